@@ -1,0 +1,169 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { getHazard, hazardTimeline, insertHazard, listHazards, type HazardRow } from '../../db/hazards.repo';
+import { isCursor } from '../../db/pagination';
+import { getEnterprise } from '../../db/reference.repo';
+import { DomainError, ErrorCode } from '../../domain/errors';
+import { canSee, checkCommand, checkPayload, type Actor, type CommandPayloads, type HazardCommand } from '../../domain/hazard';
+import { parseDeadline } from '../../domain/time';
+import { requireRole } from '../plugins/auth';
+import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
+import { CommandBodies, HazardCommandResult, HazardDetail, HazardList, HazardListQuery, HazardReportBody, HazardView } from '../schemas/hazards';
+import { buildHazardRow } from '../services/hazard-report';
+import { executeHazardCommand, queryHazard, startHazardWorkflow, type TemporalTarget } from '../services/hazard.service';
+import type { Db } from '../../db/client';
+import { hazardView, liveView, timelineView } from '../views';
+
+const COMMAND_PATHS: Record<HazardCommand, string> = {
+  listForSupervision: 'list-for-supervision',
+  submitRectification: 'rectification',
+  decideVerification: 'verification',
+  close: 'close',
+  requestExtension: 'extension-request',
+  decideExtension: 'extension-decision',
+  withdraw: 'withdrawal',
+};
+
+const COMMAND_SUMMARIES: Record<HazardCommand, string> = {
+  listForSupervision: 'List a reported major hazard for supervision (挂牌督办)',
+  submitRectification: 'Submit the rectification with its evidence',
+  decideVerification: 'Accept or reject a submitted rectification (reason required to reject)',
+  close: 'Close a verified hazard (销号)',
+  requestExtension: 'Request a later deadline',
+  decideExtension: 'Approve (optionally with another deadline) or refuse a pending extension',
+  withdraw: 'Withdraw a hazard registered in error (office)',
+};
+
+const NOT_FOUND = () => new DomainError(ErrorCode.NOT_FOUND, 'hazard not found');
+
+export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
+  async function visibleHazard(actor: Actor, id: string): Promise<HazardRow> {
+    const row = await getHazard(db, id);
+    if (!row || !canSee(actor, row)) throw NOT_FOUND();
+    return row;
+  }
+
+  app.post(
+    '/hazards',
+    {
+      schema: {
+        tags: ['hazards'],
+        summary: 'Report a hazard: registers it on the ledger and starts its rectification workflow',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        body: HazardReportBody,
+        response: { 201: Type.Ref('Hazard'), 200: Type.Ref('Hazard'), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request, 'enterprise', 'county', 'department', 'office', 'admin');
+      const enterpriseId = actor.role === 'enterprise' ? actor.scope! : request.body.enterpriseId;
+      if (!enterpriseId) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'enterpriseId is required', [{ field: 'enterpriseId', reason: 'is required' }]);
+      if (actor.role === 'enterprise' && request.body.enterpriseId && request.body.enterpriseId !== actor.scope) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'an enterprise reports its own hazards', [{ field: 'enterpriseId', reason: 'must be your own enterprise' }]);
+      }
+      const enterprise = await getEnterprise(db, enterpriseId);
+      if (!enterprise || !canSee(actor, { enterpriseId: enterprise.id, countyCode: enterprise.countyCode, departmentCode: enterprise.departmentCode })) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'no such enterprise', [{ field: 'enterpriseId', reason: 'no enterprise with this id in your scope' }]);
+      }
+      const key = request.headers['idempotency-key'];
+      const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined);
+      if (!built.ok) throw new DomainError(ErrorCode.VALIDATION_FAILED, built.errors.map((e) => `${e.field}: ${e.reason}`).join('; '), built.errors);
+      const outcome = await insertHazard(db, built.row);
+      if (outcome.kind === 'key-reused') {
+        throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for a different report', [{ field: 'Idempotency-Key', reason: 'already used with another body' }]);
+      }
+      let hazard = outcome.hazard;
+      if (!hazard.workflowStartedAt) {
+        try {
+          await startHazardWorkflow(db, temporal, hazard);
+          hazard = (await getHazard(db, hazard.id)) ?? hazard;
+        } catch (err) {
+          // The hazard is on the ledger; the reconciler starts its workflow once Temporal answers.
+          request.log.warn({ err, hazardId: hazard.id }, 'workflow start deferred to reconciliation');
+        }
+      }
+      if (outcome.kind === 'replayed') reply.header('idempotent-replayed', 'true');
+      return reply.status(outcome.kind === 'created' ? 201 : 200).send(hazardView(hazard));
+    },
+  );
+
+  app.get(
+    '/hazards',
+    {
+      schema: {
+        tags: ['hazards'],
+        summary: 'List hazards on the ledger (newest first, keyset pagination)',
+        querystring: HazardListQuery,
+        response: { 200: HazardList, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const after = decodeCursor(q.cursor, isCursor);
+      if (after === null) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'bad cursor', [{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
+      const page = await listHazards(
+        db,
+        request.actor,
+        { state: q.status, grade: q.grade, overdue: q.overdue, enterpriseId: q.enterpriseId, countyCode: q.county, industry: q.industry, departmentCode: q.department },
+        { limit: q.limit ?? 50, after },
+      );
+      return { items: page.items.map(hazardView), nextCursor: page.next ? encodeCursor(page.next) : null };
+    },
+  );
+
+  app.get(
+    '/hazards/:id',
+    {
+      schema: {
+        tags: ['hazards'],
+        summary: 'One hazard: the ledger row, the live workflow state and the timeline',
+        params: IdParams,
+        response: { 200: HazardDetail, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const row = await visibleHazard(request.actor, request.params.id);
+      const [timeline, live] = await Promise.all([hazardTimeline(db, row.id), queryHazard(temporal, row.id)]);
+      return { hazard: hazardView(row), live: liveView(live), timeline: timeline.map(timelineView) };
+    },
+  );
+
+  function commandRoute<C extends HazardCommand>(command: C) {
+    app.post(
+      `/hazards/:id/${COMMAND_PATHS[command]}`,
+      {
+        schema: {
+          tags: ['hazard commands'],
+          summary: COMMAND_SUMMARIES[command],
+          params: IdParams,
+          body: CommandBodies[command],
+          response: { 200: HazardCommandResult, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const actor = request.actor;
+        const row = await visibleHazard(actor, request.params.id);
+        const payload = { ...(request.body as object) } as CommandPayloads[C] & Record<string, unknown>;
+        // Dates in commands are read in the hazard's own time zone, like the deadline at report time.
+        for (const field of ['requestedDeadline', 'deadline'] as const) {
+          const text = payload[field];
+          if (typeof text !== 'string') continue;
+          const at = parseDeadline(text, row.timeZone);
+          if (at === null) throw new DomainError(ErrorCode.VALIDATION_FAILED, `${field} is not a date`, [{ field, reason: 'expected YYYY-MM-DD, local YYYY-MM-DDTHH:mm or an ISO instant with offset' }]);
+          (payload as Record<string, unknown>)[field] = new Date(at).toISOString();
+        }
+        // Early answers from the ledger; the workflow's validator has the final word.
+        const check = checkCommand(command, { ...row, extensionPending: row.pendingExtension != null }, actor);
+        if (!check.ok) throw new DomainError(check.code, check.reason);
+        const errors = checkPayload(command, payload, { deadline: row.deadline.getTime(), requestedDeadline: row.pendingExtension ? Date.parse(row.pendingExtension.requestedDeadline) : null }, Date.now());
+        if (errors.length > 0) throw new DomainError(ErrorCode.VALIDATION_FAILED, errors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors);
+        const live = await executeHazardCommand(temporal, row.id, command, { ...payload, actor });
+        const updated = (await getHazard(db, row.id))!;
+        return { hazard: hazardView(updated), live: liveView(live) };
+      },
+    );
+  }
+  for (const command of Object.keys(COMMAND_PATHS) as HazardCommand[]) commandRoute(command);
+};
+
+export const hazardSchemas = [HazardView];

@@ -1,0 +1,100 @@
+// What the office reads off the ledger besides hazards: the mail sent, the accountability reviews.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { and, eq } from 'drizzle-orm';
+import { Type } from 'typebox';
+import type { Db } from '../../db/client';
+import { visibleTo } from '../../db/hazards.repo';
+import { after, isCursor, newestFirst, toPage } from '../../db/pagination';
+import { accountabilityReviews, hazards, notifications } from '../../db/schema';
+import { DomainError, ErrorCode } from '../../domain/errors';
+import { NOTIFICATION_KINDS } from '../../domain/hazard';
+import { requireRole } from '../plugins/auth';
+import { decodeCursor, encodeCursor, errorResponses, PageQuery } from '../schemas/common';
+
+const NotificationView = Type.Object({
+  id: Type.String(),
+  businessKey: Type.String(),
+  hazardId: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.String(),
+  deadlineVersion: Type.Union([Type.Integer(), Type.Null()]),
+  recipients: Type.Array(Type.String()),
+  subject: Type.String(),
+  bodyText: Type.String(),
+  locale: Type.String(),
+  messageId: Type.String(),
+  status: Type.String(),
+  attempts: Type.Integer(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+const ReviewView = Type.Object({
+  id: Type.String(),
+  hazardId: Type.String(),
+  deadlineVersion: Type.Integer(),
+  reason: Type.String(),
+  status: Type.String(),
+  openedAt: Type.String({ format: 'date-time' }),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+const badCursor = () => new DomainError(ErrorCode.VALIDATION_FAILED, 'bad cursor', [{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export const ledgerRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+  app.get(
+    '/notifications',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'The outbox: every notification written, with its status (only for hazards the caller may see)',
+        querystring: Type.Object({ hazardId: Type.Optional(Type.String({ format: 'uuid' })), kind: Type.Optional(Type.Enum(NOTIFICATION_KINDS)), ...PageQuery }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(NotificationView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const cursor = decodeCursor(q.cursor, isCursor);
+      if (cursor === null) throw badCursor();
+      const limit = q.limit ?? 50;
+      const rows = await db
+        .select({ n: notifications })
+        .from(notifications)
+        .innerJoin(hazards, eq(hazards.id, notifications.hazardId))
+        .where(and(visibleTo(request.actor), q.hazardId ? eq(notifications.hazardId, q.hazardId) : undefined, q.kind ? eq(notifications.kind, q.kind) : undefined, after(notifications.createdAt, notifications.id, cursor)))
+        .orderBy(...newestFirst(notifications.createdAt, notifications.id))
+        .limit(limit + 1);
+      const page = toPage(rows.map((r) => r.n), limit);
+      return { items: page.items.map((n) => ({ ...n, createdAt: n.createdAt.toISOString(), sentAt: iso(n.sentAt) })), nextCursor: page.next ? encodeCursor(page.next) : null };
+    },
+  );
+
+  app.get(
+    '/accountability-reviews',
+    {
+      schema: {
+        tags: ['accountability'],
+        summary: 'Hazards raised for accountability review (追责问责) when left unrectified past their escalation step',
+        querystring: Type.Object({ hazardId: Type.Optional(Type.String({ format: 'uuid' })), ...PageQuery }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(ReviewView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin', 'office', 'department', 'county');
+      const q = request.query;
+      const cursor = decodeCursor(q.cursor, isCursor);
+      if (cursor === null) throw badCursor();
+      const limit = q.limit ?? 50;
+      const rows = await db
+        .select({ r: accountabilityReviews })
+        .from(accountabilityReviews)
+        .innerJoin(hazards, eq(hazards.id, accountabilityReviews.hazardId))
+        .where(and(visibleTo(request.actor), q.hazardId ? eq(accountabilityReviews.hazardId, q.hazardId) : undefined, after(accountabilityReviews.createdAt, accountabilityReviews.id, cursor)))
+        .orderBy(...newestFirst(accountabilityReviews.createdAt, accountabilityReviews.id))
+        .limit(limit + 1);
+      const page = toPage(rows.map((r) => r.r), limit);
+      return { items: page.items.map((r) => ({ ...r, openedAt: r.openedAt.toISOString(), createdAt: r.createdAt.toISOString() })), nextCursor: page.next ? encodeCursor(page.next) : null };
+    },
+  );
+};

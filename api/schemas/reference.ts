@@ -1,0 +1,80 @@
+import { Type } from 'typebox';
+import { SUPERVISION_LEVELS } from '../../domain/enterprise';
+import { ROLES } from '../../domain/hazard';
+import { INDUSTRY_CODES } from '../../domain/industries';
+import { PageQuery, Person } from './common';
+
+const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const UnitBody = Type.Object(
+  {
+    kind: Type.Enum(['COUNTY', 'DEPARTMENT']),
+    code: Code,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+    phone: Type.Optional(Type.String({ maxLength: 40 })),
+    contactName: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+export const UnitView = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+  email: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  contactName: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const EnterpriseBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    creditCode: Type.String({ pattern: '^[0-9A-HJ-NPQRTUWXY]{18}$', description: '统一社会信用代码 (18 characters, check character verified)' }),
+    industry: Type.Enum(INDUSTRY_CODES),
+    countyCode: Code,
+    departmentCode: Code,
+    supervisionLevel: Type.Optional(Type.Enum(SUPERVISION_LEVELS)),
+    principal: Person,
+    contacts: Type.Optional(Type.Array(Type.Object({ ...Person.properties, title: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }), { maxItems: 20 })),
+    locale: Type.Optional(Type.Enum(['zh-CN', 'en'])),
+  },
+  { additionalProperties: false },
+);
+export const EnterpriseView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  creditCode: Type.String(),
+  industry: Type.String(),
+  countyCode: Type.String(),
+  departmentCode: Type.String(),
+  supervisionLevel: Type.String(),
+  principal: Type.Object({ name: Type.String(), email: Nullable(Type.String()), phone: Nullable(Type.String()) }),
+  contacts: Type.Array(Type.Object({ name: Type.String(), email: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), title: Type.Optional(Type.String()) })),
+  locale: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export const EnterpriseListQuery = Type.Object(
+  { county: Type.Optional(Code), department: Type.Optional(Code), industry: Type.Optional(Type.Enum(INDUSTRY_CODES)), ...PageQuery },
+  { additionalProperties: false },
+);
+
+export const ApiKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    role: Type.Enum(ROLES),
+    scope: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'enterprise id, county code or department code; none for admin and office' })),
+  },
+  { additionalProperties: false },
+);
+export const ApiKeyView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Type.String(),
+  scope: Nullable(Type.String()),
+  keyPrefix: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  revokedAt: Nullable(Type.String({ format: 'date-time' })),
+});

@@ -1,0 +1,72 @@
+// The one place that reads process.env: parsed and validated once at start, then passed on.
+// (Reading env vars ad hoc is how `Boolean('false') === true` bugs happen.)
+import { resolve } from 'node:path';
+
+export interface AppConfig {
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  /** `postgres://…`, or `pglite:<dir>` for the embedded database. */
+  databaseUrl: string;
+  temporal: { address: string; namespace: string; taskQueue: string; uiPort: number; port: number };
+  /** Unset: mail is written as .eml files under <dataDir>/mail. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  officeEmails: string[];
+  bootstrapAdminKey: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Seconds between reconciliation passes (ledger rows whose workflow never started). */
+  reconcileIntervalSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0, max = 65535): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}: '${raw}' is not an integer in [${min}, ${max}]`);
+  return n;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const port = int(env, 'PORT', 3000);
+  const host = env.HOST || '127.0.0.1';
+  const dataDir = resolve(env.DATA_DIR || 'data');
+  const databaseUrl = env.DATABASE_URL || `pglite:${resolve(dataDir, 'pglite')}`;
+  if (!/^(postgres(ql)?:\/\/|pglite:)/.test(databaseUrl)) throw new ConfigError(`DATABASE_URL: expected postgres://… or pglite:<dir>, got '${databaseUrl}'`);
+  const smtpUrl = env.SMTP_URL || null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError(`SMTP_URL: expected smtp://host:port, got '${smtpUrl}'`);
+  const logLevel = (env.LOG_LEVEL || 'info') as AppConfig['logLevel'];
+  if (!LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL: one of ${LEVELS.join(', ')}`);
+  const bootstrapAdminKey = env.BOOTSTRAP_ADMIN_KEY || null;
+  if (bootstrapAdminKey !== null && bootstrapAdminKey.length < 16) throw new ConfigError('BOOTSTRAP_ADMIN_KEY: at least 16 characters');
+  return {
+    host,
+    port,
+    publicUrl: (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/$/, ''),
+    dataDir,
+    databaseUrl,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
+      namespace: env.TEMPORAL_NAMESPACE || 'default',
+      taskQueue: env.TEMPORAL_TASK_QUEUE || 'hazard-campaign',
+      port: int(env, 'TEMPORAL_PORT', 7233),
+      uiPort: int(env, 'TEMPORAL_UI_PORT', 8233),
+    },
+    smtpUrl,
+    mailFrom: env.MAIL_FROM || 'hazard-campaign <noreply@hazard-campaign.local>',
+    officeEmails: (env.OFFICE_EMAILS || 'office@hazard-campaign.local')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    bootstrapAdminKey,
+    logLevel,
+    reconcileIntervalSeconds: int(env, 'RECONCILE_INTERVAL_SECONDS', 60, 0, 86_400),
+  };
+}

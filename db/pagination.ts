@@ -1,0 +1,31 @@
+// Keyset pagination, newest first: stable under concurrent inserts, no OFFSET scans.
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+
+export interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: Cursor | null;
+}
+
+export const isCursor = (v: unknown): v is Cursor =>
+  typeof v === 'object' && v !== null && typeof (v as Cursor).createdAt === 'string' && !Number.isNaN(Date.parse((v as Cursor).createdAt)) && typeof (v as Cursor).id === 'string';
+
+export function after(createdAt: PgColumn, id: PgColumn, cursor?: Cursor): SQL | undefined {
+  if (!cursor) return undefined;
+  const at = new Date(cursor.createdAt);
+  return or(lt(createdAt, at), and(eq(createdAt, at), lt(id, cursor.id)));
+}
+
+export const newestFirst = (createdAt: PgColumn, id: PgColumn) => [desc(createdAt), desc(id)] as const;
+
+/** Query limit + 1 rows and pass them here: the extra row tells whether a next page exists. */
+export function toPage<T extends { createdAt: Date; id: string }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last ? { createdAt: last.createdAt.toISOString(), id: last.id } : null };
+}

@@ -1,0 +1,4 @@
+export * from './enums';
+export * from './reference';
+export * from './hazards';
+export * from './notifications';

@@ -1,0 +1,25 @@
+// The outbox: one row per mail, unique on its business key, written before sending.
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { notificationStatusEnum } from './enums';
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    businessKey: text('business_key').notNull().unique(),
+    hazardId: uuid('hazard_id'),
+    kind: text('kind').notNull(),
+    deadlineVersion: integer('deadline_version'),
+    recipients: jsonb('recipients').$type<string[]>().notNull(),
+    subject: text('subject').notNull(),
+    bodyText: text('body_text').notNull(),
+    locale: text('locale').notNull(),
+    messageId: text('message_id').notNull(),
+    status: notificationStatusEnum('status').notNull().default('PENDING'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [index('notifications_hazard_idx').on(t.hazardId), index('notifications_created_idx').on(t.createdAt, t.id)],
+);

@@ -1,0 +1,57 @@
+// Reference data: plain CRUD through the API.
+import { sql } from 'drizzle-orm';
+import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { roleEnum, unitKindEnum } from './enums';
+
+export interface Contact {
+  name: string;
+  email?: string;
+  phone?: string;
+  title?: string;
+}
+
+/** Counties/districts (县区) and member departments (成员单位) taking part. */
+export const units = pgTable('units', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  kind: unitKindEnum('kind').notNull(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  email: text('email'),
+  phone: text('phone'),
+  contactName: text('contact_name'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const enterprises = pgTable(
+  'enterprises',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    /** 统一社会信用代码 */
+    creditCode: text('credit_code').notNull().unique(),
+    industry: text('industry').notNull(),
+    countyCode: text('county_code').notNull(),
+    departmentCode: text('department_code').notNull(),
+    /** Whether the city department or the county supervises it directly. */
+    supervisionLevel: text('supervision_level').notNull().default('COUNTY'),
+    principalName: text('principal_name').notNull(),
+    principalEmail: text('principal_email'),
+    principalPhone: text('principal_phone'),
+    contacts: jsonb('contacts').$type<Contact[]>().notNull().default(sql`'[]'::jsonb`),
+    locale: text('locale').notNull().default('zh-CN'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('enterprises_county_idx').on(t.countyCode), index('enterprises_department_idx').on(t.departmentCode), index('enterprises_created_idx').on(t.createdAt, t.id)],
+);
+
+/** API keys are stored as SHA-256 hashes; the secret is shown once, at creation. */
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  role: roleEnum('role').notNull(),
+  scope: text('scope'),
+  keyHash: text('key_hash').notNull().unique(),
+  keyPrefix: text('key_prefix').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});

@@ -1,0 +1,36 @@
+// Error codes shared by workflows, activities, the API and tests. Wire values: never rename.
+
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  NOT_FOUND: 'NOT_FOUND',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
+  EXTENSION_PENDING: 'EXTENSION_PENDING',
+  NO_EXTENSION_PENDING: 'NO_EXTENSION_PENDING',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  CONFLICT: 'CONFLICT',
+  UNAVAILABLE: 'UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+/** Expected refusals travel as values (they cross Temporal boundaries); these are their shapes. */
+export type Refusal = { ok: false; code: ErrorCode; reason: string; errors?: FieldError[] };
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

@@ -1,0 +1,242 @@
+// The hazard rectification workflow on the real time-skipping test server, with the real
+// activities writing a real Postgres ledger and mailing a real SMTP sink.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { and, asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeHazardCommand, workflowInputFor, type TemporalTarget } from '../../api/services/hazard.service';
+import { createDb, type DbHandle } from '../../db/client';
+import type { HazardRow } from '../../db/hazards.repo';
+import { accountabilityReviews, hazardEvents, hazards, notifications } from '../../db/schema';
+import { DomainError } from '../../domain/errors';
+import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
+import { hazardStateQuery } from '../../workflows/hazard.messages';
+import { freshDatabase, startSmtpSink, timeSkippingEnv, type FreshDatabase, type SmtpSink } from '../support';
+import { actorFor, reportBody, seedEnterprise, seedHazard, uniq } from '../support/fixtures';
+import { createHazardWorker, OFFICE_EMAIL } from '../support/hazard-worker';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const SHANGHAI = 8 * HOUR; // UTC+8 all year: expected instants below are plain arithmetic, independent of domain/time.
+const shanghaiDate = (ms: number) => new Date(ms + SHANGHAI).toISOString().slice(0, 10);
+const endOfShanghaiDay = (date: string) => Date.parse(`${date}T00:00:00Z`) + DAY - SHANGHAI - 1;
+const shanghai0900 = (date: string) => Date.parse(`${date}T09:00:00Z`) - SHANGHAI;
+const minusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) - n * DAY).toISOString().slice(0, 10);
+
+let env: TestWorkflowEnvironment;
+let database: FreshDatabase;
+let handle: DbHandle;
+let sink: SmtpSink;
+let worker: Worker;
+let running: Promise<void>;
+let target: TemporalTarget;
+const taskQueue = uniq('hazard-wf');
+
+beforeAll(async () => {
+  // One at a time, so afterAll can stop whatever did start if a later step fails.
+  env = await timeSkippingEnv();
+  database = await freshDatabase();
+  sink = await startSmtpSink();
+  handle = await createDb(database.url);
+  worker = await createHazardWorker({ connection: env.nativeConnection, taskQueue, db: handle.db, smtpUrl: sink.url });
+  running = worker.run();
+  target = { client: env.client, taskQueue };
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await handle?.close();
+  await sink?.close();
+  await database?.close();
+});
+
+async function startHazard(over: Parameters<typeof reportBody>[0]) {
+  const enterprise = await seedEnterprise(handle.db);
+  const now = await env.currentTimeMs();
+  const row = await seedHazard(handle.db, enterprise, reportBody(over), now);
+  const wf = await env.client.workflow.start(hazardRectificationWorkflow, { taskQueue, workflowId: row.workflowId, args: [workflowInputFor(row)] });
+  return { enterprise, row, wf, now };
+}
+
+const events = (row: HazardRow) => handle.db.select().from(hazardEvents).where(eq(hazardEvents.hazardId, row.id)).orderBy(asc(hazardEvents.seq));
+/** Due instants of a row's timer events; each must also have been acted on within a second of it. */
+async function eventTimes(row: HazardRow, type: string): Promise<number[]> {
+  const fired = (await events(row)).filter((e) => e.type === type);
+  for (const e of fired) expect(e.at.getTime() - Date.parse(String(e.data.dueAt))).toBeLessThan(1000);
+  return fired.map((e) => Date.parse(String(e.data.dueAt)));
+}
+const mailsFor = (row: HazardRow) => sink.messages.filter((m) => m.headers.get('x-hazard-id') === row.id);
+const mailKinds = (row: HazardRow) => mailsFor(row).map((m) => m.headers.get('x-notification-kind'));
+/** Sleeps on the test server until an absolute instant (plus a minute to let the workflow act). */
+async function skipTo(instant: number) {
+  const now = await env.currentTimeMs();
+  if (instant > now) await env.sleep(instant - now + 60_000);
+}
+
+describe('major hazard with a 90-day deadline', () => {
+  it('sends each reminder at 09:00 local 7, 3 and 1 days before, then the overdue notice and the escalation at the deadline', async () => {
+    const t0 = await env.currentTimeMs();
+    const deadlineDate = shanghaiDate(t0 + 90 * DAY);
+    const { row, wf, enterprise } = await startHazard({ grade: 'MAJOR', deadline: deadlineDate });
+    const deadline = endOfShanghaiDay(deadlineDate);
+    expect(row.deadline.getTime()).toBe(deadline);
+
+    const listed = await wf.executeUpdate('listForSupervision', { args: [{ actor: actorFor('department', enterprise.departmentCode), note: '市应急局挂牌' }] });
+    expect(listed).toMatchObject({ state: 'RECTIFYING' });
+
+    await skipTo(deadline + DAY);
+    const reminders = await eventTimes(row, 'REMINDER_SENT');
+    expect(reminders).toEqual([7, 3, 1].map((n) => shanghai0900(minusDays(deadlineDate, n))));
+    expect(await eventTimes(row, 'OVERDUE')).toEqual([deadline]);
+    expect(await eventTimes(row, 'ESCALATED')).toEqual([deadline]); // major: +P0D
+
+    const state = await wf.query(hazardStateQuery);
+    expect(state).toMatchObject({ state: 'RECTIFYING', overdue: true, escalated: true });
+    const [ledger] = await handle.db.select().from(hazards).where(eq(hazards.id, row.id));
+    expect(ledger).toMatchObject({ state: 'RECTIFYING', overdue: true, escalated: true });
+    const reviews = await handle.db.select().from(accountabilityReviews).where(eq(accountabilityReviews.hazardId, row.id));
+    expect(reviews).toHaveLength(1);
+
+    await sink.waitFor((m) => m.headers.get('x-hazard-id') === row.id && m.headers.get('x-notification-kind') === 'ESCALATED');
+    expect(mailKinds(row).sort()).toEqual(['ESCALATED', 'LISTED_FOR_SUPERVISION', 'OVERDUE', 'REMINDER', 'REMINDER', 'REMINDER', 'REPORTED_TO_REGULATOR'].sort());
+    const overdueMail = mailsFor(row).find((m) => m.headers.get('x-notification-kind') === 'OVERDUE')!;
+    const overdueTo = [overdueMail.to].flat().flatMap((a) => a!.value.map((v) => v.address));
+    expect(overdueTo).toEqual(expect.arrayContaining([enterprise.principalEmail, `${enterprise.departmentCode}@dept.test`]));
+    expect(overdueMail.subject).toContain('逾期');
+    const escalatedMail = mailsFor(row).find((m) => m.headers.get('x-notification-kind') === 'ESCALATED')!;
+    expect(JSON.stringify(escalatedMail.to)).toContain(OFFICE_EMAIL);
+
+    await wf.executeUpdate('withdraw', { args: [{ actor: actorFor('office'), reason: 'test over' }] });
+    expect(await wf.result()).toMatchObject({ state: 'WITHDRAWN' });
+  });
+
+  it('moves every later reminder, the overdue notice and the escalation when an extension is approved on day 80', async () => {
+    const t0 = await env.currentTimeMs();
+    const firstDate = shanghaiDate(t0 + 90 * DAY);
+    const { row, wf, enterprise } = await startHazard({ grade: 'MAJOR', deadline: firstDate });
+    await wf.executeUpdate('listForSupervision', { args: [{ actor: actorFor('department', enterprise.departmentCode) }] });
+
+    await env.sleep(80 * DAY);
+    const newDate = minusDays(firstDate, -30);
+    const newDeadline = endOfShanghaiDay(newDate);
+    await wf.executeUpdate('requestExtension', { args: [{ actor: actorFor('enterprise', enterprise.id), requestedDeadline: new Date(newDeadline).toISOString(), reason: '设备到货延迟' }] });
+    const approved = await wf.executeUpdate('decideExtension', { args: [{ actor: actorFor('department', enterprise.departmentCode), decision: 'APPROVE' }] });
+    expect(approved).toMatchObject({ deadlineVersion: 2, deadline: new Date(newDeadline).toISOString(), pendingExtension: null });
+
+    await skipTo(newDeadline + DAY);
+    expect(await eventTimes(row, 'REMINDER_SENT')).toEqual([7, 3, 1].map((n) => shanghai0900(minusDays(newDate, n))));
+    expect(await eventTimes(row, 'OVERDUE')).toEqual([newDeadline]);
+    const sent = await handle.db.select().from(notifications).where(and(eq(notifications.hazardId, row.id), eq(notifications.kind, 'REMINDER')));
+    expect(sent.map((n) => n.deadlineVersion)).toEqual([2, 2, 2]);
+    const decided = await sink.waitFor((m) => m.headers.get('x-hazard-id') === row.id && m.headers.get('x-notification-kind') === 'EXTENSION_DECIDED');
+    expect(decided.subject).toContain('延期批准');
+    await wf.executeUpdate('withdraw', { args: [{ actor: actorFor('office'), reason: 'test over' }] });
+  });
+});
+
+describe('general hazard', () => {
+  it('goes back to rectifying with the reason on record when verification rejects it, and closes after a second submission', async () => {
+    const t0 = await env.currentTimeMs();
+    const { row, wf, enterprise } = await startHazard({ grade: 'GENERAL', deadline: shanghaiDate(t0 + 30 * DAY) });
+    const owner = actorFor('enterprise', enterprise.id);
+    await wf.executeUpdate('submitRectification', { args: [{ actor: owner, evidence: '已更换线路', attachments: [{ name: 'photo-1.jpg', contentType: 'image/jpeg', size: 2048 }] }] });
+    const rejected = await wf.executeUpdate('decideVerification', { args: [{ actor: owner, decision: 'REJECT', reason: '漏电保护未安装' }] });
+    expect(rejected).toMatchObject({ state: 'RECTIFYING', rejections: 1 });
+    const mail = await sink.waitFor((m) => m.headers.get('x-hazard-id') === row.id && m.headers.get('x-notification-kind') === 'REJECTED');
+    expect(mail.text).toContain('漏电保护未安装');
+
+    await wf.executeUpdate('submitRectification', { args: [{ actor: owner, evidence: '已加装漏电保护' }] });
+    await wf.executeUpdate('decideVerification', { args: [{ actor: owner, decision: 'ACCEPT' }] });
+    await wf.executeUpdate('close', { args: [{ actor: owner }] });
+    expect(await wf.result()).toMatchObject({ state: 'CLOSED', rejections: 1 });
+
+    const timeline = (await events(row)).map((e) => [e.type, e.fromState, e.toState]);
+    expect(timeline).toEqual([
+      ['REGISTERED', 'REGISTERED', 'REGISTERED'],
+      ['RECTIFICATION_STARTED', 'REGISTERED', 'RECTIFYING'],
+      ['RECTIFICATION_SUBMITTED', 'RECTIFYING', 'SUBMITTED'],
+      ['VERIFICATION_REJECTED', 'SUBMITTED', 'RECTIFYING'],
+      ['RECTIFICATION_SUBMITTED', 'RECTIFYING', 'SUBMITTED'],
+      ['VERIFICATION_ACCEPTED', 'SUBMITTED', 'VERIFIED'],
+      ['CLOSED', 'VERIFIED', 'CLOSED'],
+    ]);
+    const rejection = (await events(row)).find((e) => e.type === 'VERIFICATION_REJECTED')!;
+    expect(rejection.data).toMatchObject({ reason: '漏电保护未安装' });
+    const [ledger] = await handle.db.select().from(hazards).where(eq(hazards.id, row.id));
+    expect(ledger).toMatchObject({ state: 'CLOSED', lastSeq: 7 });
+    expect(ledger!.closedAt).not.toBeNull();
+  });
+
+  it('sends no further reminder once closed early', async () => {
+    const t0 = await env.currentTimeMs();
+    const deadlineDate = shanghaiDate(t0 + 30 * DAY);
+    const { row, wf, enterprise } = await startHazard({ grade: 'GENERAL', deadline: deadlineDate });
+    await skipTo(shanghai0900(minusDays(deadlineDate, 3))); // the P3D reminder goes out
+    const owner = actorFor('enterprise', enterprise.id);
+    await wf.executeUpdate('submitRectification', { args: [{ actor: owner, evidence: '整改完成' }] });
+    await wf.executeUpdate('decideVerification', { args: [{ actor: owner, decision: 'ACCEPT' }] });
+    await wf.executeUpdate('close', { args: [{ actor: owner }] });
+    await wf.result();
+    await skipTo(endOfShanghaiDay(deadlineDate) + 10 * DAY);
+
+    expect(await eventTimes(row, 'REMINDER_SENT')).toEqual([shanghai0900(minusDays(deadlineDate, 3))]);
+    expect(await eventTimes(row, 'OVERDUE')).toEqual([]);
+    expect(mailKinds(row)).toEqual(['REMINDER']);
+  });
+
+  it('is marked overdue at the deadline and raised for accountability review seven days later when nobody acts', async () => {
+    const t0 = await env.currentTimeMs();
+    const deadlineDate = shanghaiDate(t0 + 10 * DAY);
+    const deadline = endOfShanghaiDay(deadlineDate);
+    const { row, wf } = await startHazard({ grade: 'GENERAL', deadline: deadlineDate });
+    await skipTo(deadline + 3 * DAY);
+    expect(await eventTimes(row, 'OVERDUE')).toEqual([deadline]);
+    expect(await eventTimes(row, 'ESCALATED')).toEqual([]);
+    await skipTo(deadline + 7 * DAY);
+    expect(await eventTimes(row, 'ESCALATED')).toEqual([deadline + 7 * DAY]);
+    const [review] = await handle.db.select().from(accountabilityReviews).where(eq(accountabilityReviews.hazardId, row.id));
+    expect(review).toMatchObject({ deadlineVersion: 1, status: 'OPEN' });
+    expect(await wf.query(hazardStateQuery)).toMatchObject({ overdue: true, escalated: true, state: 'RECTIFYING' });
+    await wf.executeUpdate('withdraw', { args: [{ actor: actorFor('office'), reason: 'test over' }] });
+  });
+
+  it('holds the overdue notice while the verifier has a submission made in time, and sends it at once on rejection', async () => {
+    const t0 = await env.currentTimeMs();
+    const deadlineDate = shanghaiDate(t0 + 10 * DAY);
+    const { row, wf, enterprise } = await startHazard({ grade: 'GENERAL', deadline: deadlineDate, policy: { reminderOffsets: [] } });
+    const owner = actorFor('enterprise', enterprise.id);
+    await wf.executeUpdate('submitRectification', { args: [{ actor: owner, evidence: '整改完成' }] });
+    await skipTo(endOfShanghaiDay(deadlineDate) + 2 * DAY);
+    expect(await eventTimes(row, 'OVERDUE')).toEqual([]);
+    await wf.executeUpdate('decideVerification', { args: [{ actor: owner, decision: 'REJECT', reason: '材料不全' }] });
+    await env.sleep(60_000);
+    // Due at the deadline, sent on rejection: `at` is the rejection's time, `dueAt` the deadline.
+    const overdue = (await events(row)).filter((e) => e.type === 'OVERDUE');
+    expect(overdue.map((e) => e.data.dueAt)).toEqual([new Date(endOfShanghaiDay(deadlineDate)).toISOString()]);
+    expect(overdue[0]!.at.getTime()).toBeGreaterThan(endOfShanghaiDay(deadlineDate) + DAY);
+    await wf.executeUpdate('withdraw', { args: [{ actor: actorFor('office'), reason: 'test over' }] });
+  });
+});
+
+describe('commands the workflow refuses before accepting them', () => {
+  it('refuses an illegal transition, a verifier without the right, and a rejection without reason, changing nothing', async () => {
+    const t0 = await env.currentTimeMs();
+    const { row, enterprise } = await startHazard({ grade: 'MAJOR', deadline: shanghaiDate(t0 + 30 * DAY) });
+    const owner = actorFor('enterprise', enterprise.id);
+    const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e instanceof DomainError ? e.code : e));
+
+    expect(await refusal(executeHazardCommand(target, row.id, 'submitRectification', { actor: owner, evidence: 'x' }))).toBe('ILLEGAL_TRANSITION');
+    expect(await refusal(executeHazardCommand(target, row.id, 'listForSupervision', { actor: owner }))).toBe('FORBIDDEN');
+    expect(await refusal(executeHazardCommand(target, row.id, 'listForSupervision', { actor: actorFor('department', 'other-dept') }))).toBe('NOT_FOUND');
+    await executeHazardCommand(target, row.id, 'listForSupervision', { actor: actorFor('department', enterprise.departmentCode) });
+    await executeHazardCommand(target, row.id, 'submitRectification', { actor: owner, evidence: '整改完成' });
+    expect(await refusal(executeHazardCommand(target, row.id, 'decideVerification', { actor: owner, decision: 'ACCEPT' }))).toBe('FORBIDDEN');
+    expect(await refusal(executeHazardCommand(target, row.id, 'decideVerification', { actor: actorFor('department', enterprise.departmentCode), decision: 'REJECT' }))).toBe('VALIDATION_FAILED');
+
+    const types = (await events(row)).map((e) => e.type);
+    expect(types).toEqual(['REGISTERED', 'REPORTED_TO_REGULATOR', 'LISTED_FOR_SUPERVISION', 'RECTIFICATION_STARTED', 'RECTIFICATION_SUBMITTED']);
+    await executeHazardCommand(target, row.id, 'withdraw', { actor: actorFor('admin'), reason: 'test over' });
+  });
+});

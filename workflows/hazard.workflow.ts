@@ -1,0 +1,282 @@
+// One workflow per hazard (ID hazard:<id>). It owns the hazard's process state, walks the
+// transition table in domain/hazard, sleeps until the next timer event of the schedule or a
+// command, and writes every step to the ledger through activities. Deterministic: no IO,
+// no clock but the workflow's, and every side effect in an idempotent activity.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { createActivities, LedgerEntry } from '../activities';
+import { ErrorCode } from '../domain/errors';
+import {
+  AWAITING_VERIFIER,
+  SYSTEM_ACTOR,
+  automaticNext,
+  checkCommand,
+  checkPayload,
+  isTerminal,
+  verificationTarget,
+  type Actor,
+  type CommandInput,
+  type HazardCommand,
+  type HazardEventType,
+  type HazardState,
+  type NotificationKind,
+} from '../domain/hazard';
+import { hazardSchedule, type TimerEvent } from '../domain/policy';
+import {
+  hazardStateQuery,
+  hazardUpdates,
+  type HazardProcessState,
+  type HazardSnapshot,
+  type HazardWorkflowInput,
+} from './hazard.messages';
+
+const { recordHazardTransition, sendHazardNotification, openAccountabilityReview } = proxyActivities<
+  ReturnType<typeof createActivities>
+>({
+  startToCloseTimeout: '1 minute',
+  // Nothing may be lost: retry through outages of the database or the mail server, backing off.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+const nowIso = (): string => new Date(Date.now()).toISOString();
+
+export async function hazardRectificationWorkflow(input: HazardWorkflowInput): Promise<HazardSnapshot> {
+  const { hazardId, grade } = input;
+  const workflowId = workflowInfo().workflowId;
+  const s: HazardProcessState = input.resume ?? {
+    state: 'REGISTERED',
+    overdue: false,
+    escalated: false,
+    deadline: input.deadline,
+    deadlineVersion: 1,
+    armedAt: nowIso(),
+    firedEvents: [],
+    seq: 0,
+    rejections: 0,
+    extensions: 0,
+    pendingExtension: null,
+  };
+  // Set by every command: the loop recomputes its next timer event.
+  let rearm = false;
+
+  const schedule = (): TimerEvent[] =>
+    hazardSchedule({
+      deadline: Date.parse(s.deadline),
+      policy: input.policy,
+      timeZone: input.timeZone,
+      armedAt: Date.parse(s.armedAt),
+    });
+  const firedKey = (e: TimerEvent): string => `v${s.deadlineVersion}:${e.key}`;
+  // While the verifier has the hazard, overdue and escalation wait: the enterprise submitted in time.
+  const nextEvent = (): TimerEvent | null => {
+    const paused = AWAITING_VERIFIER.includes(s.state);
+    return schedule().find((e) => !s.firedEvents.includes(firedKey(e)) && !(paused && e.kind !== 'REMINDER')) ?? null;
+  };
+  const snapshot = (): HazardSnapshot => {
+    const next = isTerminal(s.state) ? null : nextEvent();
+    return {
+      ...s,
+      firedEvents: [...s.firedEvents],
+      hazardId,
+      grade,
+      nextEvent: next ? { ...next, atIso: new Date(next.at).toISOString() } : null,
+    };
+  };
+
+  /** Applies a step to the state now (synchronously, so validators see it) and returns its ledger entry. */
+  function step(type: HazardEventType, to: HazardState | null, actor: Actor, data: Record<string, unknown> = {}): LedgerEntry {
+    const fromState = s.state;
+    if (to) s.state = to;
+    s.seq += 1;
+    return {
+      hazardId,
+      workflowId,
+      seq: s.seq,
+      type,
+      fromState,
+      toState: s.state,
+      actor,
+      data,
+      at: nowIso(),
+      row: {
+        state: s.state,
+        overdue: s.overdue,
+        escalated: s.escalated,
+        deadline: s.deadline,
+        deadlineVersion: s.deadlineVersion,
+        pendingExtension: s.pendingExtension,
+      },
+    };
+  }
+
+  function automaticSteps(): LedgerEntry[] {
+    const entries: LedgerEntry[] = [];
+    for (let next = automaticNext(s.state, grade); next; next = automaticNext(s.state, grade)) {
+      entries.push(step(next === 'REPORTED_TO_REGULATOR' ? 'REPORTED_TO_REGULATOR' : 'RECTIFICATION_STARTED', next, SYSTEM_ACTOR));
+    }
+    return entries;
+  }
+
+  async function write(entries: LedgerEntry[]): Promise<void> {
+    for (const e of entries) await recordHazardTransition(e);
+  }
+
+  async function notify(kind: NotificationKind, eventKey: string, data: Record<string, unknown> = {}): Promise<void> {
+    await sendHazardNotification({ hazardId, kind, eventKey, deadlineVersion: s.deadlineVersion, data: { deadline: s.deadline, ...data } });
+  }
+
+  async function notifyFor(entries: LedgerEntry[]): Promise<void> {
+    for (const e of entries) if (e.type === 'REPORTED_TO_REGULATOR') await notify('REPORTED_TO_REGULATOR', 'reported');
+  }
+
+  const scope = { enterpriseId: input.enterpriseId, countyCode: input.countyCode, departmentCode: input.departmentCode };
+  function validate<C extends HazardCommand>(command: C, inp: CommandInput<C>): void {
+    const check = checkCommand(command, { ...scope, state: s.state, grade, extensionPending: s.pendingExtension !== null }, inp.actor);
+    if (!check.ok) throw ApplicationFailure.create({ type: check.code, message: check.reason, nonRetryable: true });
+    const errors = checkPayload(
+      command,
+      inp,
+      { deadline: Date.parse(s.deadline), requestedDeadline: s.pendingExtension ? Date.parse(s.pendingExtension.requestedDeadline) : null },
+      Date.now(),
+    );
+    if (errors.length > 0) {
+      throw ApplicationFailure.create({
+        type: ErrorCode.VALIDATION_FAILED,
+        message: errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
+        details: [errors],
+        nonRetryable: true,
+      });
+    }
+  }
+
+  /** Registers a command: validated before acceptance, applied synchronously, then written and announced. */
+  function command<C extends HazardCommand>(
+    name: C,
+    apply: (inp: CommandInput<C>) => { entries: LedgerEntry[]; after?: () => Promise<void> },
+  ): void {
+    const update: UpdateDefinition<HazardSnapshot, [CommandInput<C>]> = hazardUpdates[name];
+    setHandler(
+      update,
+      async (inp: CommandInput<C>) => {
+        const { entries, after } = apply(inp);
+        rearm = true;
+        await write(entries);
+        await after?.();
+        return snapshot();
+      },
+      { validator: (inp: CommandInput<C>) => validate(name, inp) },
+    );
+  }
+
+  setHandler(hazardStateQuery, snapshot);
+
+  command('listForSupervision', ({ actor, note }) => {
+    const entries = [step('LISTED_FOR_SUPERVISION', 'LISTED_FOR_SUPERVISION', actor, { note }), ...automaticSteps()];
+    return { entries, after: () => notify('LISTED_FOR_SUPERVISION', 'listed', { note }) };
+  });
+
+  command('submitRectification', ({ actor, evidence, attachments }) => ({
+    entries: [step('RECTIFICATION_SUBMITTED', 'SUBMITTED', actor, { evidence, attachments: attachments ?? [] })],
+  }));
+
+  command('decideVerification', ({ actor, decision, reason }) => {
+    if (decision === 'ACCEPT') return { entries: [step('VERIFICATION_ACCEPTED', verificationTarget(decision), actor, { reason })] };
+    s.rejections += 1;
+    const entry = step('VERIFICATION_REJECTED', verificationTarget(decision), actor, { reason, rejection: s.rejections });
+    return { entries: [entry], after: () => notify('REJECTED', `rejected:${entry.seq}`, { reason }) };
+  });
+
+  command('close', ({ actor, note }) => ({ entries: [step('CLOSED', 'CLOSED', actor, { note })] }));
+
+  command('requestExtension', ({ actor, requestedDeadline, reason }) => {
+    s.pendingExtension = { requestedDeadline: new Date(requestedDeadline).toISOString(), reason, requestedAt: nowIso(), requestedBy: actor };
+    return { entries: [step('EXTENSION_REQUESTED', null, actor, { requestedDeadline: s.pendingExtension.requestedDeadline, reason })] };
+  });
+
+  command('decideExtension', ({ actor, decision, deadline, reason }) => {
+    const pending = s.pendingExtension!;
+    s.pendingExtension = null;
+    if (decision === 'REFUSE') {
+      const entry = step('EXTENSION_REFUSED', null, actor, { requestedDeadline: pending.requestedDeadline, reason });
+      return { entries: [entry], after: () => notify('EXTENSION_DECIDED', `extension:${entry.seq}`, { decision, reason }) };
+    }
+    const previousDeadline = s.deadline;
+    // A new deadline version re-arms every timer: reminders already past for it are skipped.
+    s.deadline = new Date(deadline ?? pending.requestedDeadline).toISOString();
+    s.deadlineVersion += 1;
+    s.armedAt = nowIso();
+    s.firedEvents = [];
+    s.overdue = false;
+    s.extensions += 1;
+    const entry = step('EXTENSION_APPROVED', null, actor, { previousDeadline, deadline: s.deadline, reason });
+    return { entries: [entry], after: () => notify('EXTENSION_DECIDED', `extension:${entry.seq}`, { decision, reason, previousDeadline }) };
+  });
+
+  command('withdraw', ({ actor, reason }) => ({ entries: [step('WITHDRAWN', 'WITHDRAWN', actor, { reason })] }));
+
+  async function fire(e: TimerEvent): Promise<void> {
+    s.firedEvents.push(firedKey(e));
+    const deadline = s.deadline;
+    // The instant the schedule set for this event; the entry's `at` is when the workflow acted on it.
+    const dueAt = new Date(e.at).toISOString();
+    switch (e.kind) {
+      case 'REMINDER':
+        if (AWAITING_VERIFIER.includes(s.state)) {
+          await write([step('REMINDER_SKIPPED', null, SYSTEM_ACTOR, { offset: e.offset, deadline, dueAt, reason: `hazard is ${s.state}` })]);
+          return;
+        }
+      {
+        // Stamped when the timer fires, written once the mail is out.
+        const entry = step('REMINDER_SENT', null, SYSTEM_ACTOR, { offset: e.offset, deadline, dueAt });
+        await notify('REMINDER', e.key, { offset: e.offset });
+        await write([entry]);
+        return;
+      }
+      case 'OVERDUE':
+        s.overdue = true;
+        await write([step('OVERDUE', null, SYSTEM_ACTOR, { deadline, dueAt })]);
+        await notify('OVERDUE', e.key);
+        return;
+      case 'ESCALATION': {
+        s.escalated = true;
+        const at = nowIso();
+        const reason = `not rectified ${e.offset ?? ''} after the deadline ${deadline}`;
+        const review = await openAccountabilityReview({ hazardId, deadlineVersion: s.deadlineVersion, reason, at });
+        await write([{ ...step('ESCALATED', null, SYSTEM_ACTOR, { deadline, dueAt, reviewId: review.reviewId, reason }), at }]);
+        await notify('ESCALATED', e.key, { reviewId: review.reviewId, reason });
+        return;
+      }
+    }
+  }
+
+  if (!input.resume) {
+    const entries = [step('REGISTERED', 'REGISTERED', input.reportedBy, { deadline: s.deadline, grade }), ...automaticSteps()];
+    await write(entries);
+    await notifyFor(entries);
+  }
+
+  while (!isTerminal(s.state)) {
+    rearm = false;
+    const next = nextEvent();
+    const woken = next
+      ? await condition(() => rearm, Math.max(1, next.at - Date.now()))
+      : await condition(() => rearm).then(() => true);
+    if (!woken && next) await fire(next);
+    if (!isTerminal(s.state) && workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      log.info('continuing as new', { hazardId, seq: s.seq });
+      await continueAsNew<typeof hazardRectificationWorkflow>({ ...input, resume: s });
+    }
+  }
+  await condition(allHandlersFinished);
+  return snapshot();
+}

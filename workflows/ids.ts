@@ -1,0 +1,3 @@
+// Workflow IDs are business keys, built here and nowhere else: the API, the worker and
+// the reconciler all derive the same ID, which makes starting a workflow idempotent.
+export const hazardWorkflowId = (hazardId: string): string => `hazard:${hazardId}`;
