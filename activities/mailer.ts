@@ -49,3 +49,8 @@ export function createFileMailer(dir: string, log: (line: string) => void = () =
     close: () => transport.close(),
   };
 }
+
+/** SMTP when a URL is configured, otherwise .eml files in `fileDir`. */
+export function createMailer(smtpUrl: string | null, fileDir: string, log?: (line: string) => void): Mailer {
+  return smtpUrl ? createSmtpMailer(smtpUrl) : createFileMailer(fileDir, log);
+}

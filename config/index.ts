@@ -9,7 +9,8 @@ export interface AppConfig {
   dataDir: string;
   /** `postgres://…`, or `pglite:<dir>` for the embedded database. */
   databaseUrl: string;
-  temporal: { address: string; namespace: string; taskQueue: string; uiPort: number; port: number };
+  /** `external`: TEMPORAL_ADDRESS was given, so the embedded start uses that server instead of its own. */
+  temporal: { address: string; external: boolean; namespace: string; taskQueue: string; uiPort: number; port: number };
   /** Unset: mail is written as .eml files under <dataDir>/mail. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -53,7 +54,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir,
     databaseUrl,
     temporal: {
-      address: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
+      address: env.TEMPORAL_ADDRESS || `127.0.0.1:${int(env, 'TEMPORAL_PORT', 7233)}`,
+      external: Boolean(env.TEMPORAL_ADDRESS),
       namespace: env.TEMPORAL_NAMESPACE || 'default',
       taskQueue: env.TEMPORAL_TASK_QUEUE || 'hazard-campaign',
       port: int(env, 'TEMPORAL_PORT', 7233),

@@ -1,0 +1,25 @@
+// OpenAPI 3.1 at /docs/json, Swagger UI at /docs.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export default fp(
+  async (app: FastifyInstance) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'hazard-campaign API',
+          version: '1.0.0',
+          description:
+            'Major-accident-hazard campaign (重大事故隐患专项排查整治): report hazards, drive their rectification, read the ledger (台账). Authenticate with `Authorization: Bearer <API key>`. Errors are RFC 9457 problem JSON.',
+        },
+        components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+        security: [{ apiKey: [] }],
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  },
+  { name: 'swagger' },
+);

@@ -1,0 +1,40 @@
+// The worker process: config, connection, worker, graceful shutdown on SIGINT/SIGTERM.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig, type AppConfig } from '../config';
+import { createMailer } from '../activities/mailer';
+import { createDb, type DbHandle } from '../db/client';
+import { createHazardWorker } from './worker';
+
+/** Runs a worker until `signal` aborts; the embedded start shares the database handle. */
+export async function runWorker(config: AppConfig, db: DbHandle, signal: AbortSignal): Promise<void> {
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const mailer = createMailer(config.smtpUrl, join(config.dataDir, 'mail'), (line) => console.log(`[mail] ${line}`));
+  try {
+    const worker = await createHazardWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: { db: db.db, mailer, mail: { from: config.mailFrom, officeEmails: config.officeEmails, publicUrl: config.publicUrl } },
+    });
+    await worker.runUntil(new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })));
+  } finally {
+    mailer.close();
+    await connection.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const config = loadConfig();
+  if (config.databaseUrl.startsWith('pglite:')) {
+    console.error('The worker alone needs a shared database: set DATABASE_URL=postgres://… (the embedded start runs everything in one process).');
+    process.exit(2);
+  }
+  Runtime.install({ shutdownSignals: [] });
+  const db = await createDb(config.databaseUrl);
+  const stop = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+  await runWorker(config, db, stop.signal);
+  await db.close();
+}
