@@ -1,0 +1,160 @@
+// The real API (api/app.ts registered on a Fastify instance with the production options) on a
+// fresh real Postgres database and the run's shared Temporal dev server, optionally with a real
+// worker mailing a real SMTP sink. Requests go through app.inject. Nothing is mocked.
+//
+// Usage: const h = new ApiHarness({ worker: true }); beforeAll(() => h.start()); afterAll(() => h.close());
+// start() brings resources up one at a time, so close() can stop whatever did start.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { count, eq } from 'drizzle-orm';
+import Fastify from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { app as hazardApi, fastifyOptions } from '../../api/app';
+import { createDb, type DbHandle, type Db } from '../../db/client';
+import { hazardEvents, hazards, type enterprises } from '../../db/schema';
+import { createApiKey } from '../../db/reference.repo';
+import type { Role } from '../../domain/hazard';
+import { freshDatabase, type FreshDatabase } from './database';
+import { seedEnterprise, uniq } from './fixtures';
+import { createHazardWorker } from './hazard-worker';
+import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { sharedDevServerEnv } from './temporal';
+
+const makeFastify = () => Fastify(fastifyOptions).withTypeProvider<TypeBoxTypeProvider>();
+export type ApiApp = ReturnType<typeof makeFastify>;
+export type Enterprise = typeof enterprises.$inferSelect;
+
+/** A problem+json body (RFC 9457) as the API sends it. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  errors?: { field: string; reason: string }[];
+}
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: T;
+}
+
+export interface Keys {
+  admin: string;
+  office: string;
+  /** Scoped to enterprise A's department. */
+  department: string;
+  /** Scoped to enterprise A's county. */
+  county: string;
+  entA: string;
+  entB: string;
+}
+
+export class ApiHarness {
+  database?: FreshDatabase;
+  handle?: DbHandle;
+  env?: TestWorkflowEnvironment;
+  sink?: SmtpSink;
+  worker?: Worker;
+  running?: Promise<void>;
+  fastify?: ApiApp;
+  readonly taskQueue = uniq('api-test');
+  keys!: Keys;
+  /** Enterprise A and B live in different counties and departments. */
+  entA!: Enterprise;
+  entB!: Enterprise;
+
+  constructor(private readonly opts: { worker: boolean }) {}
+
+  get db(): Db {
+    return this.handle!.db;
+  }
+
+  get app(): ApiApp {
+    return this.fastify!;
+  }
+
+  async start(): Promise<void> {
+    this.database = await freshDatabase();
+    this.handle = await createDb(this.database.url);
+    this.env = await sharedDevServerEnv();
+    if (this.opts.worker) {
+      this.sink = await startSmtpSink();
+      this.worker = await createHazardWorker({ connection: this.env.nativeConnection, taskQueue: this.taskQueue, db: this.db, smtpUrl: this.sink.url });
+      this.running = this.worker.run();
+    }
+    const fastify = makeFastify();
+    this.fastify = fastify;
+    await fastify.register(hazardApi, { db: this.db, temporal: { client: this.env.client, taskQueue: this.taskQueue } });
+    await fastify.ready();
+
+    this.entA = await seedEnterprise(this.db);
+    this.entB = await seedEnterprise(this.db);
+    this.keys = {
+      admin: await this.key('admin', null),
+      office: await this.key('office', null),
+      department: await this.key('department', this.entA.departmentCode),
+      county: await this.key('county', this.entA.countyCode),
+      entA: await this.key('enterprise', this.entA.id),
+      entB: await this.key('enterprise', this.entB.id),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.fastify?.close();
+    if (this.worker) {
+      if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
+      await this.running;
+    }
+    await this.env?.teardown();
+    await this.sink?.close();
+    await this.handle?.close();
+    await this.database?.close();
+  }
+
+  async key(role: Role, scope: string | null): Promise<string> {
+    return (await createApiKey(this.db, { name: uniq(`${role}-key`), role, scope })).secret;
+  }
+
+  async call<T = any>(method: 'GET' | 'POST' | 'DELETE', url: string, key?: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const res = await this.app.inject({
+      method,
+      url,
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+    const text = res.body;
+    return { status: res.statusCode, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
+  }
+
+  /** Hazards on the ledger, straight from the database. */
+  async hazardCount(): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(hazards);
+    return row!.n;
+  }
+
+  /** The ledger row and its events, straight from the database: compare before/after a refused command. */
+  async ledgerOf(id: string) {
+    const [row] = await this.db.select().from(hazards).where(eq(hazards.id, id));
+    const events = await this.db.select().from(hazardEvents).where(eq(hazardEvents.hazardId, id));
+    return { row, events: events.length };
+  }
+}
+
+/** Polls until `check` returns a value (not undefined) or throws its last error after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
