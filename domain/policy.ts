@@ -38,7 +38,10 @@ export function validatePolicyOverride(override: HazardPolicyOverride, path = 'p
 /** Later layers win: grade default, then campaign, then the hazard's own override. */
 export function resolvePolicy(grade: HazardGrade, ...overrides: (HazardPolicyOverride | undefined)[]): HazardPolicy {
   let policy: HazardPolicy = { ...DEFAULT_HAZARD_POLICIES[grade] };
-  for (const o of overrides) if (o) policy = { ...policy, ...o };
+  for (const o of overrides) {
+    // An explicitly undefined field keeps the layer below, as validatePolicyOverride treats it.
+    if (o) policy = { ...policy, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };
+  }
   return { ...policy, reminderOffsets: [...policy.reminderOffsets] };
 }
 

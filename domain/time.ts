@@ -80,17 +80,23 @@ export function isValidLocalTime(time: string): boolean {
   return !!m && Number(m[1]) < 24 && Number(m[2]) < 60 && Number(m[3] ?? 0) < 60;
 }
 
-/** The instant at which the wall clock in `timeZone` shows `date` `time`. */
+/**
+ * The instant at which the wall clock in `timeZone` shows `date` `time`. Where a clock change
+ * makes the time ambiguous (fall back) the earlier instant wins; where it skips the time (spring
+ * forward, or a midnight that does not exist) the clock reading is moved forward by the gap,
+ * as RFC 9557 / Temporal's 'compatible' disambiguation does.
+ */
 export function instantOfLocal(date: string, time: string, timeZone: string): number {
   const d = parseLocalDate(date);
   const t = TIME_RE.exec(time);
   if (!d || !t) throw new RangeError(`invalid local date/time: ${date} ${time}`);
   const ms = Number((t[4] ?? '0').padEnd(3, '0'));
   const asUtc = Date.UTC(d.year, d.month - 1, d.day, Number(t[1]), Number(t[2]), Number(t[3] ?? 0), ms);
-  // Two passes settle the offset also next to a DST change.
-  let guess = asUtc - zoneOffsetMs(asUtc, timeZone);
-  guess = asUtc - zoneOffsetMs(guess, timeZone);
-  return guess;
+  // Offsets in force half a day either side cover any single transition near this reading.
+  const before = zoneOffsetMs(asUtc - DAY_MS / 2, timeZone);
+  const after = zoneOffsetMs(asUtc + DAY_MS / 2, timeZone);
+  const candidates = [asUtc - before, asUtc - after].filter((c) => c + zoneOffsetMs(c, timeZone) === asUtc);
+  return candidates.length > 0 ? Math.min(...candidates) : asUtc - before;
 }
 
 /** The local calendar date (YYYY-MM-DD) of an instant in `timeZone`. */
@@ -126,7 +132,7 @@ export function endOfLocalDay(date: string, timeZone: string): number {
   return instantOfLocal(addToLocalDate(date, { days: 1 }), '00:00', timeZone) - 1;
 }
 
-const OFFSET_RE = /(Z|[+-]\d{2}:?\d{2})$/i;
+const ZONED_DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/i;
 const LOCAL_DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)$/;
 
 /**
@@ -140,7 +146,9 @@ export function parseDeadline(text: string, timeZone: string): number | null {
   if (local) {
     return parseLocalDate(local[1]!) && isValidLocalTime(local[2]!) ? instantOfLocal(local[1]!, local[2]!, timeZone) : null;
   }
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || !OFFSET_RE.test(text)) return null;
+  const zoned = ZONED_DATETIME_RE.exec(text);
+  // Date.parse rolls 02-30 over into March: check the calendar fields ourselves first.
+  if (!zoned || !parseLocalDate(zoned[1]!) || !isValidLocalTime(zoned[2]!)) return null;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : ms;
 }

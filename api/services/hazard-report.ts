@@ -52,9 +52,10 @@ export function buildHazardRow(
   const errors: FieldError[] = [];
   const timeZone = report.timeZone ?? DEFAULT_TIME_ZONE;
   if (!isValidTimeZone(timeZone)) errors.push({ field: 'timeZone', reason: `'${timeZone}' is not an IANA time zone` });
-  const deadline = isValidTimeZone(timeZone) ? parseDeadline(report.deadline, timeZone) : null;
-  if (deadline === null) errors.push({ field: 'deadline', reason: 'expected YYYY-MM-DD, YYYY-MM-DDTHH:mm (local) or an ISO instant with offset' });
-  else if (deadline <= now) errors.push({ field: 'deadline', reason: 'the deadline must be in the future' });
+  const zoneOk = isValidTimeZone(timeZone);
+  const deadline = zoneOk ? parseDeadline(report.deadline, timeZone) : null;
+  if (deadline === null && zoneOk) errors.push({ field: 'deadline', reason: 'expected YYYY-MM-DD, YYYY-MM-DDTHH:mm (local) or an ISO instant with offset' });
+  else if (deadline !== null && deadline <= now) errors.push({ field: 'deadline', reason: 'the deadline must be in the future' });
   if (report.policy) errors.push(...validatePolicyOverride(report.policy));
   for (const [field, value] of [['description', report.description], ['location', report.location], ['measures', report.measures], ['interimControls', report.interimControls], ['responsible.name', report.responsible.name]] as const) {
     if (value.trim() === '') errors.push({ field, reason: 'must not be blank' });

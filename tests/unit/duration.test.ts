@@ -37,7 +37,7 @@ describe('parseDuration', () => {
     expect(parseDuration('P1Y2M3W4DT5H6M7S')).toEqual({ years: 1, months: 2, weeks: 3, days: 4, hours: 5, minutes: 6, seconds: 7 });
   });
 
-  it.each(['P', 'PT', '3D', 'P-1D', 'P1.5D', '', 'P1DT', 'PT1.5H', 'P1D2W', ' P3D', 'P3D ', '3 days'])('rejects %j', (text) => {
+  it.each(['P', 'PT', '3D', 'P-1D', 'P1.5D', '', 'P1DT', 'PT1.5H', 'P1D2W', 'P1.5W', ' P3D', 'P3D ', '3 days'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeNull();
     expect(isDuration(text)).toBe(false);
   });

@@ -175,6 +175,11 @@ describe('endOfLocalDay', () => {
 });
 
 describe('parseDeadline', () => {
+  it('reads an instant with fractional seconds as JSON and other systems write it', () => {
+    expect(parseDeadline('2024-03-20T10:00:00.123Z', SH)).toBe(Date.UTC(2024, 2, 20, 10, 0, 0, 123));
+    expect(parseDeadline('2024-03-20T10:00:00.123456+08:00', SH)).toBe(Date.UTC(2024, 2, 20, 2, 0, 0, 123));
+  });
+
   it('reads a date alone as the end of that day in the zone', () => {
     expect(parseDeadline('2024-03-20', SH)).toBe(Date.UTC(2024, 2, 20, 15, 59, 59, 999));
     expect(parseDeadline('2024-03-20', BERLIN)).toBe(Date.UTC(2024, 2, 20, 22, 59, 59, 999));
