@@ -111,7 +111,7 @@ try {
   const mailsBefore = sink.messages.length;
   // Far enough ahead that every report lands first, judged by phase 1's reporting rate.
   const reportRate = (report.reporting as { perSecond: number }).perSecond;
-  const dueAt = Date.now() + 5_000 + Math.ceil((BURST / reportRate) * 1500) + 30_000;
+  const dueAt = Date.now() + 5_000 + Math.ceil((BURST / reportRate) * 1500);
   const deadline = new Date(dueAt + 30_000).toISOString();
   await pool(BURST, (i) => post('/v1/hazards', keys[i % keys.length]!, reportBody({ deadline, policy: { reminderOffsets: ['PT30S'], escalationAfter: 'P30D' } }), { 'idempotency-key': `b-${i}` }));
   const wait = dueAt - Date.now();
