@@ -1,4 +1,6 @@
 // Keyset pagination, newest first: stable under concurrent inserts, no OFFSET scans.
+// Timestamps are stored with millisecond precision (timestamptz(3)) so a cursor built from a
+// JS Date matches the stored value exactly.
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 
@@ -12,8 +14,16 @@ export interface Page<T> {
   next: Cursor | null;
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Cursors come back from clients: check every field, so a forged one is a 4xx, not a database error. */
 export const isCursor = (v: unknown): v is Cursor =>
-  typeof v === 'object' && v !== null && typeof (v as Cursor).createdAt === 'string' && !Number.isNaN(Date.parse((v as Cursor).createdAt)) && typeof (v as Cursor).id === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Cursor).createdAt === 'string' &&
+  !Number.isNaN(Date.parse((v as Cursor).createdAt)) &&
+  typeof (v as Cursor).id === 'string' &&
+  UUID_RE.test((v as Cursor).id);
 
 export function after(createdAt: PgColumn, id: PgColumn, cursor?: Cursor): SQL | undefined {
   if (!cursor) return undefined;

@@ -36,3 +36,8 @@ export function timePartMs(d: Duration): number {
 export function calendarPart(d: Duration, sign: 1 | -1): { years: number; months: number; days: number } {
   return { years: sign * d.years, months: sign * d.months, days: sign * (d.weeks * 7 + d.days) };
 }
+
+/** Rough length in days (a year 366, a month 31): enough to bound what a policy may ask for. */
+export function approxDays(d: Duration): number {
+  return d.years * 366 + d.months * 31 + d.weeks * 7 + d.days + timePartMs(d) / 86_400_000;
+}

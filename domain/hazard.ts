@@ -2,6 +2,9 @@
 // and by the API for early refusals, so both always agree.
 import { ErrorCode, type FieldError, type Refusal } from './errors';
 
+/** A deadline further out than this is a typo (9999-12-31), not a plan; it also keeps calendar maths in range. */
+export const MAX_DEADLINE_AHEAD_MS = 100 * 366 * 86_400_000;
+
 export const HAZARD_STATES = [
   'REGISTERED',
   'REPORTED_TO_REGULATOR',
@@ -182,6 +185,7 @@ export function checkPayload<C extends HazardCommand>(
     if (Number.isNaN(at)) errors.push({ field: 'requestedDeadline', reason: 'not a date-time' });
     else if (at <= h.deadline) errors.push({ field: 'requestedDeadline', reason: 'must be later than the current deadline' });
     else if (at <= now) errors.push({ field: 'requestedDeadline', reason: 'must be in the future' });
+    else if (at > now + MAX_DEADLINE_AHEAD_MS) errors.push({ field: 'requestedDeadline', reason: 'must be within a hundred years' });
   }
   if (command === 'decideExtension') {
     if (p.decision === 'REFUSE' && blank(p.reason)) errors.push({ field: 'reason', reason: 'a refusal needs a reason' });
@@ -190,6 +194,7 @@ export function checkPayload<C extends HazardCommand>(
       const field = p.deadline !== undefined ? 'deadline' : 'requestedDeadline';
       if (Number.isNaN(at)) errors.push({ field, reason: 'not a date-time' });
       else if (at <= now) errors.push({ field, reason: 'the new deadline must be in the future; approve with a later deadline' });
+      else if (at > now + MAX_DEADLINE_AHEAD_MS) errors.push({ field, reason: 'must be within a hundred years' });
     }
   }
   return errors;

@@ -1,6 +1,6 @@
 // Reminder and escalation policies are data. The timer schedule is a pure function of
 // (deadline, policy, armedAt, time zone): the workflow only waits for its next event.
-import { calendarPart, isCalendarOnly, parseDuration, timePartMs, type Duration } from './duration';
+import { approxDays, calendarPart, isCalendarOnly, parseDuration, timePartMs, type Duration } from './duration';
 import type { HazardGrade } from './hazard';
 import type { FieldError } from './errors';
 import { addToLocalDate, instantOfLocal, isValidLocalTime, localDateOf, localTimeOf } from './time';
@@ -21,13 +21,25 @@ export const DEFAULT_HAZARD_POLICIES: Readonly<Record<HazardGrade, HazardPolicy>
   MAJOR: { reminderOffsets: ['P7D', 'P3D', 'P1D'], escalationAfter: 'P0D', sendTime: '09:00' },
 };
 
+/** No policy step may be longer than this: the schedule must stay computable and meaningful. */
+export const MAX_POLICY_STEP_DAYS = 5 * 366;
+
+function checkStep(text: string, field: string, example: string): FieldError | null {
+  const d = parseDuration(text);
+  if (!d) return { field, reason: `'${text}' is not an ISO-8601 duration such as ${example}` };
+  if (!(approxDays(d) <= MAX_POLICY_STEP_DAYS)) return { field, reason: `'${text}' is longer than five years` };
+  return null;
+}
+
 export function validatePolicyOverride(override: HazardPolicyOverride, path = 'policy'): FieldError[] {
   const errors: FieldError[] = [];
   override.reminderOffsets?.forEach((o, i) => {
-    if (!parseDuration(o)) errors.push({ field: `${path}.reminderOffsets[${i}]`, reason: `'${o}' is not an ISO-8601 duration such as P3D or PT30S` });
+    const e = checkStep(o, `${path}.reminderOffsets[${i}]`, 'P3D or PT30S');
+    if (e) errors.push(e);
   });
-  if (override.escalationAfter !== undefined && !parseDuration(override.escalationAfter)) {
-    errors.push({ field: `${path}.escalationAfter`, reason: `'${override.escalationAfter}' is not an ISO-8601 duration such as P7D` });
+  if (override.escalationAfter !== undefined) {
+    const e = checkStep(override.escalationAfter, `${path}.escalationAfter`, 'P7D');
+    if (e) errors.push(e);
   }
   if (override.sendTime !== undefined && !isValidLocalTime(override.sendTime)) {
     errors.push({ field: `${path}.sendTime`, reason: `'${override.sendTime}' is not a local time HH:mm` });

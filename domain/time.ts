@@ -141,6 +141,15 @@ const LOCAL_DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3
  * Returns null when the text is none of these.
  */
 export function parseDeadline(text: string, timeZone: string): number | null {
+  try {
+    return parseDeadlineOrThrow(text, timeZone);
+  } catch {
+    // Calendar maths beyond year 9999 (or an unknown zone) is no deadline either.
+    return null;
+  }
+}
+
+function parseDeadlineOrThrow(text: string, timeZone: string): number | null {
   if (DATE_RE.test(text)) return parseLocalDate(text) ? endOfLocalDay(text, timeZone) : null;
   const local = LOCAL_DATETIME_RE.exec(text);
   if (local) {

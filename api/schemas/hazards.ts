@@ -15,7 +15,7 @@ export const HazardReportBody = Type.Object(
     industry: Type.Optional(Type.Enum(INDUSTRY_CODES)),
     responsible: Person,
     measures: Type.String({ minLength: 1, maxLength: 4000 }),
-    fundsAmount: Type.Number({ minimum: 0, maximum: 1e12, description: 'funds set aside, CNY' }),
+    fundsAmount: Type.Number({ minimum: 0, maximum: 999_999_999_999, description: 'funds set aside, CNY (the ledger holds up to 12 integer digits)' }),
     deadline: Type.String({ minLength: 10, maxLength: 40, description: 'YYYY-MM-DD (end of that day in timeZone), local YYYY-MM-DDTHH:mm, or an ISO instant with offset' }),
     interimControls: Type.String({ minLength: 1, maxLength: 4000 }),
     principal: Type.Optional(Person),

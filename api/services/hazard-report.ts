@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { NewHazardRow } from '../../db/hazards.repo';
 import type { enterprises } from '../../db/schema';
 import type { FieldError } from '../../domain/errors';
-import type { Actor, HazardGrade, HazardSource } from '../../domain/hazard';
+import { MAX_DEADLINE_AHEAD_MS, type Actor, type HazardGrade, type HazardSource } from '../../domain/hazard';
 import { resolvePolicy, validatePolicyOverride, type HazardPolicyOverride } from '../../domain/policy';
 import { DEFAULT_TIME_ZONE, isValidTimeZone, parseDeadline } from '../../domain/time';
 import { hazardWorkflowId } from '../../workflows/ids';
@@ -56,6 +56,7 @@ export function buildHazardRow(
   const deadline = zoneOk ? parseDeadline(report.deadline, timeZone) : null;
   if (deadline === null && zoneOk) errors.push({ field: 'deadline', reason: 'expected YYYY-MM-DD, YYYY-MM-DDTHH:mm (local) or an ISO instant with offset' });
   else if (deadline !== null && deadline <= now) errors.push({ field: 'deadline', reason: 'the deadline must be in the future' });
+  else if (deadline !== null && deadline > now + MAX_DEADLINE_AHEAD_MS) errors.push({ field: 'deadline', reason: 'the deadline must be within a hundred years' });
   if (report.policy) errors.push(...validatePolicyOverride(report.policy));
   for (const [field, value] of [['description', report.description], ['location', report.location], ['measures', report.measures], ['interimControls', report.interimControls], ['responsible.name', report.responsible.name]] as const) {
     if (value.trim() === '') errors.push({ field, reason: 'must not be blank' });

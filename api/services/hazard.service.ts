@@ -64,9 +64,12 @@ export async function executeHazardCommand<C extends HazardCommand>(
   }
 }
 
-export async function queryHazard(t: TemporalTarget, hazardId: string): Promise<HazardSnapshot | null> {
+/** Live state, or null within `timeoutMs` when no worker answers (the ledger row still serves the read). */
+export async function queryHazard(t: TemporalTarget, hazardId: string, timeoutMs = 3000): Promise<HazardSnapshot | null> {
   try {
-    return await t.client.workflow.getHandle(hazardWorkflowId(hazardId)).query(hazardStateQuery);
+    return await t.client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      t.client.workflow.getHandle(hazardWorkflowId(hazardId)).query(hazardStateQuery),
+    );
   } catch {
     // The ledger row stays readable when the workflow is closed or the worker is down.
     return null;

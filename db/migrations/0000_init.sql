@@ -11,8 +11,8 @@ CREATE TABLE "api_keys" (
 	"scope" text,
 	"key_hash" text NOT NULL,
 	"key_prefix" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"revoked_at" timestamp with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"revoked_at" timestamp (3) with time zone,
 	CONSTRAINT "api_keys_key_hash_unique" UNIQUE("key_hash")
 );
 --> statement-breakpoint
@@ -29,7 +29,7 @@ CREATE TABLE "enterprises" (
 	"principal_phone" text,
 	"contacts" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"locale" text DEFAULT 'zh-CN' NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "enterprises_credit_code_unique" UNIQUE("credit_code")
 );
 --> statement-breakpoint
@@ -41,7 +41,7 @@ CREATE TABLE "units" (
 	"email" text,
 	"phone" text,
 	"contact_name" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "units_code_unique" UNIQUE("code")
 );
 --> statement-breakpoint
@@ -51,8 +51,8 @@ CREATE TABLE "accountability_reviews" (
 	"deadline_version" integer NOT NULL,
 	"reason" text NOT NULL,
 	"status" text DEFAULT 'OPEN' NOT NULL,
-	"opened_at" timestamp with time zone NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"opened_at" timestamp (3) with time zone NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "accountability_reviews_hazard_version_uq" UNIQUE("hazard_id","deadline_version")
 );
 --> statement-breakpoint
@@ -66,8 +66,8 @@ CREATE TABLE "hazard_events" (
 	"to_state" "hazard_state" NOT NULL,
 	"actor" jsonb NOT NULL,
 	"data" jsonb NOT NULL,
-	"at" timestamp with time zone NOT NULL,
-	"recorded_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"at" timestamp (3) with time zone NOT NULL,
+	"recorded_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "hazard_events_workflow_seq_uq" UNIQUE("workflow_id","seq")
 );
 --> statement-breakpoint
@@ -89,7 +89,7 @@ CREATE TABLE "hazards" (
 	"responsible_phone" text,
 	"measures" text NOT NULL,
 	"funds_amount" numeric(14, 2) NOT NULL,
-	"deadline" timestamp with time zone NOT NULL,
+	"deadline" timestamp (3) with time zone NOT NULL,
 	"deadline_version" integer DEFAULT 1 NOT NULL,
 	"interim_controls" text NOT NULL,
 	"principal_name" text,
@@ -104,10 +104,10 @@ CREATE TABLE "hazards" (
 	"idempotency_scope" text,
 	"idempotency_key" text,
 	"request_hash" text,
-	"workflow_started_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"closed_at" timestamp with time zone,
+	"workflow_started_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"closed_at" timestamp (3) with time zone,
 	CONSTRAINT "hazards_workflow_id_unique" UNIQUE("workflow_id"),
 	CONSTRAINT "hazards_idempotency_uq" UNIQUE("idempotency_scope","idempotency_key")
 );
@@ -126,8 +126,8 @@ CREATE TABLE "notifications" (
 	"status" "notification_status" DEFAULT 'PENDING' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"last_error" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"sent_at" timestamp with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"sent_at" timestamp (3) with time zone,
 	CONSTRAINT "notifications_business_key_unique" UNIQUE("business_key")
 );
 --> statement-breakpoint

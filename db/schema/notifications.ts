@@ -18,8 +18,8 @@ export const notifications = pgTable(
     status: notificationStatusEnum('status').notNull().default('PENDING'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true, precision: 3 }),
   },
   (t) => [index('notifications_hazard_idx').on(t.hazardId), index('notifications_created_idx').on(t.createdAt, t.id)],
 );

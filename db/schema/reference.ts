@@ -19,7 +19,7 @@ export const units = pgTable('units', {
   email: text('email'),
   phone: text('phone'),
   contactName: text('contact_name'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });
 
 export const enterprises = pgTable(
@@ -39,7 +39,7 @@ export const enterprises = pgTable(
     principalPhone: text('principal_phone'),
     contacts: jsonb('contacts').$type<Contact[]>().notNull().default(sql`'[]'::jsonb`),
     locale: text('locale').notNull().default('zh-CN'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [index('enterprises_county_idx').on(t.countyCode), index('enterprises_department_idx').on(t.departmentCode), index('enterprises_created_idx').on(t.createdAt, t.id)],
 );
@@ -52,6 +52,6 @@ export const apiKeys = pgTable('api_keys', {
   scope: text('scope'),
   keyHash: text('key_hash').notNull().unique(),
   keyPrefix: text('key_prefix').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
 });

@@ -35,7 +35,11 @@ export interface ProblemBody {
   errors?: { field: string; reason: string }[];
 }
 
-export interface Reply<T = any> {
+/** A parsed response body: its shape is asserted at run time, not typed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface Reply<T = Json> {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;
   body: T;
@@ -118,7 +122,7 @@ export class ApiHarness {
     return (await createApiKey(this.db, { name: uniq(`${role}-key`), role, scope })).secret;
   }
 
-  async call<T = any>(method: 'GET' | 'POST' | 'DELETE', url: string, key?: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async call<T = Json>(method: 'GET' | 'POST' | 'DELETE', url: string, key?: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     const res = await this.app.inject({
       method,
       url,

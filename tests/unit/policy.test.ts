@@ -52,6 +52,14 @@ describe('resolvePolicy', () => {
 });
 
 describe('validatePolicyOverride', () => {
+  it('refuses steps longer than five years, which no schedule could keep', () => {
+    expect(validatePolicyOverride({ escalationAfter: 'P300000Y', reminderOffsets: ['P3D', 'P99999999999999999999D'] }).map((e) => e.field)).toEqual([
+      'policy.reminderOffsets[1]',
+      'policy.escalationAfter',
+    ]);
+    expect(validatePolicyOverride({ escalationAfter: 'P1800D', reminderOffsets: ['P4Y'] })).toEqual([]);
+  });
+
   it('accepts a valid override and an empty one', () => {
     expect(validatePolicyOverride({ reminderOffsets: ['P3D', 'PT30S'], escalationAfter: 'P7D', sendTime: '08:30' })).toEqual([]);
     expect(validatePolicyOverride({})).toEqual([]);

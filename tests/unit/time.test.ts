@@ -175,6 +175,10 @@ describe('endOfLocalDay', () => {
 });
 
 describe('parseDeadline', () => {
+  it('answers null, not an exception, for the last day of year 9999', () => {
+    expect(parseDeadline('9999-12-31', SH)).toBeNull();
+  });
+
   it('reads an instant with fractional seconds as JSON and other systems write it', () => {
     expect(parseDeadline('2024-03-20T10:00:00.123Z', SH)).toBe(Date.UTC(2024, 2, 20, 10, 0, 0, 123));
     expect(parseDeadline('2024-03-20T10:00:00.123456+08:00', SH)).toBe(Date.UTC(2024, 2, 20, 2, 0, 0, 123));

@@ -1,0 +1,44 @@
+// The API while no worker polls its task queue (a worker outage): reports are still taken and
+// the ledger stays readable. Real app, real Postgres, shared Temporal dev server, no worker.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiHarness } from '../support/api-harness';
+import { reportBody } from '../support/fixtures';
+
+const h = new ApiHarness({ worker: false });
+const workflowIds: string[] = [];
+beforeAll(() => h.start());
+afterAll(() => h.close());
+// Runs before the close above (after-hooks run in reverse): no workflow of this file outlives it.
+afterAll(async () => {
+  for (const id of workflowIds) await h.env?.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+});
+
+/** Resolves with the request's outcome, or 'timeout' after `ms` (the request itself keeps running). */
+function within<T>(ms: number, work: Promise<T>): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]).finally(() => clearTimeout(timer));
+}
+
+describe('with the worker down', () => {
+  it('registers a report (201) on the ledger; its workflow waits for a worker', async () => {
+    const res = await h.call('POST', '/v1/hazards', h.keys.entA, reportBody());
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.state).toBe('REGISTERED');
+    workflowIds.push(res.body.workflowId);
+    const list = await h.call<{ items: { id: string }[] }>('GET', '/v1/hazards', h.keys.entA);
+    expect(list.body.items.map((x) => x.id)).toContain(res.body.id);
+  });
+
+  it('answers GET /v1/hazards/:id promptly from the ledger, with live: null', async () => {
+    const created = await h.call('POST', '/v1/hazards', h.keys.entA, reportBody());
+    expect(created.status).toBe(201);
+    workflowIds.push(created.body.workflowId);
+    const started = Date.now();
+    const pending = h.call('GET', `/v1/hazards/${created.body.id}`, h.keys.entA);
+    // Unanswered requests end when afterAll closes the Temporal connection.
+    pending.catch(() => undefined);
+    const res = await within(5_000, pending);
+    expect(res, `GET /v1/hazards/:id still unanswered after ${Date.now() - started} ms`).not.toBe('timeout');
+    if (res !== 'timeout') expect(res).toMatchObject({ status: 200, body: { hazard: { id: created.body.id, state: 'REGISTERED' }, live: null, timeline: [] } });
+  });
+});
