@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { applyLedgerEntry, openReview, type LedgerEntry } from '../db/ledger.repo';
+import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.repo';
 import { claimOutbox, markOutbox } from '../db/outbox.repo';
 import { enterprises, hazards, units } from '../db/schema';
 import type { NotificationKind } from '../domain/hazard';
@@ -50,7 +50,12 @@ export function createActivities(deps: ActivityDeps) {
   const { db, mailer, mail } = deps;
 
   async function recordHazardTransition(entry: LedgerEntry): Promise<void> {
-    await applyLedgerEntry(db, entry);
+    await applyLedgerEntries(db, [entry]);
+  }
+
+  /** Several steps taken at once (registration and its automatic steps) in one round trip. */
+  async function recordHazardTransitions(entries: LedgerEntry[]): Promise<void> {
+    if (entries.length > 0) await applyLedgerEntries(db, entries);
   }
 
   async function openAccountabilityReview(input: { hazardId: string; deadlineVersion: number; reason: string; at: string }): Promise<{ reviewId: string }> {
@@ -127,5 +132,5 @@ export function createActivities(deps: ActivityDeps) {
     return { status: 'SENT', businessKey, recipients: outbox.recipients };
   }
 
-  return { recordHazardTransition, openAccountabilityReview, sendHazardNotification };
+  return { recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification };
 }

@@ -109,14 +109,19 @@ try {
 
   say(`phase 2: ${BURST} hazards whose reminders fall due at one instant`);
   const mailsBefore = sink.messages.length;
-  // Far enough ahead that every report lands first, judged by phase 1's reporting rate.
-  const reportRate = (report.reporting as { perSecond: number }).perSecond;
-  const dueAt = Date.now() + 5_000 + Math.ceil((BURST / reportRate) * 1500);
+  // Far enough ahead that every burst workflow is registered and waiting before the instant,
+  // judged by phase 1's rate from first report to last workflow running; checked below.
+  const setupMsPerHazard = (reportMs + settleMs) / REPORTS;
+  const dueAt = Date.now() + 5_000 + Math.ceil(BURST * setupMsPerHazard * 1.5);
   const deadline = new Date(dueAt + 30_000).toISOString();
   await pool(BURST, (i) => post('/v1/hazards', keys[i % keys.length]!, reportBody({ deadline, policy: { reminderOffsets: ['PT30S'], escalationAfter: 'P30D' } }), { 'idempotency-key': `b-${i}` }));
+  await until('burst workflows to start', async () => {
+    const [r] = await db.db.select({ n: count() }).from(hazards).where(eq(hazards.state, 'RECTIFYING'));
+    return (r?.n ?? 0) >= REPORTS + BURST;
+  });
   const wait = dueAt - Date.now();
-  say(`all reported; reminders due in ${(wait / 1000).toFixed(1)} s`);
-  if (wait < 0) throw new Error('reporting took longer than the margin: lower BENCH_BURST');
+  say(`all ${BURST} registered and waiting; reminders due in ${(wait / 1000).toFixed(1)} s`);
+  if (wait < 0) throw new Error('setting up the burst took longer than the margin: lower BENCH_BURST');
   await new Promise((r) => setTimeout(r, wait));
   const drainMs = await until('reminders to be mailed', async () => sink.messages.length - mailsBefore >= BURST, 100);
   const [sent] = await db.db.select({ n: count() }).from(notifications).where(and(eq(notifications.kind, 'REMINDER'), eq(notifications.status, 'SENT')));

@@ -25,47 +25,53 @@ export interface LedgerEntry {
   };
 }
 
-/** Appends the event (unique on workflow + seq) and moves the row forward, never backward. */
-export async function applyLedgerEntry(db: Db, e: LedgerEntry): Promise<{ applied: boolean }> {
+/**
+ * Appends the events (unique on workflow + seq) and moves the row forward to the newest of
+ * them, never backward: a delayed retry of an older write changes nothing. One transaction.
+ */
+export async function applyLedgerEntries(db: Db, entries: LedgerEntry[]): Promise<{ applied: number }> {
+  const newest = entries.reduce((a, b) => (b.seq > a.seq ? b : a));
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(hazardEvents)
-      .values({
-        hazardId: e.hazardId,
-        workflowId: e.workflowId,
-        seq: e.seq,
-        type: e.type,
-        fromState: e.fromState,
-        toState: e.toState,
-        actor: e.actor,
-        data: e.data,
-        at: new Date(e.at),
-      })
+      .values(
+        entries.map((e) => ({
+          hazardId: e.hazardId,
+          workflowId: e.workflowId,
+          seq: e.seq,
+          type: e.type,
+          fromState: e.fromState,
+          toState: e.toState,
+          actor: e.actor,
+          data: e.data,
+          at: new Date(e.at),
+        })),
+      )
       .onConflictDoNothing({ target: [hazardEvents.workflowId, hazardEvents.seq] })
       .returning({ id: hazardEvents.id });
-    const at = new Date(e.at);
+    const at = new Date(newest.at);
     const updated = await tx
       .update(hazards)
       .set({
-        state: e.row.state,
-        overdue: e.row.overdue,
-        escalated: e.row.escalated,
-        deadline: new Date(e.row.deadline),
-        deadlineVersion: e.row.deadlineVersion,
-        pendingExtension: e.row.pendingExtension,
-        lastSeq: e.seq,
+        state: newest.row.state,
+        overdue: newest.row.overdue,
+        escalated: newest.row.escalated,
+        deadline: new Date(newest.row.deadline),
+        deadlineVersion: newest.row.deadlineVersion,
+        pendingExtension: newest.row.pendingExtension,
+        lastSeq: newest.seq,
         updatedAt: at,
-        closedAt: isTerminal(e.row.state) ? at : null,
+        closedAt: isTerminal(newest.row.state) ? at : null,
         workflowStartedAt: sql`coalesce(${hazards.workflowStartedAt}, ${at.toISOString()}::timestamptz)`,
       })
-      .where(and(eq(hazards.id, e.hazardId), lt(hazards.lastSeq, e.seq)))
+      .where(and(eq(hazards.id, newest.hazardId), lt(hazards.lastSeq, newest.seq)))
       .returning({ id: hazards.id });
     if (updated.length === 0) {
-      const [exists] = await tx.select({ id: hazards.id }).from(hazards).where(eq(hazards.id, e.hazardId));
+      const [exists] = await tx.select({ id: hazards.id }).from(hazards).where(eq(hazards.id, newest.hazardId));
       // Retrying helps only if the row is about to appear; say loudly that it is missing.
-      if (!exists) throw new Error(`ledger row for hazard ${e.hazardId} is missing`);
+      if (!exists) throw new Error(`ledger row for hazard ${newest.hazardId} is missing`);
     }
-    return { applied: inserted.length > 0 };
+    return { applied: inserted.length };
   });
 }
 

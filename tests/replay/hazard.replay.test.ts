@@ -1,5 +1,6 @@
 // Replays histories recorded with earlier versions of the hazard workflow (history_files/,
 // written by record-histories.ts). A change that would break running workflows fails here.
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
@@ -19,10 +20,17 @@ describe('hazard rectification workflow replay', () => {
     await workflowBundle();
   });
 
-  it('replays the v1 history of a major hazard taken through every step', async () => {
-    const json = await loadHistory('hazard-major-full-v1.json');
+  // Every history ever recorded stays here: running workflows of each version must keep replaying.
+  const files = readdirSync(new URL('./history_files/', import.meta.url)).filter((f) => f.endsWith('.json')).sort();
+
+  it('has histories from before and after each patch', () => {
+    expect(files).toEqual(expect.arrayContaining(['hazard-major-full-v1.json', 'hazard-major-full-v2.json']));
+  });
+
+  it.each(files)('replays %s, a major hazard taken through every step', async (file) => {
+    const json = await loadHistory(file);
     expect(json.events.length).toBeGreaterThan(100);
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, toHistory(json), 'hazard-major-full-v1');
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, toHistory(json), file);
   });
 
   it('fails on a tampered history whose activities differ from what the code schedules', async () => {

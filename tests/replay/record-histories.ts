@@ -1,4 +1,4 @@
-// Records workflow histories for the replay tests: `npx tsx tests/replay/record-histories.ts`.
+// Records workflow histories for the replay tests: `npm run record:histories -- <label>`, e.g. v3.
 // Run it before changing a workflow; commit the files it writes. Each history is a full run on
 // the time-skipping server with the real activities (a throwaway Postgres, mail to a sink).
 import { writeFile } from 'node:fs/promises';
@@ -14,6 +14,11 @@ import { actorFor, reportBody, seedEnterprise, seedHazard } from '../support/fix
 import { createHazardWorker } from '../support/hazard-worker';
 
 const DAY = 86_400_000;
+const label = process.argv[2];
+if (!label || !/^[\w.-]+$/.test(label)) {
+  console.error('usage: npm run record:histories -- <label>   (e.g. v3; names the file hazard-major-full-<label>.json)');
+  process.exit(2);
+}
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const pgServer = await startPostgres();
@@ -48,7 +53,7 @@ try {
   await wf.executeUpdate('close', { args: [{ actor: dept }] });
   await wf.result();
   const history = await wf.fetchHistory();
-  const file = new URL('./history_files/hazard-major-full-v1.json', import.meta.url);
+  const file = new URL(`./history_files/hazard-major-full-${label}.json`, import.meta.url);
   await writeFile(file, JSON.stringify(history, null, 1));
   console.log(`wrote ${file.pathname} (${history.events?.length} events)`);
 } finally {
