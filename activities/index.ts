@@ -1,29 +1,19 @@
 // Every side effect the workflows need. Built by a factory so tests inject a real test
 // database and a real SMTP sink; every activity is idempotent (activities run at least once).
-import { createHash } from 'node:crypto';
-import { log } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client';
 import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.repo';
-import { claimOutbox, markOutbox } from '../db/outbox.repo';
 import { enterprises, hazards, units } from '../db/schema';
 import type { NotificationKind } from '../domain/hazard';
-import type { Mailer } from './mailer';
+import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
+import { deliver, type DeliveryResult, type OutboxDeps } from './outbox';
 import { renderNotification, type Locale } from './notification-templates';
 
 export type { LedgerEntry } from '../db/ledger.repo';
 
-export interface ActivityDeps {
-  db: Db;
-  mailer: Mailer;
-  mail: {
-    from: string;
-    /** The safety office's mailbox(es): escalations go there. */
-    officeEmails: string[];
-    /** Base URL of the API, for links in mails. */
-    publicUrl: string;
-  };
-}
+export type { CampaignEventEntry, DutyLedgerEntry } from './campaign.activities';
+export { messageIdFor } from './outbox';
+
+export type ActivityDeps = OutboxDeps & Pick<CampaignActivityDeps, 'temporal'>;
 
 export interface NotificationRequest {
   hazardId: string;
@@ -34,20 +24,17 @@ export interface NotificationRequest {
   data: Record<string, unknown>;
 }
 
-export type NotificationResult = { status: 'SENT' | 'ALREADY_SENT' | 'SKIPPED'; businessKey: string; recipients: string[] };
+export type NotificationResult = DeliveryResult;
 
 export const notificationBusinessKey = (r: Pick<NotificationRequest, 'hazardId' | 'eventKey' | 'deadlineVersion'>): string =>
   `hazard:${r.hazardId}:v${r.deadlineVersion}:${r.eventKey}`;
-
-export const messageIdFor = (businessKey: string): string =>
-  `<${createHash('sha256').update(businessKey).digest('hex').slice(0, 32)}@hazard-campaign>`;
 
 function uniqueEmails(...lists: (string | null | undefined)[][]): string[] {
   return [...new Set(lists.flat().filter((e): e is string => typeof e === 'string' && e.includes('@')))];
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const { db, mailer, mail } = deps;
+  const { db, mail } = deps;
 
   async function recordHazardTransition(entry: LedgerEntry): Promise<void> {
     await applyLedgerEntries(db, [entry]);
@@ -95,42 +82,19 @@ export function createActivities(deps: ActivityDeps) {
       data: req.data,
       link: `${mail.publicUrl}/v1/hazards/${h.id}`,
     });
-    const businessKey = notificationBusinessKey(req);
-    const to = recipients[req.kind];
-    const outbox = await claimOutbox(db, {
-      businessKey,
+    return deliver(deps, {
+      businessKey: notificationBusinessKey(req),
       hazardId: h.id,
+      campaignId: h.campaignId,
       kind: req.kind,
       deadlineVersion: req.deadlineVersion,
-      recipients: to,
+      recipients: recipients[req.kind],
       subject,
       bodyText: text,
       locale,
-      messageId: messageIdFor(businessKey),
+      headers: { 'X-Hazard-Id': h.id },
     });
-    if (outbox.status !== 'PENDING') return { status: 'ALREADY_SENT', businessKey, recipients: outbox.recipients };
-    if (outbox.recipients.length === 0) {
-      log.warn('notification has no recipient address', { businessKey });
-      await markOutbox(db, outbox.id, { status: 'SKIPPED' });
-      return { status: 'SKIPPED', businessKey, recipients: [] };
-    }
-    try {
-      // The stored text is sent, not a fresh render: a retry mails exactly what the outbox shows.
-      await mailer.send({
-        from: mail.from,
-        to: outbox.recipients,
-        subject: outbox.subject,
-        text: outbox.bodyText,
-        messageId: outbox.messageId,
-        headers: { 'X-Hazard-Id': h.id, 'X-Notification-Kind': req.kind, 'X-Business-Key': businessKey },
-      });
-    } catch (err) {
-      await markOutbox(db, outbox.id, { error: err instanceof Error ? err.message : String(err) });
-      throw err;
-    }
-    await markOutbox(db, outbox.id, { status: 'SENT' });
-    return { status: 'SENT', businessKey, recipients: outbox.recipients };
   }
 
-  return { recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification };
+  return { recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps) };
 }

@@ -5,10 +5,11 @@ import auth from './plugins/auth';
 import errors from './plugins/errors';
 import swagger from './plugins/swagger';
 import { healthRoutes } from './routes/health.routes';
+import { campaignRoutes } from './routes/campaigns.routes';
 import { hazardRoutes, hazardSchemas } from './routes/hazards.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { referenceRoutes } from './routes/reference.routes';
-import type { TemporalTarget } from './services/hazard.service';
+import type { TemporalTarget } from '../services/hazard.service';
 
 export interface AppDeps {
   db: Db;
@@ -26,6 +27,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
       await v1.register(hazardRoutes, deps);
       await v1.register(referenceRoutes, deps);
       await v1.register(ledgerRoutes, deps);
+      await v1.register(campaignRoutes, deps);
     },
     { prefix: '/v1' },
   );

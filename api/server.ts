@@ -7,7 +7,7 @@ import { loadConfig, type AppConfig } from '../config';
 import { createDb, type DbHandle } from '../db/client';
 import { ensureBootstrapAdmin } from '../db/reference.repo';
 import { app, fastifyOptions } from './app';
-import { reconcileHazards } from './services/hazard.service';
+import { reconcileHazards } from '../services/hazard.service';
 
 export interface RunningApi {
   fastify: FastifyInstance;

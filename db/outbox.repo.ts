@@ -4,7 +4,7 @@ import type { Db } from './client';
 import { notifications } from './schema';
 
 export type OutboxRow = typeof notifications.$inferSelect;
-export type NewOutboxRow = Pick<typeof notifications.$inferInsert, 'businessKey' | 'hazardId' | 'kind' | 'deadlineVersion' | 'recipients' | 'subject' | 'bodyText' | 'locale' | 'messageId'>;
+export type NewOutboxRow = Pick<typeof notifications.$inferInsert, 'businessKey' | 'hazardId' | 'campaignId' | 'kind' | 'deadlineVersion' | 'recipients' | 'subject' | 'bodyText' | 'locale' | 'messageId'>;
 
 /** Inserts the row unless its business key exists; returns the stored row either way (first write wins). */
 export async function claimOutbox(db: Db, row: NewOutboxRow): Promise<OutboxRow> {

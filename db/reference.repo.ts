@@ -1,6 +1,6 @@
 // Reference data: API keys, units, enterprises.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableName, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Actor, Role } from '../domain/hazard';
 import type { Db } from './client';
 import { after, newestFirst, toPage, type Cursor, type Page } from './pagination';
@@ -69,6 +69,77 @@ export async function unitsByCode(db: Db, codes: string[]): Promise<UnitRow[]> {
 export async function createEnterprise(db: Db, input: typeof enterprises.$inferInsert): Promise<EnterpriseRow | null> {
   const [row] = await db.insert(enterprises).values(input).onConflictDoNothing({ target: enterprises.creditCode }).returning();
   return row ?? null;
+}
+
+/** One roster row as stored: every field explicit, defaults already applied. */
+export type EnterpriseFields = Required<Omit<typeof enterprises.$inferInsert, 'id' | 'createdAt'>>;
+export type UpsertOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
+
+/** The roster fields an import may correct; a row whose fields all match is left alone. */
+const ROSTER_COLUMNS = [
+  ['name', enterprises.name],
+  ['industry', enterprises.industry],
+  ['countyCode', enterprises.countyCode],
+  ['departmentCode', enterprises.departmentCode],
+  ['supervisionLevel', enterprises.supervisionLevel],
+  ['principalName', enterprises.principalName],
+  ['principalEmail', enterprises.principalEmail],
+  ['principalPhone', enterprises.principalPhone],
+  ['contacts', enterprises.contacts],
+  ['locale', enterprises.locale],
+] as const;
+const IMPORTED_COLUMNS = [['creditCode', enterprises.creditCode] as const, ...ROSTER_COLUMNS];
+const col = (c: { name: string }): SQL => sql`${sql.identifier(c.name)}`;
+const list = (parts: SQL[]): SQL => sql.join(parts, sql`, `);
+
+/** The statement that writes one chunk: one array parameter per column, whatever the chunk size. */
+function upsertChunk(chunk: EnterpriseFields[]): SQL {
+  const t = sql.identifier(getTableName(enterprises));
+  const arrays = IMPORTED_COLUMNS.map(([key]) => {
+    const values = key === 'contacts' ? chunk.map((r) => JSON.stringify(r.contacts)) : chunk.map((r) => r[key]);
+    return sql`${sql.param(values)}::text[]`;
+  });
+  const selected = IMPORTED_COLUMNS.map(([, c]) => (c === enterprises.contacts ? sql`input.${col(c)}::jsonb` : sql`input.${col(c)}`));
+  const current = list(ROSTER_COLUMNS.map(([, c]) => sql`${t}.${col(c)}`));
+  const proposed = list(ROSTER_COLUMNS.map(([, c]) => sql`excluded.${col(c)}`));
+  return sql`
+    insert into ${t} (${list(IMPORTED_COLUMNS.map(([, c]) => col(c)))})
+    select ${list(selected)}
+      from unnest(${list(arrays)}) with ordinality as input(${list(IMPORTED_COLUMNS.map(([, c]) => col(c)))}, ord)
+     order by input.ord
+    on conflict (${col(enterprises.creditCode)}) do update set ${list(ROSTER_COLUMNS.map(([, c]) => sql`${col(c)} = excluded.${col(c)}`))}
+     where (${current}) is distinct from (${proposed})
+    returning ${col(enterprises.id)} as id, ${col(enterprises.creditCode)} as credit_code, (xmax = 0) as inserted`;
+}
+
+/**
+ * Inserts or corrects many enterprises by credit code, in one transaction, `chunkSize` rows per
+ * statement: new codes are CREATED, existing ones with any differing field UPDATED, identical ones
+ * UNCHANGED (not written: the update only runs where something differs). Credit codes must be unique
+ * within `rows`. Rows are written in credit-code order so concurrent imports lock rows in the same
+ * order and cannot deadlock each other.
+ */
+export async function upsertEnterprises(db: Db, rows: EnterpriseFields[], chunkSize = 1000): Promise<Map<string, { id: string; outcome: UpsertOutcome }>> {
+  const result = new Map<string, { id: string; outcome: UpsertOutcome }>();
+  if (rows.length === 0) return result;
+  const sorted = [...rows].sort((a, b) => (a.creditCode < b.creditCode ? -1 : a.creditCode > b.creditCode ? 1 : 0));
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < sorted.length; i += chunkSize) {
+      const chunk = sorted.slice(i, i + chunkSize);
+      // node-postgres and PGlite both answer raw statements with { rows }.
+      const written = ((await tx.execute(upsertChunk(chunk))) as unknown as { rows: { id: string; credit_code: string; inserted: boolean }[] }).rows;
+      // xmax is 0 only on a freshly inserted row version; an updated one carries the updating transaction.
+      for (const w of written) result.set(w.credit_code, { id: w.id, outcome: w.inserted ? 'CREATED' : 'UPDATED' });
+      const untouched = chunk.map((r) => r.creditCode).filter((code) => !result.has(code));
+      if (untouched.length === 0) continue;
+      const existing = await tx
+        .select({ id: enterprises.id, creditCode: enterprises.creditCode })
+        .from(enterprises)
+        .where(sql`${enterprises.creditCode} = any(${sql.param(untouched)}::text[])`);
+      for (const e of existing) result.set(e.creditCode, { id: e.id, outcome: 'UNCHANGED' });
+    }
+  });
+  return result;
 }
 
 export async function getEnterprise(db: Db, id: string): Promise<EnterpriseRow | undefined> {

@@ -1,6 +1,7 @@
 // The worker process: config, connection, worker, graceful shutdown on SIGINT/SIGTERM.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../config';
 import { createMailer } from '../activities/mailer';
@@ -10,17 +11,21 @@ import { createHazardWorker } from './worker';
 /** Runs a worker until `signal` aborts; the embedded start shares the database handle. */
 export async function runWorker(config: AppConfig, db: DbHandle, signal: AbortSignal): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // Activities start and signal workflows too (campaign fan-out, findings become hazards).
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const mailer = createMailer(config.smtpUrl, join(config.dataDir, 'mail'), (line) => console.log(`[mail] ${line}`));
   try {
     const worker = await createHazardWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: { db: db.db, mailer, mail: { from: config.mailFrom, officeEmails: config.officeEmails, publicUrl: config.publicUrl } },
+      deps: { db: db.db, mailer, mail: { from: config.mailFrom, officeEmails: config.officeEmails, publicUrl: config.publicUrl }, temporal: { client, taskQueue: config.temporal.taskQueue } },
     });
     await worker.runUntil(new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })));
   } finally {
     mailer.close();
+    await clientConnection.close();
     await connection.close();
   }
 }

@@ -1,3 +1,7 @@
 // Workflow IDs are business keys, built here and nowhere else: the API, the worker and
 // the reconciler all derive the same ID, which makes starting a workflow idempotent.
 export const hazardWorkflowId = (hazardId: string): string => `hazard:${hazardId}`;
+
+export const campaignWorkflowId = (campaignId: string): string => `campaign:${campaignId}`;
+export const obligationWorkflowId = (campaignId: string, unitCode: string): string => `obligation:${campaignId}:${unitCode}`;
+export const inspectionWorkflowId = (campaignId: string, enterpriseId: string): string => `inspection:${campaignId}:${enterpriseId}`;

@@ -1,2 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { hazardRectificationWorkflow } from './hazard.workflow';
+export { campaignWorkflow } from './campaign.workflow';
+export { obligationWorkflow } from './obligation.workflow';

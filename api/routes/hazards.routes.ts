@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { getHazard, hazardTimeline, insertHazard, listHazards, type HazardRow } from '../../db/hazards.repo';
 import { isCursor } from '../../db/pagination';
+import { activeCampaignForCounty, getCampaign } from '../../db/campaign-admin.repo';
 import { getEnterprise } from '../../db/reference.repo';
 import { DomainError, ErrorCode } from '../../domain/errors';
 import { canSee, checkCommand, checkPayload, type Actor, type CommandPayloads, type HazardCommand } from '../../domain/hazard';
@@ -9,8 +10,8 @@ import { parseDeadline } from '../../domain/time';
 import { requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
 import { CommandBodies, HazardCommandResult, HazardDetail, HazardList, HazardListQuery, HazardReportBody, HazardView } from '../schemas/hazards';
-import { buildHazardRow } from '../services/hazard-report';
-import { executeHazardCommand, queryHazard, startHazardWorkflow, type TemporalTarget } from '../services/hazard.service';
+import { buildHazardRow } from '../../services/hazard-report';
+import { executeHazardCommand, queryHazard, startHazardWorkflow, type TemporalTarget } from '../../services/hazard.service';
 import type { Db } from '../../db/client';
 import { hazardView, liveView, timelineView } from '../views';
 
@@ -68,7 +69,12 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       const key = request.headers['idempotency-key'];
       const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined);
       if (!built.ok) throw new DomainError(ErrorCode.VALIDATION_FAILED, built.errors.map((e) => `${e.field}: ${e.reason}`).join('; '), built.errors);
-      const outcome = await insertHazard(db, built.row);
+      if (request.body.campaignId && !(await getCampaign(db, request.body.campaignId))) {
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'no such campaign', [{ field: 'campaignId', reason: 'no campaign with this id' }]);
+      }
+      // Hazards found while a campaign runs in the enterprise's county count towards it.
+      const campaignId = request.body.campaignId ?? (await activeCampaignForCounty(db, enterprise.countyCode));
+      const outcome = await insertHazard(db, { ...built.row, campaignId });
       if (outcome.kind === 'key-reused') {
         throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for a different report', [{ field: 'Idempotency-Key', reason: 'already used with another body' }]);
       }

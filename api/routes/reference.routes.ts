@@ -1,6 +1,7 @@
 // Reference data: units (counties, departments), enterprises, API keys.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
 import type { Db } from '../../db/client';
 import { isCursor } from '../../db/pagination';
 import {
@@ -13,7 +14,9 @@ import {
   listUnits,
   revokeApiKey,
   unitsByCode,
+  upsertEnterprises,
   type ApiKeyRow,
+  type EnterpriseFields,
   type EnterpriseRow,
   type UnitRow,
 } from '../../db/reference.repo';
@@ -22,7 +25,18 @@ import { DomainError, ErrorCode, type FieldError } from '../../domain/errors';
 import { canSee } from '../../domain/hazard';
 import { requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
-import { ApiKeyBody, ApiKeyView, EnterpriseBody, EnterpriseListQuery, EnterpriseView, UnitBody, UnitView } from '../schemas/reference';
+import {
+  ApiKeyBody,
+  ApiKeyView,
+  EnterpriseBody,
+  EnterpriseBulkBody,
+  EnterpriseBulkResult,
+  EnterpriseListQuery,
+  EnterpriseView,
+  UnitBody,
+  UnitView,
+  type BulkRowStatus,
+} from '../schemas/reference';
 
 const unitView = (u: UnitRow) => ({ ...u, createdAt: u.createdAt.toISOString() });
 const enterpriseView = (e: EnterpriseRow) => ({
@@ -32,6 +46,132 @@ const enterpriseView = (e: EnterpriseRow) => ({
 });
 const keyView = (k: ApiKeyRow) => ({ ...k, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null });
 const invalid = (errors: FieldError[]) => new DomainError(ErrorCode.VALIDATION_FAILED, errors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors);
+
+// ---- Roster import: each row is validated on its own, so one bad row never rejects the file. ----
+
+const checkEnterprise = Compile(EnterpriseBody);
+type EnterpriseInput = Static<typeof EnterpriseBody>;
+type SchemaError = { keyword: string; schemaPath: string; instancePath: string; params: Record<string, unknown>; message: string };
+type BulkRow = Static<typeof EnterpriseBulkResult>['rows'][number];
+
+const CODE_SHAPE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** 20 MB: 10,000 rows with a few contacts each, with room to spare. */
+const BULK_BODY_LIMIT = 20 * 1024 * 1024;
+
+/** `/contacts/0/email` → `contacts[0].email` */
+function pointerToField(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((field, p) => (/^\d+$/.test(p) ? `${field}[${p}]` : field ? `${field}.${p}` : p), '');
+}
+
+/** Schema errors of one row, in the API's usual field/reason wording; fields are relative to the row. */
+function shapeErrors(row: unknown): FieldError[] {
+  if (checkEnterprise.Check(row)) return [];
+  const out: FieldError[] = [];
+  const at = (base: string, name: string) => (base ? `${base}.${name}` : name);
+  for (const e of checkEnterprise.Errors(row) as SchemaError[]) {
+    const base = pointerToField(e.instancePath);
+    // `additionalProperties: false` is also reported as a failed `false` sub-schema per property: once is enough.
+    if (e.keyword === 'boolean' && e.schemaPath.endsWith('/additionalProperties')) continue;
+    if (e.keyword === 'additionalProperties') for (const p of e.params.additionalProperties as string[]) out.push({ field: at(base, p), reason: 'is not a known field' });
+    else if (e.keyword === 'required') for (const p of e.params.requiredProperties as string[]) out.push({ field: at(base, p), reason: 'is required' });
+    else if (e.keyword === 'enum') out.push({ field: base, reason: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` });
+    else if (e.keyword === 'type' && base === '') out.push({ field: '', reason: `must be an ${String(e.params.type)}` });
+    else out.push({ field: base, reason: e.message });
+  }
+  if (out.length === 0) out.push({ field: '', reason: 'is not a valid enterprise' });
+  const seen = new Set<string>();
+  return out.filter((e) => !seen.has(`${e.field}\u0000${e.reason}`) && seen.add(`${e.field}\u0000${e.reason}`));
+}
+
+/** Postgres text and jsonb cannot hold U+0000: report it as the row's fault, not the batch's. */
+function nulFields(value: unknown, field: string, out: FieldError[]): FieldError[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push({ field, reason: 'must not contain the NUL character (U+0000)' });
+  } else if (Array.isArray(value)) value.forEach((v, i) => nulFields(v, `${field}[${i}]`, out));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) nulFields(v, field ? `${field}.${k}` : k, out);
+  return out;
+}
+
+const stringField = (row: unknown, key: string): string | undefined => {
+  const v = row && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' ? v : undefined;
+};
+
+const storedFields = (b: EnterpriseInput): EnterpriseFields => ({
+  name: b.name,
+  creditCode: b.creditCode,
+  industry: b.industry,
+  countyCode: b.countyCode,
+  departmentCode: b.departmentCode,
+  supervisionLevel: b.supervisionLevel ?? 'COUNTY',
+  principalName: b.principal.name,
+  principalEmail: b.principal.email ?? null,
+  principalPhone: b.principal.phone ?? null,
+  contacts: b.contacts ?? [],
+  locale: b.locale ?? 'zh-CN',
+});
+
+/**
+ * Validates every row (shape, credit-code check character, county and department, duplicates within
+ * the file), writes the valid ones in batches, and reports each row. The units are looked up once.
+ * A credit code's first row in the file claims it; later rows with the same code fail, even when the
+ * first fails for another reason (the file is ambiguous about which row is right).
+ */
+async function importRoster(db: Db, input: unknown[]): Promise<Static<typeof EnterpriseBulkResult>> {
+  const rows: BulkRow[] = new Array<BulkRow>(input.length);
+  const errorsOf: FieldError[][] = input.map(() => []);
+  const valid: { index: number; fields: EnterpriseFields }[] = [];
+
+  const unitCodes = new Set<string>();
+  for (const row of input) {
+    for (const key of ['countyCode', 'departmentCode']) {
+      const code = stringField(row, key);
+      if (code !== undefined && CODE_SHAPE.test(code)) unitCodes.add(code);
+    }
+  }
+  const kindOf = new Map((await unitsByCode(db, [...unitCodes])).map((u) => [u.code, u.kind]));
+  const firstRowOf = new Map<string, number>();
+
+  input.forEach((row, index) => {
+    const errors = errorsOf[index]!;
+    const shape = shapeErrors(row);
+    errors.push(...shape);
+    const shapeOk = (key: string) => !shape.some((e) => e.field === '' || e.field === key || e.field.startsWith(`${key}.`) || e.field.startsWith(`${key}[`));
+    const code = stringField(row, 'creditCode');
+    if (code !== undefined && shapeOk('creditCode')) {
+      if (!isValidCreditCode(code)) errors.push({ field: 'creditCode', reason: 'check character does not match (GB 32100-2015)' });
+      const first = firstRowOf.get(code);
+      if (first === undefined) firstRowOf.set(code, index);
+      else errors.push({ field: 'creditCode', reason: `duplicate credit code in this file (row ${first})` });
+    }
+    const county = stringField(row, 'countyCode');
+    if (county !== undefined && shapeOk('countyCode') && kindOf.get(county) !== 'COUNTY') errors.push({ field: 'countyCode', reason: 'no county with this code; register it under /v1/units first' });
+    const department = stringField(row, 'departmentCode');
+    if (department !== undefined && shapeOk('departmentCode') && kindOf.get(department) !== 'DEPARTMENT') errors.push({ field: 'departmentCode', reason: 'no department with this code; register it under /v1/units first' });
+    if (shape.length === 0) nulFields(row, '', errors);
+    if (errors.length === 0) valid.push({ index, fields: storedFields(row as EnterpriseInput) });
+  });
+
+  const written = await upsertEnterprises(db, valid.map((v) => v.fields));
+  const counts: Record<BulkRowStatus, number> = { CREATED: 0, UNCHANGED: 0, UPDATED: 0, FAILED: 0 };
+  for (const { index, fields } of valid) {
+    const w = written.get(fields.creditCode)!;
+    rows[index] = { index, status: w.outcome, id: w.id, creditCode: fields.creditCode };
+    counts[w.outcome]++;
+  }
+  input.forEach((_, index) => {
+    if (rows[index]) return;
+    const code = stringField(input[index], 'creditCode');
+    const errors = errorsOf[index]!.map((e) => ({ field: `enterprises[${index}]${e.field === '' ? '' : `.${e.field}`}`, reason: e.reason }));
+    rows[index] = { index, status: 'FAILED', ...(code !== undefined && code.length <= 64 ? { creditCode: code } : {}), errors };
+    counts.FAILED++;
+  });
+  return { created: counts.CREATED, unchanged: counts.UNCHANGED, updated: counts.UPDATED, failed: counts.FAILED, rows };
+}
 
 export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.post('/units', { schema: { tags: ['units'], summary: 'Register a county/district or a member department', body: UnitBody, response: { 201: UnitView, ...errorResponses } } }, async (request, reply) => {
@@ -70,6 +210,31 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
     if (!created) throw new DomainError(ErrorCode.CONFLICT, 'an enterprise with this credit code exists', [{ field: 'creditCode', reason: 'already registered' }]);
     return reply.status(201).send(enterpriseView(created));
   });
+
+  app.post(
+    '/enterprises/bulk',
+    {
+      bodyLimit: BULK_BODY_LIMIT,
+      schema: {
+        tags: ['enterprises'],
+        summary: 'Load or correct the roster: up to 10,000 enterprises, matched by credit code',
+        description:
+          'Each row is an EnterpriseBody, validated on its own: valid rows are stored, invalid ones reported with their fields. ' +
+          'A new credit code is CREATED; a known one is UPDATED when any field differs, else UNCHANGED, so repeating an import is harmless. ' +
+          'Omitted optional fields take their defaults. A credit code repeated in the file fails on every row after its first.',
+        body: EnterpriseBulkBody,
+        response: { 200: EnterpriseBulkResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin', 'office');
+      const started = performance.now();
+      const result = await importRoster(db, request.body.enterprises);
+      const { rows, ...counts } = result;
+      request.log.info({ rows: rows.length, ...counts, ms: Math.round(performance.now() - started) }, 'roster import');
+      return result;
+    },
+  );
 
   app.get('/enterprises', { schema: { tags: ['enterprises'], summary: 'List the enterprises the caller may see', querystring: EnterpriseListQuery, response: { 200: Type.Object({ items: Type.Array(EnterpriseView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses } } }, async (request) => {
     const q = request.query;

@@ -8,6 +8,7 @@ const Duration = Type.String({ pattern: '^P', maxLength: 40, description: 'ISO-8
 export const HazardReportBody = Type.Object(
   {
     enterpriseId: Type.Optional(Type.String({ format: 'uuid', description: 'required unless the caller is the enterprise itself' })),
+    campaignId: Type.Optional(Type.String({ format: 'uuid', description: "the campaign it was found in; by default the running campaign covering the enterprise's county" })),
     grade: Type.Enum(HAZARD_GRADES),
     source: Type.Optional(Type.Enum(HAZARD_SOURCES)),
     description: Type.String({ minLength: 1, maxLength: 2000 }),

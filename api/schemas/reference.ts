@@ -56,6 +56,34 @@ export const EnterpriseView = Type.Object({
   locale: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
 });
+/** The most rows one roster import may carry. */
+export const ENTERPRISE_BULK_MAX = 10_000;
+
+/**
+ * A roster import. Rows are deliberately untyped here: each is checked against EnterpriseBody by the
+ * route itself, so one bad row is reported on its own instead of rejecting the whole file.
+ */
+export const EnterpriseBulkBody = Type.Object(
+  { enterprises: Type.Array(Type.Unknown({ description: 'an EnterpriseBody, validated row by row' }), { maxItems: ENTERPRISE_BULK_MAX }) },
+  { additionalProperties: false },
+);
+export const BULK_ROW_STATUSES = ['CREATED', 'UNCHANGED', 'UPDATED', 'FAILED'] as const;
+export type BulkRowStatus = (typeof BULK_ROW_STATUSES)[number];
+export const EnterpriseBulkResult = Type.Object({
+  created: Type.Integer(),
+  unchanged: Type.Integer(),
+  updated: Type.Integer(),
+  failed: Type.Integer(),
+  rows: Type.Array(
+    Type.Object({
+      index: Type.Integer({ description: 'position of the row in `enterprises`, from 0' }),
+      status: Type.Enum(BULK_ROW_STATUSES),
+      id: Type.Optional(Type.String()),
+      creditCode: Type.Optional(Type.String()),
+      errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), reason: Type.String() }))),
+    }),
+  ),
+});
 export const EnterpriseListQuery = Type.Object(
   { county: Type.Optional(Code), department: Type.Optional(Code), industry: Type.Optional(Type.Enum(INDUSTRY_CODES)), ...PageQuery },
   { additionalProperties: false },

@@ -43,6 +43,8 @@ export const hazards = pgTable(
     /** Sequence of the newest ledger event applied to this row; older retries never overwrite it. */
     lastSeq: integer('last_seq').notNull().default(0),
     reportedBy: jsonb('reported_by').$type<Actor>().notNull(),
+    /** The campaign during which it was found, when any. */
+    campaignId: uuid('campaign_id'),
     idempotencyScope: text('idempotency_scope'),
     idempotencyKey: text('idempotency_key'),
     requestHash: text('request_hash'),
@@ -59,6 +61,7 @@ export const hazards = pgTable(
     index('hazards_county_idx').on(t.countyCode),
     index('hazards_department_idx').on(t.departmentCode),
     index('hazards_state_idx').on(t.state),
+    index('hazards_campaign_idx').on(t.campaignId),
     index('hazards_unstarted_idx').on(t.createdAt).where(sql`${t.workflowStartedAt} is null`),
   ],
 );

@@ -2,3 +2,4 @@ export * from './enums';
 export * from './reference';
 export * from './hazards';
 export * from './notifications';
+export * from './campaigns';

@@ -8,6 +8,7 @@ export const notifications = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     businessKey: text('business_key').notNull().unique(),
     hazardId: uuid('hazard_id'),
+    campaignId: uuid('campaign_id'),
     kind: text('kind').notNull(),
     deadlineVersion: integer('deadline_version'),
     recipients: jsonb('recipients').$type<string[]>().notNull(),
@@ -21,5 +22,5 @@ export const notifications = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true, precision: 3 }),
   },
-  (t) => [index('notifications_hazard_idx').on(t.hazardId), index('notifications_created_idx').on(t.createdAt, t.id)],
+  (t) => [index('notifications_hazard_idx').on(t.hazardId), index('notifications_campaign_idx').on(t.campaignId), index('notifications_created_idx').on(t.createdAt, t.id)],
 );

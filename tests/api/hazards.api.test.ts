@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hazards } from '../../db/schema';
-import type { HazardReport } from '../../api/services/hazard-report';
+import type { HazardReport } from '../../services/hazard-report';
 import { ApiHarness, eventually, type Enterprise, type Json, type ProblemBody, type Reply } from '../support/api-harness';
 import { reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
 

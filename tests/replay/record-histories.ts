@@ -3,7 +3,7 @@
 // the time-skipping server with the real activities (a throwaway Postgres, mail to a sink).
 import { writeFile } from 'node:fs/promises';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { workflowInputFor } from '../../api/services/hazard.service';
+import { workflowInputFor } from '../../services/hazard.service';
 import { createDatabase, startPostgres } from '../../cli/provision/postgres';
 import { createTimeSkippingEnv } from '../../cli/provision/temporal';
 import { createDb } from '../../db/client';
@@ -28,7 +28,7 @@ const db = await createDb(url);
 const sink = await startSmtpSink();
 const env = await createTimeSkippingEnv();
 const taskQueue = 'record-histories';
-const worker = await createHazardWorker({ connection: env.nativeConnection, taskQueue, db: db.db, smtpUrl: sink.url });
+const worker = await createHazardWorker({ connection: env.nativeConnection, client: env.client, taskQueue, db: db.db, smtpUrl: sink.url });
 const running = worker.run();
 
 try {

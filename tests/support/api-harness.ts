@@ -86,7 +86,7 @@ export class ApiHarness {
     this.env = await sharedDevServerEnv();
     if (this.opts.worker) {
       this.sink = await startSmtpSink();
-      this.worker = await createHazardWorker({ connection: this.env.nativeConnection, taskQueue: this.taskQueue, db: this.db, smtpUrl: this.sink.url });
+      this.worker = await createHazardWorker({ connection: this.env.nativeConnection, client: this.env.client, taskQueue: this.taskQueue, db: this.db, smtpUrl: this.sink.url });
       this.running = this.worker.run();
     }
     const fastify = makeFastify();

@@ -5,7 +5,7 @@ import { insertHazard, type HazardRow } from '../../db/hazards.repo';
 import { enterprises, units } from '../../db/schema';
 import { creditCodeCheckChar } from '../../domain/enterprise';
 import type { Actor } from '../../domain/hazard';
-import { buildHazardRow, type HazardReport } from '../../api/services/hazard-report';
+import { buildHazardRow, type HazardReport } from '../../services/hazard-report';
 
 /** A random but valid 统一社会信用代码. */
 export function creditCode(): string {

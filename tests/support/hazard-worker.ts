@@ -1,4 +1,5 @@
 // A worker with the real activities: ledger on a real Postgres database, mail to a real SMTP sink.
+import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createSmtpMailer } from '../../activities/mailer';
 import type { Db } from '../../db/client';
@@ -16,12 +17,12 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 export const OFFICE_EMAIL = 'office@safety.test';
 export const mailSettings = { from: 'hazard-campaign <noreply@safety.test>', officeEmails: [OFFICE_EMAIL], publicUrl: 'http://api.test' };
 
-export async function createHazardWorker(opts: { connection: NativeConnection; taskQueue: string; db: Db; smtpUrl: string }): Promise<Worker> {
+export async function createHazardWorker(opts: { connection: NativeConnection; client: Client; taskQueue: string; db: Db; smtpUrl: string }): Promise<Worker> {
   return createWorker({
     connection: opts.connection,
     namespace: 'default',
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
-    deps: { db: opts.db, mailer: createSmtpMailer(opts.smtpUrl), mail: mailSettings },
+    deps: { db: opts.db, mailer: createSmtpMailer(opts.smtpUrl), mail: mailSettings, temporal: { client: opts.client, taskQueue: opts.taskQueue } },
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildHazardRow, requestHash, type HazardReport } from '../../api/services/hazard-report';
+import { buildHazardRow, requestHash, type HazardReport } from '../../services/hazard-report';
 import type { enterprises } from '../../db/schema';
 import type { Actor } from '../../domain/hazard';
 

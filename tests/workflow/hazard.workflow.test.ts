@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeHazardCommand, workflowInputFor, type TemporalTarget } from '../../api/services/hazard.service';
+import { executeHazardCommand, workflowInputFor, type TemporalTarget } from '../../services/hazard.service';
 import { createDb, type DbHandle } from '../../db/client';
 import type { HazardRow } from '../../db/hazards.repo';
 import { accountabilityReviews, hazardEvents, hazards, notifications } from '../../db/schema';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   database = await freshDatabase();
   sink = await startSmtpSink();
   handle = await createDb(database.url);
-  worker = await createHazardWorker({ connection: env.nativeConnection, taskQueue, db: handle.db, smtpUrl: sink.url });
+  worker = await createHazardWorker({ connection: env.nativeConnection, client: env.client, taskQueue, db: handle.db, smtpUrl: sink.url });
   running = worker.run();
   target = { client: env.client, taskQueue };
 });

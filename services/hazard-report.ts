@@ -1,13 +1,13 @@
 // Turns a hazard report (the API body) into a ledger row, checking what schemas cannot:
 // the deadline in the hazard's zone, the policy override, the enterprise's scope.
 import { createHash, randomUUID } from 'node:crypto';
-import type { NewHazardRow } from '../../db/hazards.repo';
-import type { enterprises } from '../../db/schema';
-import type { FieldError } from '../../domain/errors';
-import { MAX_DEADLINE_AHEAD_MS, type Actor, type HazardGrade, type HazardSource } from '../../domain/hazard';
-import { resolvePolicy, validatePolicyOverride, type HazardPolicyOverride } from '../../domain/policy';
-import { DEFAULT_TIME_ZONE, isValidTimeZone, parseDeadline } from '../../domain/time';
-import { hazardWorkflowId } from '../../workflows/ids';
+import type { NewHazardRow } from '../db/hazards.repo';
+import type { enterprises } from '../db/schema';
+import type { FieldError } from '../domain/errors';
+import { MAX_DEADLINE_AHEAD_MS, type Actor, type HazardGrade, type HazardSource } from '../domain/hazard';
+import { resolvePolicy, validatePolicyOverride, type HazardPolicyOverride } from '../domain/policy';
+import { DEFAULT_TIME_ZONE, isValidTimeZone, parseDeadline } from '../domain/time';
+import { hazardWorkflowId } from '../workflows/ids';
 
 export interface PersonInput {
   name: string;
@@ -31,6 +31,8 @@ export interface HazardReport {
   principal?: PersonInput;
   timeZone?: string;
   policy?: HazardPolicyOverride;
+  /** The campaign it was found in, when any. */
+  campaignId?: string;
 }
 
 type Enterprise = typeof enterprises.$inferSelect;
@@ -93,6 +95,7 @@ export function buildHazardRow(
       // Scoped to the caller's organisation, so a portal keeps its keys across API-key rotation.
       idempotencyScope: idempotency ? `${actor.role}:${actor.scope ?? actor.keyId}` : null,
       idempotencyKey: idempotency?.key ?? null,
+      campaignId: report.campaignId ?? null,
       requestHash: idempotency ? requestHash(report) : null,
     },
   };

@@ -6,12 +6,12 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Db } from '../../db/client';
-import { findUnstartedHazards, markWorkflowStarted, type HazardRow } from '../../db/hazards.repo';
-import { DomainError, ErrorCode, type FieldError } from '../../domain/errors';
-import type { CommandInput, HazardCommand } from '../../domain/hazard';
-import { hazardStateQuery, hazardUpdates, type HazardSnapshot, type HazardWorkflowInput } from '../../workflows/hazard.messages';
-import { hazardWorkflowId } from '../../workflows/ids';
+import type { Db } from '../db/client';
+import { findUnstartedHazards, markWorkflowStarted, type HazardRow } from '../db/hazards.repo';
+import { DomainError, ErrorCode, type FieldError } from '../domain/errors';
+import type { CommandInput, HazardCommand } from '../domain/hazard';
+import { hazardStateQuery, hazardUpdates, type HazardSnapshot, type HazardWorkflowInput } from '../workflows/hazard.messages';
+import { hazardWorkflowId } from '../workflows/ids';
 
 export interface TemporalTarget {
   client: Client;
@@ -76,7 +76,7 @@ export async function queryHazard(t: TemporalTarget, hazardId: string, timeoutMs
   }
 }
 
-function toDomainError(err: unknown): unknown {
+export function toDomainError(err: unknown): unknown {
   if (err instanceof WorkflowNotFoundError) return new DomainError(ErrorCode.ILLEGAL_TRANSITION, 'the hazard process has ended');
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;

@@ -1,0 +1,210 @@
+// Campaign side effects: ledger writes, starting obligation and inspection workflows in pages
+// (idempotently, by business-key IDs), the spot-check draw, rescheduling, the summary snapshot,
+// duty mail and turning inspection findings into hazards. All safe to run more than once.
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../db/client';
+import { applyCampaignEvents, applyDutyEvents, campaignFigures, type CampaignEventEntry, type DutyLedgerEntry } from '../db/campaigns.repo';
+import { getHazard, insertHazard } from '../db/hazards.repo';
+import { campaignParticipants, campaigns, campaignSnapshots, duties, enterprises, spotCheckDraws, units } from '../db/schema';
+import { inspectionDuty, phaseWindows, unitDuties, type Duty, type PhaseKey, type PhaseWindow } from '../domain/campaign';
+import { ErrorCode } from '../domain/errors';
+import type { Actor } from '../domain/hazard';
+import { drawSpotCheck as draw, type RosterEntry } from '../domain/spot-check';
+import { buildHazardRow, type HazardReport } from '../services/hazard-report';
+import { startHazardWorkflow, type TemporalTarget } from '../services/hazard.service';
+import { startObligationWorkflow } from '../services/campaign.service';
+import { inspectionWorkflowId, obligationWorkflowId } from '../workflows/ids';
+import { deliver, type OutboxDeps } from './outbox';
+import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
+
+export type { CampaignEventEntry, DutyLedgerEntry } from '../db/campaigns.repo';
+
+export interface CampaignActivityDeps extends OutboxDeps {
+  db: Db;
+  /** Starting and signalling workflows from activities (paged fan-out). */
+  temporal: TemporalTarget;
+}
+
+/** Late submissions are taken this long after a holder's last due instant. */
+export const LATE_WINDOW = 'P30D';
+
+async function loadCampaign(db: Db, campaignId: string) {
+  const [c] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
+  if (!c) throw ApplicationFailure.create({ type: ErrorCode.NOT_FOUND, message: `campaign ${campaignId} not on the ledger`, nonRetryable: true });
+  return c;
+}
+
+/** Runs `fn` over items with at most `n` in flight: a page of starts without a burst of 200 RPCs. */
+async function limited<T>(items: T[], n: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (i < items.length) await fn(items[i++]!);
+  }));
+}
+
+/** Moves duties tied to a phase's end with that end: the plan with mobilization, the summary with the summary phase. */
+export function movedDuties(base: Duty[], original: Record<PhaseKey, PhaseWindow>, now: Record<PhaseKey, PhaseWindow>): Duty[] {
+  const shift = (phase: PhaseKey) => now[phase].closesAt - original[phase].closesAt;
+  return base.map((d) => {
+    const delta = d.kind === 'IMPLEMENTATION_PLAN' ? shift('MOBILIZATION') : d.kind === 'SUMMARY' ? shift('SUMMARY') : 0;
+    return delta === 0 ? d : { ...d, dueAt: d.dueAt + delta };
+  });
+}
+
+export function createCampaignActivities(deps: CampaignActivityDeps) {
+  const { db, temporal } = deps;
+
+  async function recordCampaignEvents(entries: CampaignEventEntry[]): Promise<void> {
+    await applyCampaignEvents(db, entries);
+  }
+
+  async function recordDutyEvents(entries: DutyLedgerEntry[]): Promise<void> {
+    await applyDutyEvents(db, entries);
+  }
+
+  async function participantsPage(campaignId: string, after: string | null, limit: number) {
+    return db
+      .select()
+      .from(campaignParticipants)
+      .where(and(eq(campaignParticipants.campaignId, campaignId), after ? gt(campaignParticipants.unitCode, after) : undefined))
+      .orderBy(asc(campaignParticipants.unitCode))
+      .limit(limit);
+  }
+
+  async function startObligations(input: { campaignId: string; after: string | null; limit: number }): Promise<{ next: string | null; started: number }> {
+    const c = await loadCampaign(db, input.campaignId);
+    const page = await participantsPage(input.campaignId, input.after, input.limit);
+    const dutyList = unitDuties(c.template);
+    await limited(page, 16, (p) =>
+      startObligationWorkflow(temporal, {
+        obligationId: obligationWorkflowId(c.id, p.unitCode),
+        campaignId: c.id,
+        holderCode: p.unitCode,
+        duties: dutyList,
+        reminderOffsets: c.template.reporting.reminderOffsets,
+        timeZone: c.template.timeZone,
+        lateWindow: LATE_WINDOW,
+      }),
+    );
+    return { next: page.length === input.limit ? page.at(-1)!.unitCode : null, started: page.length };
+  }
+
+  async function rescheduleObligations(input: { campaignId: string; phases: Record<string, PhaseWindow>; after: string | null; limit: number }): Promise<{ next: string | null }> {
+    const c = await loadCampaign(db, input.campaignId);
+    const page = await participantsPage(input.campaignId, input.after, input.limit);
+    const moved = movedDuties(unitDuties(c.template), phaseWindows(c.template), input.phases as Record<PhaseKey, PhaseWindow>);
+    await limited(page, 16, (p) =>
+      temporal.client.workflow.getHandle(obligationWorkflowId(c.id, p.unitCode)).signal('rescheduleDuties', { duties: moved, reason: 'phase moved by the office' }).catch((err: unknown) => {
+        // A finished obligation has nothing left to move.
+        if (!(err instanceof Error && /not found|completed/i.test(err.message))) throw err;
+      }),
+    );
+    return { next: page.length === input.limit ? page.at(-1)!.unitCode : null };
+  }
+
+  async function drawSpotCheck(input: { campaignId: string; seed: string; at: string }): Promise<{ seed: string; strata: number; population: number; drawn: number }> {
+    const c = await loadCampaign(db, input.campaignId);
+    const [existing] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, c.id));
+    const stored =
+      existing ??
+      (await (async () => {
+        const counties = (await db.select({ code: campaignParticipants.unitCode }).from(campaignParticipants).where(and(eq(campaignParticipants.campaignId, c.id), eq(campaignParticipants.kind, 'COUNTY')))).map((r) => r.code);
+        const rows = counties.length === 0 ? [] : await db.select().from(enterprises).where(and(inArray(enterprises.countyCode, counties), inArray(enterprises.industry, c.template.industries)));
+        const roster: RosterEntry[] = rows.map((e) => ({ enterpriseId: e.id, industry: e.industry, countyCode: e.countyCode, departmentCode: e.departmentCode, supervisionLevel: e.supervisionLevel === 'CITY' ? 'CITY' : 'COUNTY' }));
+        const rule = { minRatio: c.template.spotCheck.minRatio, strata: c.template.spotCheck.strata, population: c.template.spotCheck.population };
+        const result = draw(roster, rule, input.seed);
+        // drawnAt is the workflow's instant (the phase opening), not this process's clock: inspection dues follow from it.
+        await db.insert(spotCheckDraws).values({ campaignId: c.id, seed: input.seed, rule, roster, strata: result.strata, drawnAt: new Date(input.at) }).onConflictDoNothing();
+        const [row] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, c.id));
+        return row!;
+      })());
+    return {
+      seed: stored.seed,
+      strata: stored.strata.length,
+      population: stored.strata.reduce((n, s) => n + s.population, 0),
+      drawn: stored.strata.reduce((n, s) => n + s.drawn.length, 0),
+    };
+  }
+
+  async function startInspections(input: { campaignId: string; after: string | null; limit: number }): Promise<{ next: string | null; started: number }> {
+    const c = await loadCampaign(db, input.campaignId);
+    const [d] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, c.id));
+    if (!d) return { next: null, started: 0 };
+    const ids = d.strata.flatMap((s) => s.drawn).sort();
+    const pageIds = ids.filter((id) => input.after === null || id > input.after).slice(0, input.limit);
+    const rows = pageIds.length === 0 ? [] : await db.select().from(enterprises).where(inArray(enterprises.id, pageIds));
+    await limited(rows, 16, (e) =>
+      startObligationWorkflow(temporal, {
+        obligationId: inspectionWorkflowId(c.id, e.id),
+        campaignId: c.id,
+        holderCode: e.departmentCode,
+        subjectEnterpriseId: e.id,
+        duties: [{ ...inspectionDuty(e.id, d.drawnAt.getTime(), c.template), label: `检查抽查 ${e.name}` }],
+        reminderOffsets: c.template.spotCheck.reminderOffsets,
+        timeZone: c.template.timeZone,
+        lateWindow: LATE_WINDOW,
+      }),
+    );
+    return { next: pageIds.length === input.limit ? pageIds.at(-1)! : null, started: rows.length };
+  }
+
+  async function takeSummarySnapshot(input: { campaignId: string; at: string }): Promise<void> {
+    const figures = await campaignFigures(db, input.campaignId);
+    await db.insert(campaignSnapshots).values({ campaignId: input.campaignId, figures, takenAt: new Date(input.at) }).onConflictDoNothing();
+  }
+
+  async function sendDutyNotification(input: { campaignId: string; obligationId: string; holderCode: string; duty: Duty; kind: DutyNotificationKind; eventKey: string }): Promise<void> {
+    const c = await loadCampaign(db, input.campaignId);
+    const [unit] = await db.select().from(units).where(eq(units.code, input.holderCode));
+    const all = await db.select().from(duties).where(eq(duties.obligationId, input.obligationId)).orderBy(asc(duties.dueAt));
+    const { subject, text } = renderDutyNotification(input.kind, {
+      campaignName: c.name,
+      unitName: unit?.name ?? input.holderCode,
+      duty: input.duty,
+      duties: all.map((d) => ({ label: d.label, dueAt: d.dueAt.getTime(), state: d.state })),
+      timeZone: c.template.timeZone,
+    });
+    const to = [unit?.email, ...(input.kind === 'DUTY_MISSED' ? deps.mail.officeEmails : [])].filter((e): e is string => !!e && e.includes('@'));
+    await deliver(deps, {
+      businessKey: `duty:${input.obligationId}:${input.eventKey}`,
+      hazardId: null,
+      campaignId: c.id,
+      kind: input.kind,
+      deadlineVersion: null,
+      recipients: [...new Set(to)],
+      subject,
+      bodyText: text,
+      locale: 'zh-CN',
+      headers: { 'X-Campaign-Id': c.id, 'X-Obligation-Id': input.obligationId, 'X-Duty-Key': input.duty.key },
+    });
+  }
+
+  async function registerInspectionFindings(input: { campaignId: string; obligationId: string; seq: number; enterpriseId: string; findings: unknown[]; actor: Actor }): Promise<{ hazardIds: string[] }> {
+    const [enterprise] = await db.select().from(enterprises).where(eq(enterprises.id, input.enterpriseId));
+    if (!enterprise) throw ApplicationFailure.create({ type: ErrorCode.NOT_FOUND, message: 'enterprise not on the roster', nonRetryable: true });
+    const hazardIds: string[] = [];
+    for (const [i, finding] of input.findings.entries()) {
+      // Idempotent per (inspection, submission, finding): a retry finds the hazard it made before.
+      const built = buildHazardRow({ ...(finding as HazardReport), source: 'SPOT_CHECK' }, enterprise, input.actor, Date.now(), { key: `${input.obligationId}:${input.seq}:${i}` });
+      if (!built.ok) throw ApplicationFailure.create({ type: ErrorCode.VALIDATION_FAILED, message: JSON.stringify(built.errors), nonRetryable: true });
+      const outcome = await insertHazard(db, { ...built.row, campaignId: input.campaignId });
+      const row = (await getHazard(db, outcome.hazard.id))!;
+      if (!row.workflowStartedAt) await startHazardWorkflow(db, temporal, row);
+      hazardIds.push(row.id);
+    }
+    return { hazardIds };
+  }
+
+  return {
+    recordCampaignEvents,
+    recordDutyEvents,
+    startObligations,
+    rescheduleObligations,
+    drawSpotCheck,
+    startInspections,
+    takeSummarySnapshot,
+    sendDutyNotification,
+    registerInspectionFindings,
+  };
+}

@@ -1,0 +1,265 @@
+// Campaigns: templates, launch, live status, phase moves, duty submissions, the spot-check draw
+// (checkable by anyone), inspection results, self-inspection declarations, supervision findings.
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Db } from '../../db/client';
+import { campaignFigures } from '../../db/campaigns.repo';
+import { declareSelfInspection, getCampaign, getDraw, getSnapshot, getTemplate, insertCampaign, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
+import { getHazard, insertHazard } from '../../db/hazards.repo';
+import { getEnterprise, unitsByCode } from '../../db/reference.repo';
+import { PHASE_KEYS, templateInstant, validateTemplate, type PhaseKey } from '../../domain/campaign';
+import { DomainError, ErrorCode, type FieldError } from '../../domain/errors';
+import { canSee, type Actor } from '../../domain/hazard';
+import { verifyDraw } from '../../domain/spot-check';
+import { requireRole } from '../plugins/auth';
+import { errorResponses, IdParams } from '../schemas/common';
+import { HazardReportBody } from '../schemas/hazards';
+import { buildHazardRow, type HazardReport } from '../../services/hazard-report';
+import { startHazardWorkflow, type TemporalTarget } from '../../services/hazard.service';
+import { movePhase, queryCampaign, startCampaignWorkflow, submitDuty } from '../../services/campaign.service';
+import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
+
+const invalid = (errors: FieldError[]) => new DomainError(ErrorCode.VALIDATION_FAILED, errors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors);
+const Json = Type.Record(Type.String(), Type.Unknown());
+const Finding = Type.Omit(HazardReportBody, ['enterpriseId', 'campaignId', 'source']);
+
+export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
+  async function campaignOr404(id: string): Promise<CampaignRow> {
+    const c = await getCampaign(db, id);
+    if (!c) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
+    return c;
+  }
+
+  /** Pre-checks findings as hazard reports, so a bad one is a 422 here and never a failed activity. */
+  function checkFindings(findings: unknown[], enterprise: NonNullable<Awaited<ReturnType<typeof getEnterprise>>>, actor: Actor, path: string): void {
+    const errors = findings.flatMap((f, i) => {
+      const built = buildHazardRow(f as HazardReport, enterprise, actor, Date.now());
+      return built.ok ? [] : built.errors.map((e) => ({ field: `${path}[${i}].${e.field}`, reason: e.reason }));
+    });
+    if (errors.length > 0) throw invalid(errors);
+  }
+
+  app.post('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'Store a campaign template (validated, versioned by key + version)', body: Json, response: { 201: Json, 200: Json, ...errorResponses } } }, async (request, reply) => {
+    requireRole(request, 'admin', 'office');
+    const checked = validateTemplate(request.body);
+    if (!checked.ok) throw invalid(checked.errors);
+    const saved = await saveTemplate(db, checked.template);
+    if (saved.kind === 'conflict') throw new DomainError(ErrorCode.CONFLICT, `template ${checked.template.key} v${checked.template.version} exists with other content; publish a new version`, [{ field: 'version', reason: 'already used' }]);
+    return reply.status(saved.kind === 'created' ? 201 : 200).send({ key: checked.template.key, version: checked.template.version });
+  });
+
+  app.get('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'List templates', response: { 200: Type.Object({ items: Type.Array(Json) }), ...errorResponses } } }, async () => ({
+    items: (await listTemplates(db)).map((t) => ({ key: t.key, version: t.version, name: t.body.name, documentNumber: t.body.documentNumber, createdAt: t.createdAt.toISOString() })),
+  }));
+
+  app.post(
+    '/campaigns',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Launch a campaign from a stored template with its participating counties and departments',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            templateKey: Type.String({ minLength: 1, maxLength: 64 }),
+            templateVersion: Type.Integer({ minimum: 1 }),
+            counties: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 2000, uniqueItems: true }),
+            departments: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 2000, uniqueItems: true }),
+            spotCheckSeed: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Json, 200: Json, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request, 'admin', 'office');
+      const b = request.body;
+      const template = await getTemplate(db, b.templateKey, b.templateVersion);
+      const errors: FieldError[] = [];
+      if (!template) errors.push({ field: 'templateVersion', reason: `no template ${b.templateKey} v${b.templateVersion}` });
+      const found = await unitsByCode(db, [...b.counties, ...b.departments]);
+      b.counties.forEach((code, i) => found.some((u) => u.code === code && u.kind === 'COUNTY') || errors.push({ field: `counties[${i}]`, reason: `no county ${code}` }));
+      b.departments.forEach((code, i) => found.some((u) => u.code === code && u.kind === 'DEPARTMENT') || errors.push({ field: `departments[${i}]`, reason: `no department ${code}` }));
+      if (errors.length > 0 || !template) throw invalid(errors);
+      const id = randomUUID();
+      const { kind, campaign } = await insertCampaign(
+        db,
+        { id, name: b.name ?? template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: b.spotCheckSeed ?? randomUUID(), launchedBy: actor, idempotencyKey: request.headers['idempotency-key'] ?? id },
+        [...b.counties.map((unitCode) => ({ unitCode, kind: 'COUNTY' as const })), ...b.departments.map((unitCode) => ({ unitCode, kind: 'DEPARTMENT' as const }))],
+      );
+      await startCampaignWorkflow(temporal, { campaignId: campaign.id, template: campaign.template, spotCheckSeed: campaign.spotCheckSeed, launchedBy: campaign.launchedBy });
+      return reply.status(kind === 'created' ? 201 : 200).send({ id: campaign.id, workflowId: campaign.workflowId, name: campaign.name, spotCheckSeed: campaign.spotCheckSeed });
+    },
+  );
+
+  app.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: 'Campaign status: phases, every unit duty, hazard counts, spot-check coverage', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+    requireRole(request, 'admin', 'office', 'department', 'county');
+    const c = await campaignOr404(request.params.id);
+    const [live, figures, participants] = await Promise.all([queryCampaign(temporal, c.id), campaignFigures(db, c.id), participantsOf(db, c.id)]);
+    const phases = live ? Object.fromEntries(Object.entries(live.phases).map(([k, p]) => [k, { status: p.status, opensAt: new Date(p.opensAt).toISOString(), closesAt: new Date(p.closesAt).toISOString() }])) : null;
+    return { id: c.id, name: c.name, status: c.status, currentPhases: c.currentPhases, timeZone: c.template.timeZone, phases, participants: participants.map((p) => ({ unitCode: p.unitCode, kind: p.kind })), ...figures };
+  });
+
+  app.post(
+    '/campaigns/:id/phases/:phase/move',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Move a phase by hand (office), with a reason on record',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }), phase: Type.Enum(PHASE_KEYS) }),
+        body: Type.Object({ opensAt: Type.Optional(Type.String({ maxLength: 40 })), closesAt: Type.Optional(Type.String({ maxLength: 40 })), reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        response: { 200: Json, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request, 'admin', 'office');
+      const c = await campaignOr404(request.params.id);
+      const { opensAt, closesAt, reason } = request.body;
+      if (!opensAt && !closesAt) throw invalid([{ field: 'closesAt', reason: 'give opensAt, closesAt or both' }]);
+      const read = (field: 'opensAt' | 'closesAt', text: string | undefined) => {
+        if (text === undefined) return undefined;
+        const at = templateInstant(text, c.template.timeZone, field === 'opensAt' ? 'start' : 'end');
+        if (at === null) throw invalid([{ field, reason: 'expected YYYY-MM-DD or a local YYYY-MM-DDTHH:mm[:ss] in the campaign time zone' }]);
+        return new Date(at).toISOString();
+      };
+      const state = await movePhase(temporal, c.id, { phase: request.params.phase as PhaseKey, opensAt: read('opensAt', opensAt), closesAt: read('closesAt', closesAt), reason, actor });
+      const p = state.phases[request.params.phase as PhaseKey];
+      return { phase: request.params.phase, status: p.status, opensAt: new Date(p.opensAt).toISOString(), closesAt: new Date(p.closesAt).toISOString() };
+    },
+  );
+
+  app.post(
+    '/campaigns/:id/duties/:unitCode/:dutyKey',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Submit a unit duty (implementation plan, progress report, summary); late ones are accepted and marked late',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }), unitCode: Type.String({ maxLength: 64 }), dutyKey: Type.String({ maxLength: 64 }) }),
+        body: Type.Object({ figures: Type.Optional(Json), text: Type.Optional(Type.String({ maxLength: 20000 })), attachments: Type.Optional(Type.Array(Json, { maxItems: 50 })) }, { additionalProperties: false }),
+        response: { 200: Json, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const c = await campaignOr404(request.params.id);
+      const status = await submitDuty(temporal, obligationWorkflowId(c.id, request.params.unitCode), { dutyKey: request.params.dutyKey, content: request.body, actor: request.actor });
+      return { dutyKey: status.duty.key, state: status.state, late: status.late, submittedAt: status.submittedAt, dueAt: new Date(status.duty.dueAt).toISOString() };
+    },
+  );
+
+  app.get('/campaigns/:id/spot-check', { schema: { tags: ['campaigns'], summary: 'The spot-check draw: seed, rule, strata and drawn enterprises', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+    const c = await campaignOr404(request.params.id);
+    const d = await getDraw(db, c.id);
+    if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet: the draw happens when the spot-check phase opens');
+    return { seed: d.seed, rule: d.rule, rosterSize: d.roster.length, strata: d.strata, drawnAt: d.drawnAt.toISOString() };
+  });
+
+  app.get('/campaigns/:id/spot-check/verification', { schema: { tags: ['campaigns'], summary: 'Recomputes the draw from the recorded roster and seed: anyone can check it', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+    const c = await campaignOr404(request.params.id);
+    const d = await getDraw(db, c.id);
+    if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet');
+    const rule = d.rule as unknown as Parameters<typeof verifyDraw>[1];
+    const roster = d.roster as unknown as Parameters<typeof verifyDraw>[0];
+    return { matches: verifyDraw(roster, rule, d.seed, { seed: d.seed, strata: d.strata }), seed: d.seed, rosterSize: d.roster.length, rule: d.rule };
+  });
+
+  app.post(
+    '/campaigns/:id/inspections/:enterpriseId',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Result of a spot-check inspection: passed, or findings (each becomes a hazard with its own workflow)',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({ outcome: Type.Enum(['PASSED', 'FINDINGS']), note: Type.Optional(Type.String({ maxLength: 4000 })), findings: Type.Optional(Type.Array(Finding, { maxItems: 100 })) }, { additionalProperties: false }),
+        response: { 200: Json, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request, 'admin', 'office', 'department');
+      const c = await campaignOr404(request.params.id);
+      const enterprise = await getEnterprise(db, request.params.enterpriseId);
+      if (!enterprise) throw new DomainError(ErrorCode.NOT_FOUND, 'enterprise not found');
+      const findings = request.body.findings ?? [];
+      if (request.body.outcome === 'FINDINGS' && findings.length === 0) throw invalid([{ field: 'findings', reason: 'an inspection with findings lists them' }]);
+      if (request.body.outcome === 'PASSED' && findings.length > 0) throw invalid([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
+      checkFindings(findings, enterprise, actor, 'findings');
+      const status = await submitDuty(temporal, inspectionWorkflowId(c.id, enterprise.id), { dutyKey: `inspection:${enterprise.id}`, content: request.body, actor });
+      return { state: status.state, late: status.late, submittedAt: status.submittedAt, dueAt: new Date(status.duty.dueAt).toISOString() };
+    },
+  );
+
+  app.post(
+    '/campaigns/:id/self-inspections',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'An enterprise declares its self-inspection done, with the number of problems found',
+        params: IdParams,
+        body: Type.Object({ enterpriseId: Type.Optional(Type.String({ format: 'uuid' })), problemsFound: Type.Integer({ minimum: 0, maximum: 100000 }), note: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }),
+        response: { 200: Json, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request, 'enterprise', 'admin', 'office', 'county');
+      const c = await campaignOr404(request.params.id);
+      const enterpriseId = actor.role === 'enterprise' ? actor.scope! : request.body.enterpriseId;
+      if (!enterpriseId) throw invalid([{ field: 'enterpriseId', reason: 'is required' }]);
+      const e = await getEnterprise(db, enterpriseId);
+      if (!e || !canSee(actor, { enterpriseId: e.id, countyCode: e.countyCode, departmentCode: e.departmentCode })) throw invalid([{ field: 'enterpriseId', reason: 'no enterprise with this id in your scope' }]);
+      const row = await declareSelfInspection(db, { campaignId: c.id, enterpriseId: e.id, problemsFound: request.body.problemsFound, note: request.body.note ?? null, declaredBy: actor });
+      return { campaignId: c.id, enterpriseId: e.id, problemsFound: row.problemsFound, declaredAt: row.declaredAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/campaigns/:id/supervision-findings',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'A supervision team files a finding: against an enterprise (it becomes a hazard) or against a unit (a record for accountability)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            team: Type.String({ minLength: 1, maxLength: 200 }),
+            target: Type.Enum(['ENTERPRISE', 'UNIT']),
+            enterpriseId: Type.Optional(Type.String({ format: 'uuid' })),
+            unitCode: Type.Optional(Type.String({ maxLength: 64 })),
+            description: Type.String({ minLength: 1, maxLength: 4000 }),
+            hazard: Type.Optional(Finding),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Json, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request, 'admin', 'office', 'department');
+      const c = await campaignOr404(request.params.id);
+      const b = request.body;
+      let hazardId: string | null = null;
+      if (b.target === 'ENTERPRISE') {
+        const e = b.enterpriseId ? await getEnterprise(db, b.enterpriseId) : undefined;
+        if (!e) throw invalid([{ field: 'enterpriseId', reason: 'a finding against an enterprise names it' }]);
+        if (!b.hazard) throw invalid([{ field: 'hazard', reason: 'a finding against an enterprise is registered as a hazard: give its ledger fields' }]);
+        const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now());
+        if (!built.ok) throw invalid(built.errors.map((x) => ({ field: `hazard.${x.field}`, reason: x.reason })));
+        const { hazard } = await insertHazard(db, { ...built.row, campaignId: c.id });
+        await startHazardWorkflow(db, temporal, (await getHazard(db, hazard.id))!).catch((err: unknown) => request.log.warn({ err }, 'workflow start deferred to reconciliation'));
+        hazardId = hazard.id;
+      } else if (!b.unitCode || (await unitsByCode(db, [b.unitCode])).length === 0) {
+        throw invalid([{ field: 'unitCode', reason: 'a finding against a unit names a registered county or department' }]);
+      }
+      const row = await recordSupervisionFinding(db, { campaignId: c.id, team: b.team, targetKind: b.target, enterpriseId: b.enterpriseId ?? null, unitCode: b.unitCode ?? null, hazardId, description: b.description, actor });
+      return reply.status(201).send({ id: row.id, hazardId, foundAt: row.foundAt.toISOString() });
+    },
+  );
+
+  app.get('/campaigns/:id/summary', { schema: { tags: ['campaigns'], summary: 'The frozen summary written when the summary phase closed', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+    const c = await campaignOr404(request.params.id);
+    const snap = await getSnapshot(db, c.id);
+    if (!snap) throw new DomainError(ErrorCode.NOT_FOUND, 'no summary yet: it is written when the summary phase closes');
+    return { campaignId: c.id, takenAt: snap.takenAt.toISOString(), figures: snap.figures };
+  });
+};

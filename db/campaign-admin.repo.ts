@@ -1,0 +1,90 @@
+// Campaign reads and writes for the API: templates, launch, participants, declarations.
+import { and, desc, eq, ne } from 'drizzle-orm';
+import type { CampaignTemplate } from '../domain/campaign';
+import type { Actor } from '../domain/hazard';
+import type { Db } from './client';
+import { campaignParticipants, campaigns, campaignSnapshots, campaignTemplates, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+
+/** First write wins; the same body again is a replay, another body under the same key+version a conflict. */
+export async function saveTemplate(db: Db, t: CampaignTemplate): Promise<{ kind: 'created' | 'same' | 'conflict'; id: string }> {
+  const [created] = await db.insert(campaignTemplates).values({ key: t.key, version: t.version, body: t }).onConflictDoNothing().returning({ id: campaignTemplates.id });
+  if (created) return { kind: 'created', id: created.id };
+  const [existing] = await db.select().from(campaignTemplates).where(and(eq(campaignTemplates.key, t.key), eq(campaignTemplates.version, t.version)));
+  return { kind: JSON.stringify(existing!.body) === JSON.stringify(t) ? 'same' : 'conflict', id: existing!.id };
+}
+
+export async function getTemplate(db: Db, key: string, version: number): Promise<CampaignTemplate | undefined> {
+  const [row] = await db.select().from(campaignTemplates).where(and(eq(campaignTemplates.key, key), eq(campaignTemplates.version, version)));
+  return row?.body;
+}
+
+export async function listTemplates(db: Db) {
+  return db.select({ key: campaignTemplates.key, version: campaignTemplates.version, body: campaignTemplates.body, createdAt: campaignTemplates.createdAt }).from(campaignTemplates).orderBy(campaignTemplates.key, desc(campaignTemplates.version));
+}
+
+export async function insertCampaign(
+  db: Db,
+  c: typeof campaigns.$inferInsert,
+  participants: { unitCode: string; kind: 'COUNTY' | 'DEPARTMENT' }[],
+): Promise<{ kind: 'created' | 'replayed'; campaign: CampaignRow }> {
+  return db.transaction(async (tx) => {
+    const [created] = await tx.insert(campaigns).values(c).onConflictDoNothing({ target: campaigns.idempotencyKey }).returning();
+    if (!created) {
+      const [existing] = await tx.select().from(campaigns).where(eq(campaigns.idempotencyKey, c.idempotencyKey!));
+      return { kind: 'replayed' as const, campaign: existing! };
+    }
+    if (participants.length > 0) await tx.insert(campaignParticipants).values(participants.map((p) => ({ ...p, campaignId: created.id })));
+    return { kind: 'created' as const, campaign: created };
+  });
+}
+
+export async function getCampaign(db: Db, id: string): Promise<CampaignRow | undefined> {
+  const [row] = await db.select().from(campaigns).where(eq(campaigns.id, id));
+  return row;
+}
+
+export async function listCampaigns(db: Db): Promise<CampaignRow[]> {
+  return db.select().from(campaigns).orderBy(desc(campaigns.createdAt)).limit(200);
+}
+
+export async function participantsOf(db: Db, campaignId: string) {
+  return db.select().from(campaignParticipants).where(eq(campaignParticipants.campaignId, campaignId)).orderBy(campaignParticipants.unitCode);
+}
+
+/** The running campaign a hazard found in this county belongs to, if any (newest first). */
+export async function activeCampaignForCounty(db: Db, countyCode: string): Promise<string | null> {
+  const [row] = await db
+    .select({ id: campaigns.id })
+    .from(campaigns)
+    .innerJoin(campaignParticipants, and(eq(campaignParticipants.campaignId, campaigns.id), eq(campaignParticipants.unitCode, countyCode)))
+    .where(ne(campaigns.status, 'COMPLETED'))
+    .orderBy(desc(campaigns.createdAt))
+    .limit(1);
+  return row?.id ?? null;
+}
+
+export async function getDraw(db: Db, campaignId: string) {
+  const [row] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, campaignId));
+  return row;
+}
+
+export async function getSnapshot(db: Db, campaignId: string) {
+  const [row] = await db.select().from(campaignSnapshots).where(eq(campaignSnapshots.campaignId, campaignId));
+  return row;
+}
+
+export async function declareSelfInspection(db: Db, v: { campaignId: string; enterpriseId: string; problemsFound: number; note: string | null; declaredBy: Actor }) {
+  const [row] = await db
+    .insert(selfInspections)
+    .values(v)
+    .onConflictDoUpdate({ target: [selfInspections.campaignId, selfInspections.enterpriseId], set: { problemsFound: v.problemsFound, note: v.note, declaredBy: v.declaredBy, declaredAt: new Date() } })
+    .returning();
+  return row!;
+}
+
+export async function recordSupervisionFinding(db: Db, v: typeof supervisionFindings.$inferInsert) {
+  const [row] = await db.insert(supervisionFindings).values(v).returning();
+  return row!;
+}

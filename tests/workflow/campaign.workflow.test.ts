@@ -1,0 +1,193 @@
+// The whole Datong campaign on the real time-skipping test server, with the real activities
+// (Postgres ledger, SMTP sink). The test server's clock starts at the real now and only moves
+// forward, so the plan's dates are shifted by four years (2023→2027, 2024→2028: 2028 is a leap
+// year like 2024, so 02-29 stays). Expected instants are plain arithmetic (Shanghai = UTC+8).
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type DbHandle } from '../../db/client';
+import { campaignFigures } from '../../db/campaigns.repo';
+import { insertCampaign, saveTemplate } from '../../db/campaign-admin.repo';
+import { campaignEvents, campaignSnapshots, duties, dutyEvents, enterprises, hazards, spotCheckDraws, units } from '../../db/schema';
+import { datong2023Template, validateTemplate, type CampaignTemplate } from '../../domain/campaign';
+import type { Industry } from '../../domain/industries';
+import { submitDuty } from '../../services/campaign.service';
+import type { TemporalTarget } from '../../services/hazard.service';
+import { campaignWorkflow } from '../../workflows/campaign.workflow';
+import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
+import { freshDatabase, startSmtpSink, timeSkippingEnv, type FreshDatabase, type SmtpSink } from '../support';
+import { actorFor, creditCode, reportBody, uniq } from '../support/fixtures';
+import { createHazardWorker } from '../support/hazard-worker';
+
+const Z = (iso: string) => Date.parse(iso);
+
+/** The Datong plan, four years later. */
+function shifted(t: CampaignTemplate): CampaignTemplate {
+  const json = JSON.stringify(t).replace(/"2023-/g, '"2027-').replace(/"2024-/g, '"2028-');
+  const checked = validateTemplate({ ...JSON.parse(json), key: uniq('datong-shifted') });
+  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+  return checked.template;
+}
+
+let env: TestWorkflowEnvironment;
+let database: FreshDatabase;
+let handle: DbHandle;
+let sink: SmtpSink;
+let worker: Worker;
+let running: Promise<void>;
+let target: TemporalTarget;
+const taskQueue = uniq('campaign-wf');
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  database = await freshDatabase();
+  sink = await startSmtpSink();
+  handle = await createDb(database.url);
+  worker = await createHazardWorker({ connection: env.nativeConnection, client: env.client, taskQueue, db: handle.db, smtpUrl: sink.url });
+  running = worker.run();
+  target = { client: env.client, taskQueue };
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await handle?.close();
+  await sink?.close();
+  await database?.close();
+});
+
+async function skipTo(instant: number) {
+  const now = await env.currentTimeMs();
+  if (instant > now) await env.sleep(instant - now + 60_000);
+}
+
+describe('the Datong campaign, end to end in time-skipping', () => {
+  it('runs every phase, duty, reminder, missed notice, the draw, an inspection finding and the summary at their instants', async () => {
+    const db = handle.db;
+    const template = shifted(datong2023Template);
+    await saveTemplate(db, template);
+    const counties = ['pingcheng', 'yungang', 'xinrong', 'yunzhou'].map((c) => uniq(c));
+    const departments = ['emergency', 'housing', 'transport'].map((d) => uniq(d));
+    await db.insert(units).values([
+      ...counties.map((code) => ({ kind: 'COUNTY' as const, code, name: code, email: `${code}@county.test` })),
+      ...departments.map((code) => ({ kind: 'DEPARTMENT' as const, code, name: code, email: `${code}@dept.test` })),
+    ]);
+    const industries: Industry[] = ['COAL_MINE', 'HAZARDOUS_CHEMICALS', 'CONSTRUCTION', 'ROAD_TRANSPORT', 'FIRE_SAFETY'];
+    const roster = Array.from({ length: 100 }, (_, i) => ({
+      name: `企业${i}`,
+      creditCode: creditCode(),
+      industry: industries[i % industries.length]!,
+      countyCode: counties[i % counties.length]!,
+      departmentCode: departments[i % departments.length]!,
+      supervisionLevel: i % 7 === 0 ? 'CITY' : 'COUNTY',
+      principalName: `负责人${i}`,
+      principalEmail: `p${i}@ent.test`,
+    }));
+    await db.insert(enterprises).values(roster);
+    const id = randomUUID();
+    const { campaign } = await insertCampaign(
+      db,
+      { id, name: template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: 'datong-test-seed', launchedBy: actorFor('office'), idempotencyKey: id },
+      [...counties.map((unitCode) => ({ unitCode, kind: 'COUNTY' as const })), ...departments.map((unitCode) => ({ unitCode, kind: 'DEPARTMENT' as const }))],
+    );
+    const wf = await env.client.workflow.start(campaignWorkflow, {
+      taskQueue,
+      workflowId: campaign.workflowId,
+      args: [{ campaignId: id, template, spotCheckSeed: campaign.spotCheckSeed, launchedBy: campaign.launchedBy }],
+    });
+
+    // Mobilization: one county reports its plan on time, one late; the others never do.
+    await skipTo(Z('2027-11-20T00:00:00Z'));
+    const onTime = await submitDuty(target, obligationWorkflowId(id, counties[0]!), { dutyKey: 'plan', content: { text: '实施方案' }, actor: actorFor('county', counties[0]!) });
+    expect(onTime).toMatchObject({ state: 'SUBMITTED', late: false });
+    await skipTo(Z('2027-12-02T02:00:00Z'));
+    const late = await submitDuty(target, obligationWorkflowId(id, counties[1]!), { dutyKey: 'plan', content: { text: '迟报的实施方案' }, actor: actorFor('county', counties[1]!) });
+    expect(late).toMatchObject({ state: 'SUBMITTED', late: true });
+
+    // The draw happened when the spot-check phase opened: at least 10% of every stratum.
+    const [draw] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, id));
+    expect(draw!.drawnAt.getTime()).toBe(Z('2027-11-30T16:00:00.000Z'));
+    const countySupervised = roster.filter((e) => e.supervisionLevel === 'COUNTY');
+    for (const industry of industries) {
+      const stratum = draw!.strata.find((s) => s.industry === industry)!;
+      const population = countySupervised.filter((e) => e.industry === industry).length;
+      expect(stratum.population).toBe(population);
+      expect(stratum.drawn.length).toBe(Math.ceil(population / 10));
+    }
+    const drawnIds = draw!.strata.flatMap((s) => s.drawn);
+    const [inspections] = await db.select({ n: count() }).from(duties).where(and(eq(duties.campaignId, id), eq(duties.kind, 'INSPECTION')));
+    expect(inspections!.n).toBe(drawnIds.length);
+
+    // A department finds a major hazard at one drawn enterprise: it becomes a hazard with its own workflow.
+    const [inspected] = await db.select().from(enterprises).where(eq(enterprises.id, drawnIds[0]!));
+    const finding = { ...reportBody({ grade: 'MAJOR', deadline: '2028-01-31' }), description: '抽查发现：储罐区可燃气体报警器失效' };
+    const result = await submitDuty(target, inspectionWorkflowId(id, inspected!.id), {
+      dutyKey: `inspection:${inspected!.id}`,
+      content: { outcome: 'FINDINGS', findings: [finding] },
+      actor: actorFor('department', inspected!.departmentCode),
+    });
+    expect(result.state).toBe('SUBMITTED');
+    const found = await db.select().from(hazards).where(and(eq(hazards.campaignId, id), eq(hazards.enterpriseId, inspected!.id)));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ source: 'SPOT_CHECK', grade: 'MAJOR' });
+    expect((await env.client.workflow.getHandle(found[0]!.workflowId).describe()).status.name).toBe('RUNNING');
+
+    await skipTo(Z('2028-03-06T00:00:00Z'));
+    await wf.result();
+
+    // Phases opened and closed at the plan's instants.
+    const phaseEvents = await db.select().from(campaignEvents).where(eq(campaignEvents.campaignId, id)).orderBy(asc(campaignEvents.seq));
+    // data.at is the instant the plan set; the event's own `at` is when the workflow acted, within a second.
+    const at = (type: string, phase: string) => {
+      const e = phaseEvents.find((x) => x.type === type && x.phase === phase)!;
+      expect(e.at.getTime() - Date.parse(String(e.data.at))).toBeLessThan(1000);
+      return e.data.at;
+    };
+    expect(at('PHASE_OPENED', 'MOBILIZATION')).toBe('2027-11-16T16:00:00.000Z');
+    expect(at('PHASE_CLOSED', 'MOBILIZATION')).toBe('2027-11-30T15:59:59.999Z');
+    expect(at('PHASE_OPENED', 'SPOT_CHECK')).toBe('2027-11-30T16:00:00.000Z');
+    expect(at('PHASE_CLOSED', 'SELF_INSPECTION')).toBe('2028-02-29T15:59:59.999Z');
+    expect(at('PHASE_OPENED', 'SUMMARY')).toBe('2028-02-29T16:00:00.000Z');
+    expect(at('PHASE_CLOSED', 'SUMMARY')).toBe('2028-03-05T15:59:59.999Z');
+    expect(phaseEvents.at(-1)!.type).toBe('CAMPAIGN_COMPLETED');
+
+    // Every unit duty: reminders at 09:00 local three and one day before, the missed notice at the due instant.
+    const obligation = obligationWorkflowId(id, counties[2]!);
+    const events = await db.select().from(dutyEvents).where(eq(dutyEvents.obligationId, obligation)).orderBy(asc(dutyEvents.seq));
+    const scheduled = (type: string, key: string) => events.filter((e) => e.type === type && e.dutyKey === key).map((e) => e.data.scheduledAt);
+    expect(scheduled('DUTY_REMINDER_SENT', 'plan')).toEqual(['2027-11-27T01:00:00.000Z', '2027-11-29T01:00:00.000Z']);
+    expect(scheduled('DUTY_MISSED', 'plan')).toEqual(['2027-11-30T15:59:59.999Z']);
+    expect(scheduled('DUTY_REMINDER_SENT', 'progress:2027-12')).toEqual(['2027-12-23T01:00:00.000Z', '2027-12-25T01:00:00.000Z']);
+    expect(scheduled('DUTY_MISSED', 'progress:2027-12')).toEqual(['2027-12-26T15:59:59.999Z']);
+    expect(scheduled('DUTY_MISSED', 'progress:2028-01')).toEqual(['2028-01-26T15:59:59.999Z']);
+    expect(scheduled('DUTY_MISSED', 'progress:2028-02')).toEqual(['2028-02-26T15:59:59.999Z']);
+    expect(scheduled('DUTY_MISSED', 'summary')).toEqual(['2028-03-05T15:59:59.999Z']);
+    for (const e of events.filter((x) => x.data.scheduledAt)) expect(e.at.getTime() - Date.parse(String(e.data.scheduledAt))).toBeLessThan(1000);
+    expect(events.some((e) => e.dutyKey.startsWith('progress:2027-11') || e.dutyKey.startsWith('progress:2028-03'))).toBe(false);
+
+    // Mail: the missed plan reached the unit and the office.
+    const missedPlan = sink.messages.find((m) => m.headers.get('x-obligation-id') === obligation && m.headers.get('x-duty-key') === 'plan' && m.headers.get('x-notification-kind') === 'DUTY_MISSED');
+    expect(missedPlan?.subject).toContain('逾期未报');
+
+    // The late plan is on the ledger as late; the on-time one is not.
+    const planRows = await db.select().from(duties).where(and(eq(duties.campaignId, id), eq(duties.dutyKey, 'plan')));
+    expect(planRows.find((d) => d.holderCode === counties[0])).toMatchObject({ state: 'SUBMITTED', late: false });
+    expect(planRows.find((d) => d.holderCode === counties[1])).toMatchObject({ state: 'SUBMITTED', late: true });
+    expect(planRows.filter((d) => d.state === 'MISSED')).toHaveLength(counties.length + departments.length - 2);
+
+    // The frozen summary matches the ledger.
+    const [snapshot] = await db.select().from(campaignSnapshots).where(eq(campaignSnapshots.campaignId, id));
+    expect(snapshot!.takenAt.toISOString()).toBe('2028-03-05T15:59:59.999Z');
+    const figures = snapshot!.figures as Awaited<ReturnType<typeof campaignFigures>>;
+    const [hazardTotal] = await db.select({ n: count() }).from(hazards).where(eq(hazards.campaignId, id));
+    expect(figures.hazards.total).toBe(hazardTotal!.n);
+    const [missed] = await db.select({ n: count() }).from(duties).where(and(eq(duties.campaignId, id), sql`${duties.kind} <> 'INSPECTION'`, eq(duties.state, 'MISSED')));
+    expect(figures.duties.missed).toBe(missed!.n);
+    expect(figures.duties.submittedLate).toBe(1);
+    expect(figures.spotCheck!.strata.reduce((n, s) => n + s.drawn, 0)).toBe(drawnIds.length);
+    expect(figures.spotCheck!.strata.reduce((n, s) => n + s.inspected, 0)).toBe(1);
+  });
+});

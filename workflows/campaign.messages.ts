@@ -1,0 +1,79 @@
+// Message definitions of the campaign and obligation workflows. Wire names: never rename.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CampaignTemplate, Duty, PhaseKey } from '../domain/campaign';
+import type { Actor } from '../domain/hazard';
+
+export type DutyState = 'PENDING' | 'SUBMITTED' | 'MISSED';
+
+export interface ObligationInput {
+  obligationId: string;
+  campaignId: string;
+  holderCode: string;
+  /** Inspection assignments name the enterprise to inspect. */
+  subjectEnterpriseId?: string;
+  duties: Duty[];
+  reminderOffsets: string[];
+  timeZone: string;
+  /** The workflow ends this long after the last due instant if duties are still open (late submissions until then). */
+  lateWindow: string;
+  resume?: ObligationState;
+}
+
+export interface DutyStatus {
+  duty: Duty;
+  state: DutyState;
+  late: boolean;
+  submittedAt: string | null;
+}
+
+export interface ObligationState {
+  duties: DutyStatus[];
+  firedEvents: string[];
+  armedAt: string;
+  seq: number;
+  closed: boolean;
+}
+
+export interface DutySubmission {
+  dutyKey: string;
+  content: Record<string, unknown>;
+  actor: Actor;
+}
+
+export const obligationStateQuery = defineQuery<ObligationState>('obligationState');
+export const submitDutyUpdate = defineUpdate<DutyStatus, [DutySubmission]>('submitDuty');
+/** From the campaign when the office moves a phase: new due instants for open duties. */
+export const rescheduleDutiesSignal = defineSignal<[{ duties: Duty[]; reason: string }]>('rescheduleDuties');
+
+export interface CampaignInput {
+  campaignId: string;
+  template: CampaignTemplate;
+  spotCheckSeed: string;
+  launchedBy: Actor;
+  resume?: CampaignState;
+}
+
+export type PhaseStatus = 'PENDING' | 'OPEN' | 'CLOSED';
+
+export interface CampaignState {
+  phases: Record<PhaseKey, { opensAt: number; closesAt: number; status: PhaseStatus }>;
+  seq: number;
+  obligationsStarted: boolean;
+  spotCheckDrawn: boolean;
+  inspectionsStarted: boolean;
+  summaryTaken: boolean;
+  /** Phase moves that obligations have not yet been told about. */
+  pendingReschedule: boolean;
+}
+
+export interface PhaseMove {
+  phase: PhaseKey;
+  /** Absolute ISO instants (the API resolves local dates in the campaign's zone). */
+  opensAt?: string;
+  closesAt?: string;
+  reason: string;
+  actor: Actor;
+}
+
+export const campaignStatusQuery = defineQuery<CampaignState>('campaignStatus');
+export const movePhaseUpdate = defineUpdate<CampaignState, [PhaseMove]>('movePhase');

@@ -1,0 +1,149 @@
+// One workflow per campaign (`campaign:<id>`). It opens and closes the phases at their instants
+// (or when the office moves one, with a reason on record), starts one obligation workflow per
+// participating unit in bounded batches, draws the spot-check sample when that phase opens and
+// starts an inspection obligation per drawn enterprise, and freezes the summary at the end.
+// It never holds units, enterprises or hazards as children: those are independent workflows
+// with deterministic IDs, started by activities in pages, so its history stays small.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CampaignEventEntry, createActivities } from '../activities';
+import { phaseWindows, type PhaseKey } from '../domain/campaign';
+import { ErrorCode } from '../domain/errors';
+import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
+import { campaignStatusQuery, movePhaseUpdate, type CampaignInput, type CampaignState, type PhaseMove } from './campaign.messages';
+
+const acts = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Units or enterprises started per activity call: bounded work, bounded history. */
+export const START_BATCH = 200;
+
+const nowIso = (): string => new Date(Date.now()).toISOString();
+
+export async function campaignWorkflow(input: CampaignInput): Promise<CampaignState> {
+  const { campaignId } = input;
+  const windows = phaseWindows(input.template);
+  const s: CampaignState = input.resume ?? {
+    phases: Object.fromEntries(Object.entries(windows).map(([k, w]) => [k, { ...w, status: 'PENDING' }])) as CampaignState['phases'],
+    seq: 0,
+    obligationsStarted: false,
+    spotCheckDrawn: false,
+    inspectionsStarted: false,
+    summaryTaken: false,
+    pendingReschedule: false,
+  };
+  let rearm = false;
+
+  function event(type: string, phase: PhaseKey | null, actor: Actor, data: Record<string, unknown> = {}): CampaignEventEntry {
+    s.seq += 1;
+    const open = (Object.keys(s.phases) as PhaseKey[]).filter((k) => s.phases[k].status === 'OPEN');
+    return { campaignId, seq: s.seq, type, phase, actor, data, at: nowIso(), currentPhases: open, completed: type === 'CAMPAIGN_COMPLETED' };
+  }
+
+  setHandler(campaignStatusQuery, () => s);
+  setHandler(
+    movePhaseUpdate,
+    async (move: PhaseMove) => {
+      const p = s.phases[move.phase];
+      const before = { opensAt: p.opensAt, closesAt: p.closesAt };
+      if (move.opensAt) p.opensAt = Date.parse(move.opensAt);
+      if (move.closesAt) p.closesAt = Date.parse(move.closesAt);
+      s.pendingReschedule = true;
+      rearm = true;
+      await acts.recordCampaignEvents([
+        event('PHASE_MOVED', move.phase, move.actor, {
+          reason: move.reason,
+          from: { opensAt: new Date(before.opensAt).toISOString(), closesAt: new Date(before.closesAt).toISOString() },
+          to: { opensAt: new Date(p.opensAt).toISOString(), closesAt: new Date(p.closesAt).toISOString() },
+        }),
+      ]);
+      return s;
+    },
+    {
+      validator: (move: PhaseMove) => {
+        const fail = (type: string, message: string) => {
+          throw ApplicationFailure.create({ type, message, nonRetryable: true });
+        };
+        const p = s.phases[move.phase];
+        if (!p) fail(ErrorCode.VALIDATION_FAILED, `unknown phase ${move.phase}`);
+        if (!move.reason?.trim()) fail(ErrorCode.VALIDATION_FAILED, 'reason: moving a phase needs a reason on record');
+        if (p.status === 'CLOSED') fail(ErrorCode.ILLEGAL_TRANSITION, `${move.phase} is closed`);
+        if (move.opensAt && p.status === 'OPEN') fail(ErrorCode.ILLEGAL_TRANSITION, `${move.phase} is already open; only its end can move`);
+        const opensAt = move.opensAt ? Date.parse(move.opensAt) : p.opensAt;
+        const closesAt = move.closesAt ? Date.parse(move.closesAt) : p.closesAt;
+        if (Number.isNaN(opensAt) || Number.isNaN(closesAt) || closesAt <= opensAt) fail(ErrorCode.VALIDATION_FAILED, 'closesAt must be after opensAt');
+        if (move.closesAt && closesAt <= Date.now()) fail(ErrorCode.VALIDATION_FAILED, 'closesAt: a phase cannot be moved to close in the past');
+      },
+    },
+  );
+
+  /** Pages through an activity that starts workflows idempotently until it reports no next page. */
+  async function inPages(start: (after: string | null) => Promise<{ next: string | null }>): Promise<void> {
+    for (let after: string | null = null; ; ) {
+      ({ next: after } = await start(after));
+      if (after === null) return;
+    }
+  }
+
+  if (!input.resume) await acts.recordCampaignEvents([event('CAMPAIGN_LAUNCHED', null, input.launchedBy, { seed: input.spotCheckSeed })]);
+  if (!s.obligationsStarted) {
+    await inPages((after) => acts.startObligations({ campaignId, after, limit: START_BATCH }));
+    s.obligationsStarted = true;
+  }
+
+  const order: PhaseKey[] = ['SUPERVISION', 'MOBILIZATION', 'SELF_INSPECTION', 'SPOT_CHECK', 'SUMMARY'];
+  const nextTransition = () =>
+    order
+      .flatMap((k): { phase: PhaseKey; to: 'OPEN' | 'CLOSED'; at: number }[] => {
+        const p = s.phases[k];
+        return p.status === 'PENDING' ? [{ phase: k, to: 'OPEN', at: p.opensAt }] : p.status === 'OPEN' ? [{ phase: k, to: 'CLOSED', at: p.closesAt }] : [];
+      })
+      // Closings before openings at the same instant; then the plan's order.
+      .sort((a, b) => a.at - b.at || (a.to === b.to ? order.indexOf(a.phase) - order.indexOf(b.phase) : a.to === 'CLOSED' ? -1 : 1))[0] ?? null;
+
+  for (;;) {
+    if (s.pendingReschedule) {
+      s.pendingReschedule = false;
+      const phases = Object.fromEntries(Object.entries(s.phases).map(([k, p]) => [k, { opensAt: p.opensAt, closesAt: p.closesAt }]));
+      await inPages((after) => acts.rescheduleObligations({ campaignId, phases, after, limit: START_BATCH }));
+    }
+    const next = nextTransition();
+    if (!next) break;
+    rearm = false;
+    if (await condition(() => rearm, Math.max(1, next.at - Date.now()))) continue;
+    s.phases[next.phase].status = next.to;
+    await acts.recordCampaignEvents([event(next.to === 'OPEN' ? 'PHASE_OPENED' : 'PHASE_CLOSED', next.phase, SYSTEM_ACTOR, { at: new Date(next.at).toISOString() })]);
+
+    if (next.phase === 'SPOT_CHECK' && next.to === 'OPEN' && !s.spotCheckDrawn) {
+      // Drawn as of the phase's opening instant, whatever the worker's delay: inspection dues follow from it.
+      const draw = await acts.drawSpotCheck({ campaignId, seed: input.spotCheckSeed, at: new Date(next.at).toISOString() });
+      s.spotCheckDrawn = true;
+      await acts.recordCampaignEvents([event('SPOT_CHECK_DRAWN', 'SPOT_CHECK', SYSTEM_ACTOR, draw)]);
+    }
+    if (s.spotCheckDrawn && !s.inspectionsStarted) {
+      await inPages((after) => acts.startInspections({ campaignId, after, limit: START_BATCH }));
+      s.inspectionsStarted = true;
+    }
+    if (next.phase === 'SUMMARY' && next.to === 'CLOSED' && !s.summaryTaken) {
+      await acts.takeSummarySnapshot({ campaignId, at: new Date(next.at).toISOString() });
+      s.summaryTaken = true;
+      await acts.recordCampaignEvents([event('SUMMARY_SNAPSHOT_TAKEN', 'SUMMARY', SYSTEM_ACTOR)]);
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof campaignWorkflow>({ ...input, resume: s });
+    }
+  }
+  await condition(allHandlersFinished);
+  await acts.recordCampaignEvents([event('CAMPAIGN_COMPLETED', null, SYSTEM_ACTOR)]);
+  return s;
+}

@@ -1,0 +1,171 @@
+// One workflow per duty holder per campaign: a county's or department's implementation plan,
+// progress reports and summary (`obligation:<campaign>:<unit>`), or a department's inspection of
+// a drawn enterprise (`inspection:<campaign>:<enterprise>`). It reminds before each due instant,
+// records a missed duty (to the unit and the office, for accountability), takes submissions
+// (late ones marked late) and ends once everything is in or the late window has passed.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities, DutyLedgerEntry } from '../activities';
+import { dutySchedule, type Duty } from '../domain/campaign';
+import { parseDuration } from '../domain/duration';
+import { ErrorCode } from '../domain/errors';
+import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
+import { shiftInstant } from '../domain/policy';
+import {
+  obligationStateQuery,
+  rescheduleDutiesSignal,
+  submitDutyUpdate,
+  type DutyStatus,
+  type DutySubmission,
+  type ObligationInput,
+  type ObligationState,
+} from './campaign.messages';
+
+const { recordDutyEvents, sendDutyNotification, registerInspectionFindings } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+const nowIso = (): string => new Date(Date.now()).toISOString();
+
+/** Who may submit a duty: its holder (county or department by code), or the office. */
+export function maySubmit(actor: Actor, holderCode: string): boolean {
+  if (actor.role === 'admin' || actor.role === 'office') return true;
+  return (actor.role === 'county' || actor.role === 'department') && actor.scope === holderCode;
+}
+
+export async function obligationWorkflow(input: ObligationInput): Promise<ObligationState> {
+  const { obligationId, campaignId, holderCode } = input;
+  const s: ObligationState = input.resume ?? {
+    duties: input.duties.map((duty) => ({ duty, state: 'PENDING', late: false, submittedAt: null })),
+    firedEvents: [],
+    armedAt: nowIso(),
+    seq: 0,
+    closed: false,
+  };
+  let rearm = false;
+  // Signals cannot await: their ledger writes are flushed by the main loop.
+  const pendingWrites: DutyLedgerEntry[][] = [];
+
+  const fireKey = (d: Duty, key: string) => `${d.key}@${d.dueAt}:${key}`;
+  const lateWindow = parseDuration(input.lateWindow);
+  const closesAt = (): number => {
+    const lastDue = Math.max(...s.duties.map((d) => d.duty.dueAt));
+    return lateWindow ? shiftInstant(lastDue, lateWindow, 1, input.timeZone) : lastDue;
+  };
+  const nextEvent = () =>
+    s.duties
+      .filter((d) => d.state === 'PENDING')
+      .flatMap((d) => dutySchedule(d.duty, input.reminderOffsets, Date.parse(s.armedAt), input.timeZone).map((e) => ({ ...e, status: d })))
+      .filter((e) => !s.firedEvents.includes(fireKey(e.status.duty, e.key)))
+      .sort((a, b) => a.at - b.at)[0] ?? null;
+
+  function entry(d: DutyStatus, type: string, actor: Actor, data: Record<string, unknown> = {}): DutyLedgerEntry {
+    s.seq += 1;
+    return {
+      campaignId,
+      obligationId,
+      holderCode,
+      subjectEnterpriseId: input.subjectEnterpriseId ?? null,
+      seq: s.seq,
+      type,
+      actor,
+      data,
+      at: nowIso(),
+      duty: d.duty,
+      state: d.state,
+      late: d.late,
+      submittedAt: d.submittedAt,
+    };
+  }
+
+  setHandler(obligationStateQuery, () => s);
+
+  setHandler(rescheduleDutiesSignal, ({ duties, reason }) => {
+    const entries: DutyLedgerEntry[] = [];
+    for (const moved of duties) {
+      const d = s.duties.find((x) => x.duty.key === moved.key);
+      if (!d || d.state === 'SUBMITTED' || (d.duty.dueAt === moved.dueAt && d.duty.opensAt === moved.opensAt)) continue;
+      const previousDueAt = d.duty.dueAt;
+      d.duty = moved;
+      // A missed duty whose due instant moved into the future is open again.
+      if (d.state === 'MISSED' && moved.dueAt > Date.now()) d.state = 'PENDING';
+      entries.push(entry(d, 'DUTY_RESCHEDULED', SYSTEM_ACTOR, { previousDueAt: new Date(previousDueAt).toISOString(), dueAt: new Date(moved.dueAt).toISOString(), reason }));
+    }
+    s.armedAt = nowIso();
+    rearm = true;
+    if (entries.length > 0) pendingWrites.push(entries);
+  });
+
+  setHandler(
+    submitDutyUpdate,
+    async ({ dutyKey, content, actor }: DutySubmission) => {
+      const d = s.duties.find((x) => x.duty.key === dutyKey)!;
+      d.late = Date.now() > d.duty.dueAt;
+      d.state = 'SUBMITTED';
+      d.submittedAt = nowIso();
+      rearm = true;
+      let recorded = content;
+      const seq = s.seq + 1;
+      if (d.duty.kind === 'INSPECTION' && input.subjectEnterpriseId && Array.isArray(content.findings) && content.findings.length > 0) {
+        // Every finding becomes a hazard (source: spot-check) with its own workflow, exactly once.
+        const { hazardIds } = await registerInspectionFindings({ campaignId, obligationId, seq, enterpriseId: input.subjectEnterpriseId, findings: content.findings, actor });
+        recorded = { ...content, hazardIds };
+      }
+      await recordDutyEvents([{ ...entry(d, d.late ? 'DUTY_SUBMITTED_LATE' : 'DUTY_SUBMITTED', actor, { content: recorded }), content: recorded }]);
+      return d;
+    },
+    {
+      validator: ({ dutyKey, actor }: DutySubmission) => {
+        const d = s.duties.find((x) => x.duty.key === dutyKey);
+        if (!d || !maySubmit(actor, holderCode)) throw ApplicationFailure.create({ type: ErrorCode.NOT_FOUND, message: `no duty ${dutyKey} for you here`, nonRetryable: true });
+        if (d.state === 'SUBMITTED') throw ApplicationFailure.create({ type: ErrorCode.ILLEGAL_TRANSITION, message: `${dutyKey} was already submitted`, nonRetryable: true });
+        if (s.closed) throw ApplicationFailure.create({ type: ErrorCode.ILLEGAL_TRANSITION, message: 'the late window has closed', nonRetryable: true });
+      },
+    },
+  );
+
+  if (!input.resume) {
+    await recordDutyEvents(s.duties.map((d) => entry(d, 'DUTY_ASSIGNED', SYSTEM_ACTOR)));
+    // Tells the holder what is due, once, with every duty and its instant.
+    await sendDutyNotification({ campaignId, obligationId, holderCode, duty: s.duties[0]!.duty, kind: 'DUTIES_ASSIGNED', eventKey: 'assigned' });
+  }
+
+  for (;;) {
+    while (pendingWrites.length > 0) await recordDutyEvents(pendingWrites.shift()!);
+    if (s.duties.every((d) => d.state === 'SUBMITTED')) break;
+    rearm = false;
+    const next = nextEvent();
+    const until = Math.min(next?.at ?? Infinity, closesAt());
+    const woken = await condition(() => rearm, Math.max(1, until - Date.now()));
+    if (woken) continue;
+    if (!next || next.at > Date.now()) {
+      if (Date.now() >= closesAt()) break;
+      continue;
+    }
+    const d = next.status;
+    s.firedEvents.push(fireKey(d.duty, next.key));
+    if (next.kind === 'REMINDER') {
+      await sendDutyNotification({ campaignId, obligationId, holderCode, duty: d.duty, kind: 'DUTY_REMINDER', eventKey: fireKey(d.duty, next.key) });
+      await recordDutyEvents([entry(d, 'DUTY_REMINDER_SENT', SYSTEM_ACTOR, { dueAt: new Date(d.duty.dueAt).toISOString(), scheduledAt: new Date(next.at).toISOString() })]);
+    } else if (d.state === 'PENDING') {
+      d.state = 'MISSED';
+      await recordDutyEvents([{ ...entry(d, 'DUTY_MISSED', SYSTEM_ACTOR, { dueAt: new Date(d.duty.dueAt).toISOString(), scheduledAt: new Date(next.at).toISOString() }), missedAt: nowIso() }]);
+      await sendDutyNotification({ campaignId, obligationId, holderCode, duty: d.duty, kind: 'DUTY_MISSED', eventKey: fireKey(d.duty, next.key) });
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof obligationWorkflow>({ ...input, resume: s });
+    }
+  }
+  s.closed = true;
+  await condition(allHandlersFinished);
+  return s;
+}
