@@ -59,7 +59,9 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     escalated: false,
     deadline: input.deadline,
     deadlineVersion: 1,
-    armedAt: nowIso(),
+    // v3: armed when the API started the workflow (registration), so a worker that picks the hazard
+    // up late still sends the reminders that were in the future then. Older runs keep their first-task instant.
+    armedAt: patched('armed-at-registration') ? workflowInfo().startTime.toISOString() : nowIso(),
     firedEvents: [],
     seq: 0,
     rejections: 0,

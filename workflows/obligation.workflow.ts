@@ -46,7 +46,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   const s: ObligationState = input.resume ?? {
     duties: input.duties.map((duty) => ({ duty, state: 'PENDING', late: false, submittedAt: null })),
     firedEvents: [],
-    armedAt: nowIso(),
+    // Armed when the campaign started this workflow, not when a worker first ran it.
+    armedAt: workflowInfo().startTime.toISOString(),
     seq: 0,
     closed: false,
   };

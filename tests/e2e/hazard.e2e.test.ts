@@ -3,75 +3,32 @@
 import { Client, Connection } from '@temporalio/client';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../api/server';
 import { buildHazardRow } from '../../services/hazard-report';
 import { reconcileHazards } from '../../services/hazard.service';
-import { loadConfig, type AppConfig } from '../../config';
-import { createDb, type DbHandle } from '../../db/client';
+import type { AppConfig } from '../../config';
+import type { DbHandle } from '../../db/client';
 import { getHazard, insertHazard } from '../../db/hazards.repo';
 import { createApiKey } from '../../db/reference.repo';
-import { runWorker } from '../../worker/main';
-import { freshDatabase, injected, startSmtpSink, type FreshDatabase, type SmtpSink } from '../support';
+import type { SmtpSink } from '../support';
+import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { actorFor, creditCode, reportBody, uniq } from '../support/fixtures';
 
-let database: FreshDatabase;
+let stack: E2eStack;
 let db: DbHandle;
 let sink: SmtpSink;
 let config: AppConfig;
-let api: RunningApi;
-let base: string;
 let adminKey: string;
-let workerStop: AbortController | undefined;
-let worker: Promise<void> | undefined;
-
-function startWorker() {
-  workerStop = new AbortController();
-  worker = runWorker(config, db, workerStop.signal);
-}
-async function stopWorker() {
-  workerStop?.abort();
-  await worker;
-  worker = undefined;
-}
+let call: E2eStack['call'];
 
 beforeAll(async () => {
-  database = await freshDatabase();
-  db = await createDb(database.url);
-  sink = await startSmtpSink();
-  config = loadConfig({
-    PORT: '0',
-    DATABASE_URL: database.url,
-    TEMPORAL_ADDRESS: injected('temporalAddress'),
-    TEMPORAL_TASK_QUEUE: uniq('e2e'),
-    SMTP_URL: sink.url,
-    OFFICE_EMAILS: 'office@e2e.test',
-    BOOTSTRAP_ADMIN_KEY: `e2e-admin-${uniq('k')}`,
-    LOG_LEVEL: 'warn',
-    RECONCILE_INTERVAL_SECONDS: '0',
-  });
-  startWorker();
-  api = await startApi(config, db);
-  const address = api.fastify.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  adminKey = config.bootstrapAdminKey!;
+  stack = await startE2eStack();
+  ({ db, sink, config, adminKey } = stack);
+  call = stack.call.bind(stack);
 });
 
 afterAll(async () => {
-  await api?.close();
-  await stopWorker();
-  await db?.close();
-  await sink?.close();
-  await database?.close();
+  await stack?.close();
 });
-
-async function call<T = Record<string, unknown>>(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
 
 async function seedRoster() {
   const county = uniq('county');
@@ -138,10 +95,10 @@ describe('a hazard reported through the API, end to end', () => {
     const id = reported.body.id;
     // Let the workflow start and arm its timer, then take the worker away past the reminder instant.
     await expect.poll(async () => (await getHazard(db.db, id))?.state, { timeout: 10_000 }).toBe('RECTIFYING');
-    await stopWorker();
+    await stack.stopWorker();
     await new Promise((r) => setTimeout(r, 5_000));
     expect(sink.messages.filter(forHazard(id, 'REMINDER'))).toHaveLength(0);
-    startWorker();
+    stack.startWorker();
     const reminder = await sink.waitFor(forHazard(id, 'REMINDER'), 20_000);
     expect(reminder.subject).toContain('整改提醒');
     expect((await call('POST', `/v1/hazards/${id}/withdrawal`, adminKey, { reason: 'test over' })).status).toBe(200);

@@ -24,7 +24,7 @@ describe('hazard rectification workflow replay', () => {
   const files = readdirSync(new URL('./history_files/', import.meta.url)).filter((f) => f.endsWith('.json')).sort();
 
   it('has histories from before and after each patch', () => {
-    expect(files).toEqual(expect.arrayContaining(['hazard-major-full-v1.json', 'hazard-major-full-v2.json']));
+    expect(files).toEqual(expect.arrayContaining(['hazard-major-full-v1.json', 'hazard-major-full-v2.json', 'hazard-major-full-v3.json']));
   });
 
   it.each(files)('replays %s, a major hazard taken through every step', async (file) => {

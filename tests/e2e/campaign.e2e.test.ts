@@ -1,0 +1,79 @@
+// A campaign whose phases last seconds, launched through the API on the real dev server, watched
+// to completion: every unit is told its duties and mailed for each of them (reminder, then the
+// missed notice where nobody reported), the draw is checkable, the summary is frozen.
+import type { ParsedMail } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../db/reference.repo';
+import { demoTemplate } from '../../domain/campaign';
+import { startE2eStack, type E2eStack } from '../support/e2e-stack';
+import { creditCode, uniq } from '../support/fixtures';
+
+let stack: E2eStack;
+
+beforeAll(async () => {
+  stack = await startE2eStack();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const header = (m: ParsedMail, name: string) => m.headers.get(name) as string | undefined;
+
+describe('a seconds-long campaign launched through the API', () => {
+  it('opens and closes its phases, mails every unit for every duty, draws a checkable sample and freezes the summary', async () => {
+    const { call, adminKey } = stack;
+    const counties = [uniq('county'), uniq('county')];
+    const department = uniq('dept');
+    for (const code of counties) expect((await call('POST', '/v1/units', adminKey, { kind: 'COUNTY', code, name: code, email: `${code}@e2e.test` })).status).toBe(201);
+    expect((await call('POST', '/v1/units', adminKey, { kind: 'DEPARTMENT', code: department, name: department, email: `${department}@e2e.test` })).status).toBe(201);
+    const roster = Array.from({ length: 20 }, (_, i) => ({
+      name: `企业${i}`,
+      creditCode: creditCode(),
+      industry: i % 2 ? 'CONSTRUCTION' : 'FIRE_SAFETY',
+      countyCode: counties[i % 2],
+      departmentCode: department,
+      principal: { name: `负责人${i}`, email: `p${i}@e2e.test` },
+    }));
+    const loaded = await call<{ created: number }>('POST', '/v1/enterprises/bulk', adminKey, { enterprises: roster });
+    expect(loaded.body.created).toBe(20);
+
+    const template = demoTemplate(Date.now() + 3000);
+    expect((await call('POST', '/v1/campaign-templates', adminKey, template)).status).toBe(201);
+    const launched = await call<{ id: string }>('POST', '/v1/campaigns', adminKey, { templateKey: template.key, templateVersion: 1, counties, departments: [department] });
+    expect(launched.status).toBe(201);
+    const id = launched.body.id;
+
+    // The first county reports its implementation plan in time, through its own key.
+    const { secret: countyKey } = await createApiKey(stack.db.db, { name: 'county', role: 'county', scope: counties[0]! });
+    await expect.poll(async () => (await call('POST', `/v1/campaigns/${id}/duties/${counties[0]}/plan`, countyKey, { text: '实施方案' })).status, { timeout: 10_000, interval: 500 }).toBe(200);
+    // Another unit's key cannot report for it.
+    expect((await call('POST', `/v1/campaigns/${id}/duties/${counties[1]}/progress:1`, countyKey, { text: 'x' })).status).toBe(404);
+
+    await expect.poll(async () => (await call<{ status: string }>('GET', `/v1/campaigns/${id}`, adminKey)).body.status, { timeout: 90_000, interval: 1000 }).toBe('COMPLETED');
+
+    const status = await call<{ duties: { units: Record<string, { dutyKey: string; state: string }[]>; missed: number }; spotCheck: { strata: { population: number; drawn: number }[] } }>('GET', `/v1/campaigns/${id}`, adminKey);
+    const unitsSeen = Object.keys(status.body.duties.units).sort();
+    expect(unitsSeen).toEqual([...counties, department].sort());
+    for (const [unit, list] of Object.entries(status.body.duties.units)) {
+      expect(list.map((d) => d.dutyKey)).toEqual(['plan', 'progress:1', 'progress:2', 'progress:3', 'summary']);
+      const mails = stack.sink.messages.filter((m) => header(m, 'x-obligation-id') === `obligation:${id}:${unit}`);
+      expect(mails.filter((m) => header(m, 'x-notification-kind') === 'DUTIES_ASSIGNED')).toHaveLength(1);
+      for (const duty of list) {
+        const kinds = mails.filter((m) => header(m, 'x-duty-key') === duty.dutyKey).map((m) => header(m, 'x-notification-kind'));
+        if (!(unit === counties[0] && duty.dutyKey === 'plan')) {
+          expect(kinds, `${unit} ${duty.dutyKey}`).toContain('DUTY_MISSED');
+          expect(duty.state).toBe('MISSED');
+        }
+      }
+    }
+    expect(status.body.duties.units[counties[0]!]!.find((d) => d.dutyKey === 'plan')!.state).toBe('SUBMITTED');
+    for (const s of status.body.spotCheck.strata) expect(s.drawn).toBeGreaterThanOrEqual(Math.ceil(s.population / 10));
+
+    const verification = await call<{ matches: boolean }>('GET', `/v1/campaigns/${id}/spot-check/verification`, adminKey);
+    expect(verification.body.matches).toBe(true);
+    const summary = await call<{ figures: { duties: { missed: number } } }>('GET', `/v1/campaigns/${id}/summary`, adminKey);
+    expect(summary.status).toBe(200);
+    expect(summary.body.figures.duties.missed).toBe(status.body.duties.missed);
+  });
+});
