@@ -1,4 +1,5 @@
-// Records workflow histories for the replay tests: `npm run record:histories -- <label>`, e.g. v3.
+// Records workflow histories for the replay tests: `npm run record:histories -- <hazard|campaign> <label>`,
+// e.g. `hazard v4`.
 // Run it before changing a workflow; commit the files it writes. Each history is a full run on
 // the time-skipping server with the real activities (a throwaway Postgres, mail to a sink).
 import { writeFile } from 'node:fs/promises';
@@ -8,16 +9,29 @@ import { createDatabase, startPostgres } from '../../cli/provision/postgres';
 import { createTimeSkippingEnv } from '../../cli/provision/temporal';
 import { createDb } from '../../db/client';
 import { runMigrations } from '../../db/migrate';
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { insertCampaign, saveTemplate } from '../../db/campaign-admin.repo';
+import { spotCheckDraws } from '../../db/schema';
+import { demoTemplate } from '../../domain/campaign';
+import { submitDuty } from '../../services/campaign.service';
+import { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
+import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 import { startSmtpSink } from '../support/smtp-sink';
-import { actorFor, reportBody, seedEnterprise, seedHazard } from '../support/fixtures';
+import { actorFor, reportBody, seedEnterprise, seedHazard, seedUnits } from '../support/fixtures';
 import { createHazardWorker } from '../support/hazard-worker';
 
 const DAY = 86_400_000;
-const label = process.argv[2];
-if (!label || !/^[\w.-]+$/.test(label)) {
-  console.error('usage: npm run record:histories -- <label>   (e.g. v3; names the file hazard-major-full-<label>.json)');
+const [what, label] = process.argv.slice(2);
+if ((what !== 'hazard' && what !== 'campaign') || !label || !/^[\w.-]+$/.test(label)) {
+  console.error('usage: npm run record:histories -- <hazard|campaign> <label>   (e.g. hazard v4 → history_files/hazard-major-full-v4.json)');
   process.exit(2);
+}
+async function save(name: string, history: unknown): Promise<void> {
+  const file = new URL(`./history_files/${name}-${label}.json`, import.meta.url);
+  await writeFile(file, JSON.stringify(history, null, 1));
+  console.log(`wrote ${file.pathname}`);
 }
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -31,7 +45,7 @@ const taskQueue = 'record-histories';
 const worker = await createHazardWorker({ connection: env.nativeConnection, client: env.client, taskQueue, db: db.db, smtpUrl: sink.url });
 const running = worker.run();
 
-try {
+async function recordHazard(): Promise<void> {
   // A major hazard through every kind of step: report, listing, reminders, an extension,
   // a rejection, overdue notice and escalation, rectification, verification, closure.
   const enterprise = await seedEnterprise(db.db);
@@ -52,10 +66,45 @@ try {
   await wf.executeUpdate('decideVerification', { args: [{ actor: dept, decision: 'ACCEPT' }] });
   await wf.executeUpdate('close', { args: [{ actor: dept }] });
   await wf.result();
-  const history = await wf.fetchHistory();
-  const file = new URL(`./history_files/hazard-major-full-${label}.json`, import.meta.url);
-  await writeFile(file, JSON.stringify(history, null, 1));
-  console.log(`wrote ${file.pathname} (${history.events?.length} events)`);
+  await save('hazard-major-full', await wf.fetchHistory());
+}
+
+/** A seconds-long campaign: phases, duties (one on time, the rest missed), the draw, an inspection with a finding. */
+async function recordCampaign(): Promise<void> {
+  const template = demoTemplate((await env.currentTimeMs()) + 5_000);
+  await saveTemplate(db.db, template);
+  const county = await seedUnits(db.db);
+  for (let i = 0; i < 12; i++) await seedEnterprise(db.db, { ...county, industry: i % 2 ? 'CONSTRUCTION' : 'FIRE_SAFETY' });
+  const id = randomUUID();
+  const { campaign } = await insertCampaign(
+    db.db,
+    { id, name: template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: 'recorded-seed', launchedBy: actorFor('office'), idempotencyKey: id },
+    [{ unitCode: county.countyCode, kind: 'COUNTY' }, { unitCode: county.departmentCode, kind: 'DEPARTMENT' }],
+  );
+  const wf = await env.client.workflow.start(campaignWorkflow, { taskQueue, workflowId: campaign.workflowId, args: [{ campaignId: id, template, spotCheckSeed: 'recorded-seed', launchedBy: campaign.launchedBy }] });
+  const target = { client: env.client, taskQueue };
+  const obligation = obligationWorkflowId(id, county.countyCode);
+  await env.sleep(7_000);
+  await submitDuty(target, obligation, { dutyKey: 'plan', content: { text: '实施方案' }, actor: actorFor('county', county.countyCode) });
+  await env.sleep(10_000);
+  const [draw] = await db.db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, id));
+  const drawn = draw!.strata.flatMap((st) => st.drawn)[0]!;
+  const inspection = inspectionWorkflowId(id, drawn);
+  await submitDuty(target, inspection, {
+    dutyKey: `inspection:${drawn}`,
+    content: { outcome: 'FINDINGS', findings: [reportBody({ deadline: new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10) })] },
+    actor: actorFor('department', county.departmentCode),
+  });
+  await wf.result();
+  await env.sleep(60 * DAY); // past every late window: the obligations end
+  await save('campaign-demo', await wf.fetchHistory());
+  await save('obligation-demo', await env.client.workflow.getHandle(obligation).fetchHistory());
+  await save('inspection-demo', await env.client.workflow.getHandle(inspection).fetchHistory());
+}
+
+try {
+  if (what === 'hazard') await recordHazard();
+  else await recordCampaign();
 } finally {
   worker.shutdown();
   await running;
