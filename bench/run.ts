@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { count, eq, and } from 'drizzle-orm';
+import { Client, Connection } from '@temporalio/client';
 import { startApi } from '../api/server';
+import { benchCampaignLaunch } from './campaign-launch';
 import { createDatabase, startPostgres } from '../cli/provision/postgres';
 import { startDevServer } from '../cli/provision/temporal';
 import { loadConfig } from '../config';
@@ -20,6 +22,8 @@ import { startSmtpSink } from '../tests/support/smtp-sink';
 import { creditCode, reportBody } from '../tests/support/fixtures';
 
 const REPORTS = Number(process.env.BENCH_HAZARDS ?? 1000);
+const ENTERPRISES = Number(process.env.BENCH_ENTERPRISES ?? 10_000);
+const UNITS = Number(process.env.BENCH_UNITS ?? 200);
 const BURST = Number(process.env.BENCH_BURST ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const LIMIT_MS = Number(process.env.BENCH_LIMIT_SECONDS ?? 600) * 1000;
@@ -75,6 +79,14 @@ async function pool<T>(n: number, work: (i: number) => Promise<T>): Promise<T[]>
 
 const report: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length, node: process.version }, concurrency: CONCURRENCY };
 try {
+  say(`campaign launch: ${ENTERPRISES} enterprises, ${UNITS} units`);
+  const counties = Math.max(1, Math.round(UNITS / 4));
+  report.launch = await benchCampaignLaunch(
+    { db: db.db, client: new Client({ connection: await Connection.connect({ address: dev.address }) }), address: dev.address, admin, post, say, until },
+    { enterprises: ENTERPRISES, counties, departments: UNITS - counties },
+  );
+  say(JSON.stringify(report.launch));
+
   say('seeding units and enterprises');
   await post('/v1/units', admin, { kind: 'COUNTY', code: 'bench-county', name: '基准县', email: 'county@bench.test' });
   await post('/v1/units', admin, { kind: 'DEPARTMENT', code: 'bench-dept', name: '基准局', email: 'dept@bench.test' });
@@ -140,12 +152,19 @@ try {
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const r = report as { reporting: { hazards: number; perSecond: number; latencyMs: Record<string, number>; allWorkflowsRunningAfterLastReportMs: number; totalMs: number }; timerBurst: { hazards: number; drainMs: number; mailsPerSecond: number } };
+const l = report.launch as Awaited<ReturnType<typeof benchCampaignLaunch>>;
 const md = `# Benchmark ${stamp}
 
 Dev server (SQLite file, WAL), real Postgres, api + worker in one process, SMTP sink in process; ${report.machine && JSON.stringify(report.machine)}; client concurrency ${CONCURRENCY}.
 
 | figure | value |
 | --- | --- |
+| campaign launch: enterprises / units / drawn inspections | ${l.enterprises} / ${l.units} / ${l.drawnInspections} (roster import ${l.rosterImportMs} ms) |
+| every unit obligation running after launch | ${l.unitObligationsRunningMs} ms |
+| every obligation and inspection running after launch | ${l.everythingRunningMs} ms |
+| ideal: as many trivial workflows started and run | ${l.idealTrivialWorkflowsMs} ms (ratio ${l.ratio}) |
+| largest history: campaign / obligation workflow | ${l.largestCampaignHistory} / ${l.largestObligationHistory} events |
+| largest pending activities in the campaign workflow | ${l.largestPendingActivities} |
 | hazards reported through the API | ${r.reporting.hazards} in ${r.reporting.totalMs} ms (${r.reporting.perSecond}/s) |
 | report latency p50 / p95 / p99 | ${r.reporting.latencyMs.p50} / ${r.reporting.latencyMs.p95} / ${r.reporting.latencyMs.p99} ms |
 | every workflow on RECTIFYING, after the last report | ${r.reporting.allWorkflowsRunningAfterLastReportMs} ms |

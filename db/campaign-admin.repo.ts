@@ -1,6 +1,7 @@
 // Campaign reads and writes for the API: templates, launch, participants, declarations.
 import { and, desc, eq, ne } from 'drizzle-orm';
 import type { CampaignTemplate } from '../domain/campaign';
+import { canonicalJson } from '../domain/canonical-json';
 import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
 import { campaignParticipants, campaigns, campaignSnapshots, campaignTemplates, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
@@ -12,7 +13,8 @@ export async function saveTemplate(db: Db, t: CampaignTemplate): Promise<{ kind:
   const [created] = await db.insert(campaignTemplates).values({ key: t.key, version: t.version, body: t }).onConflictDoNothing().returning({ id: campaignTemplates.id });
   if (created) return { kind: 'created', id: created.id };
   const [existing] = await db.select().from(campaignTemplates).where(and(eq(campaignTemplates.key, t.key), eq(campaignTemplates.version, t.version)));
-  return { kind: JSON.stringify(existing!.body) === JSON.stringify(t) ? 'same' : 'conflict', id: existing!.id };
+  // jsonb reorders keys: compare canonical forms.
+  return { kind: canonicalJson(existing!.body) === canonicalJson(t) ? 'same' : 'conflict', id: existing!.id };
 }
 
 export async function getTemplate(db: Db, key: string, version: number): Promise<CampaignTemplate | undefined> {
@@ -28,12 +30,12 @@ export async function insertCampaign(
   db: Db,
   c: typeof campaigns.$inferInsert,
   participants: { unitCode: string; kind: 'COUNTY' | 'DEPARTMENT' }[],
-): Promise<{ kind: 'created' | 'replayed'; campaign: CampaignRow }> {
+): Promise<{ kind: 'created' | 'replayed' | 'key-reused'; campaign: CampaignRow }> {
   return db.transaction(async (tx) => {
     const [created] = await tx.insert(campaigns).values(c).onConflictDoNothing({ target: campaigns.idempotencyKey }).returning();
     if (!created) {
       const [existing] = await tx.select().from(campaigns).where(eq(campaigns.idempotencyKey, c.idempotencyKey!));
-      return { kind: 'replayed' as const, campaign: existing! };
+      return { kind: existing!.requestHash === c.requestHash ? ('replayed' as const) : ('key-reused' as const), campaign: existing! };
     }
     if (participants.length > 0) await tx.insert(campaignParticipants).values(participants.map((p) => ({ ...p, campaignId: created.id })));
     return { kind: 'created' as const, campaign: created };

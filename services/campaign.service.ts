@@ -1,5 +1,6 @@
 // The only module that calls the Temporal client for campaign and obligation workflows.
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { DomainError, ErrorCode } from '../domain/errors';
 import { campaignStatusQuery, movePhaseUpdate, obligationStateQuery, submitDutyUpdate, type CampaignInput, type CampaignState, type DutyStatus, type DutySubmission, type ObligationInput, type ObligationState, type PhaseMove } from '../workflows/campaign.messages';
 import { campaignWorkflowId } from '../workflows/ids';
 import { toDomainError, type TemporalTarget } from './hazard.service';
@@ -48,6 +49,12 @@ export async function submitDuty(t: TemporalTarget, obligationId: string, submis
   try {
     return await t.client.workflow.getHandle(obligationId).executeUpdate(submitDutyUpdate, { args: [submission] });
   } catch (err) {
+    if (err instanceof WorkflowNotFoundError || (err instanceof Error && /already completed/i.test(err.message))) {
+      // Completed: every duty is in (or the late window has passed). Absent: no such holder in this campaign.
+      const exists = await t.client.workflow.getHandle(obligationId).describe().then(() => true, () => false);
+      if (exists) throw new DomainError(ErrorCode.ILLEGAL_TRANSITION, 'this obligation is complete: its duties were submitted or the late window has closed');
+      throw new DomainError(ErrorCode.NOT_FOUND, 'no such duty in this campaign');
+    }
     throw toDomainError(err);
   }
 }

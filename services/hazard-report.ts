@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { NewHazardRow } from '../db/hazards.repo';
 import type { enterprises } from '../db/schema';
+import { canonicalJson } from '../domain/canonical-json';
 import type { FieldError } from '../domain/errors';
 import { MAX_DEADLINE_AHEAD_MS, type Actor, type HazardGrade, type HazardSource } from '../domain/hazard';
 import { resolvePolicy, validatePolicyOverride, type HazardPolicyOverride } from '../domain/policy';
@@ -39,9 +40,7 @@ type Enterprise = typeof enterprises.$inferSelect;
 
 /** Canonical JSON (sorted keys) hashed: the same body under the same key is the same request. */
 export function requestHash(body: unknown): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canon(body))).digest('hex');
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
 export function buildHazardRow(

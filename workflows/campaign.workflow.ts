@@ -70,18 +70,18 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
     },
     {
       validator: (move: PhaseMove) => {
-        const fail = (type: string, message: string) => {
-          throw ApplicationFailure.create({ type, message, nonRetryable: true });
+        const fail = (type: string, field: string, reason: string) => {
+          throw ApplicationFailure.create({ type, message: `${field}: ${reason}`, details: [[{ field, reason }]], nonRetryable: true });
         };
         const p = s.phases[move.phase];
-        if (!p) fail(ErrorCode.VALIDATION_FAILED, `unknown phase ${move.phase}`);
-        if (!move.reason?.trim()) fail(ErrorCode.VALIDATION_FAILED, 'reason: moving a phase needs a reason on record');
-        if (p.status === 'CLOSED') fail(ErrorCode.ILLEGAL_TRANSITION, `${move.phase} is closed`);
-        if (move.opensAt && p.status === 'OPEN') fail(ErrorCode.ILLEGAL_TRANSITION, `${move.phase} is already open; only its end can move`);
+        if (!p) fail(ErrorCode.VALIDATION_FAILED, 'phase', `unknown phase ${move.phase}`);
+        if (!move.reason?.trim()) fail(ErrorCode.VALIDATION_FAILED, 'reason', 'moving a phase needs a reason on record');
+        if (p.status === 'CLOSED') fail(ErrorCode.ILLEGAL_TRANSITION, 'phase', `${move.phase} is closed`);
+        if (move.opensAt && p.status === 'OPEN') fail(ErrorCode.ILLEGAL_TRANSITION, 'opensAt', `${move.phase} is already open; only its end can move`);
         const opensAt = move.opensAt ? Date.parse(move.opensAt) : p.opensAt;
         const closesAt = move.closesAt ? Date.parse(move.closesAt) : p.closesAt;
-        if (Number.isNaN(opensAt) || Number.isNaN(closesAt) || closesAt <= opensAt) fail(ErrorCode.VALIDATION_FAILED, 'closesAt must be after opensAt');
-        if (move.closesAt && closesAt <= Date.now()) fail(ErrorCode.VALIDATION_FAILED, 'closesAt: a phase cannot be moved to close in the past');
+        if (Number.isNaN(opensAt) || Number.isNaN(closesAt) || closesAt <= opensAt) fail(ErrorCode.VALIDATION_FAILED, 'closesAt', 'must be after opensAt');
+        if (move.closesAt && closesAt <= Date.now()) fail(ErrorCode.VALIDATION_FAILED, 'closesAt', 'a phase cannot be moved to close in the past');
       },
     },
   );

@@ -15,7 +15,7 @@ import { verifyDraw } from '../../domain/spot-check';
 import { requireRole } from '../plugins/auth';
 import { errorResponses, IdParams } from '../schemas/common';
 import { HazardReportBody } from '../schemas/hazards';
-import { buildHazardRow, type HazardReport } from '../../services/hazard-report';
+import { buildHazardRow, requestHash, type HazardReport } from '../../services/hazard-report';
 import { startHazardWorkflow, type TemporalTarget } from '../../services/hazard.service';
 import { movePhase, queryCampaign, startCampaignWorkflow, submitDuty } from '../../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
@@ -87,9 +87,10 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const id = randomUUID();
       const { kind, campaign } = await insertCampaign(
         db,
-        { id, name: b.name ?? template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: b.spotCheckSeed ?? randomUUID(), launchedBy: actor, idempotencyKey: request.headers['idempotency-key'] ?? id },
+        { id, name: b.name ?? template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: b.spotCheckSeed ?? randomUUID(), launchedBy: actor, idempotencyKey: request.headers['idempotency-key'] ?? id, requestHash: requestHash(b) },
         [...b.counties.map((unitCode) => ({ unitCode, kind: 'COUNTY' as const })), ...b.departments.map((unitCode) => ({ unitCode, kind: 'DEPARTMENT' as const }))],
       );
+      if (kind === 'key-reused') throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key launched a different campaign', [{ field: 'Idempotency-Key', reason: 'already used with another body' }]);
       await startCampaignWorkflow(temporal, { campaignId: campaign.id, template: campaign.template, spotCheckSeed: campaign.spotCheckSeed, launchedBy: campaign.launchedBy });
       return reply.status(kind === 'created' ? 201 : 200).send({ id: campaign.id, workflowId: campaign.workflowId, name: campaign.name, spotCheckSeed: campaign.spotCheckSeed });
     },
@@ -204,6 +205,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     async (request) => {
       const actor = requireRole(request, 'enterprise', 'admin', 'office', 'county');
       const c = await campaignOr404(request.params.id);
+      if (actor.role === 'enterprise' && request.body.enterpriseId && request.body.enterpriseId !== actor.scope) throw invalid([{ field: 'enterpriseId', reason: 'must be your own enterprise' }]);
       const enterpriseId = actor.role === 'enterprise' ? actor.scope! : request.body.enterpriseId;
       if (!enterpriseId) throw invalid([{ field: 'enterpriseId', reason: 'is required' }]);
       const e = await getEnterprise(db, enterpriseId);

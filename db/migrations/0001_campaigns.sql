@@ -42,6 +42,7 @@ CREATE TABLE "campaigns" (
 	"spot_check_seed" text NOT NULL,
 	"launched_by" jsonb NOT NULL,
 	"idempotency_key" text,
+	"request_hash" text,
 	"last_seq" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"completed_at" timestamp (3) with time zone,

@@ -30,6 +30,7 @@ export const campaigns = pgTable('campaigns', {
   spotCheckSeed: text('spot_check_seed').notNull(),
   launchedBy: jsonb('launched_by').$type<Actor>().notNull(),
   idempotencyKey: text('idempotency_key').unique(),
+  requestHash: text('request_hash'),
   lastSeq: integer('last_seq').notNull().default(0),
   createdAt: ts('created_at').notNull().defaultNow(),
   completedAt: ts('completed_at'),
