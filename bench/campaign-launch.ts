@@ -85,11 +85,12 @@ export async function benchCampaignLaunch(ctx: LaunchContext, sizes: { enterpris
     return (r?.n ?? 0) >= units;
   });
   say(`launch: ${units} unit obligations running after ${obligationsMs} ms`);
+  await until('the spot-check draw', async () => (await db.select({ n: count() }).from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, campaign.id)))[0]!.n > 0);
   const [draw] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, campaign.id));
-  const drawn = draw ? draw.strata.reduce((n, s) => n + s.drawn.length, 0) : 0;
+  const drawn = draw!.strata.reduce((n, s) => n + s.drawn.length, 0);
   await until('every inspection to run', async () => {
     const [r] = await db.select({ n: count() }).from(duties).where(and(eq(duties.campaignId, campaign.id), eq(duties.kind, 'INSPECTION')));
-    return (r?.n ?? 0) >= drawn && drawn > 0;
+    return (r?.n ?? 0) >= drawn;
   });
   const allMs = Date.now() - launchedAt;
   clearInterval(sampler);
@@ -107,7 +108,7 @@ export async function benchCampaignLaunch(ctx: LaunchContext, sizes: { enterpris
   const total = units + drawn;
   const connection = await NativeConnection.connect({ address: ctx.address });
   const worker = await Worker.create({ connection, taskQueue: `bench-noop-${tag}`, workflowsPath: fileURLToPath(new URL('./noop.workflows.ts', import.meta.url)) });
-  const idealMs = await worker.runUntil(async () => {
+  const runIdeal = (async () => {
     const s = Date.now();
     let next = 0;
     await Promise.all(
@@ -119,7 +120,8 @@ export async function benchCampaignLaunch(ctx: LaunchContext, sizes: { enterpris
       }),
     );
     return Date.now() - s;
-  });
+  })();
+  const idealMs = await worker.runUntil(runIdeal);
   await connection.close();
   say(`launch: ideal (${total} trivial workflows started and run) ${idealMs} ms`);
   return {
