@@ -1,8 +1,8 @@
 // Mail about a unit's campaign duties (zh-CN; the office's working language). Pure.
-import type { Duty } from '../domain/campaign';
+import type { Duty, DutyNotificationKind } from '../domain/campaign';
 import { formatLocal } from './notification-templates';
 
-export type DutyNotificationKind = 'DUTIES_ASSIGNED' | 'DUTY_REMINDER' | 'DUTY_MISSED';
+export type { DutyNotificationKind } from '../domain/campaign';
 
 export interface DutyTemplateContext {
   campaignName: string;

@@ -628,3 +628,7 @@ export function validateTemplate(t: unknown): TemplateValidation {
     return out;
   }
 }
+
+/** Mail about duties (wire values on the outbox: never rename). */
+export const DUTY_NOTIFICATION_KINDS = ['DUTIES_ASSIGNED', 'DUTY_REMINDER', 'DUTY_MISSED'] as const;
+export type DutyNotificationKind = (typeof DUTY_NOTIFICATION_KINDS)[number];

@@ -1,6 +1,6 @@
 // What the office reads off the ledger besides hazards: the mail sent, the accountability reviews.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { Db } from '../../db/client';
 import { visibleTo } from '../../db/hazards.repo';
@@ -8,6 +8,7 @@ import { after, isCursor, newestFirst, toPage } from '../../db/pagination';
 import { accountabilityReviews, hazards, notifications } from '../../db/schema';
 import { DomainError, ErrorCode } from '../../domain/errors';
 import { NOTIFICATION_KINDS } from '../../domain/hazard';
+import { DUTY_NOTIFICATION_KINDS } from '../../domain/campaign';
 import { requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, PageQuery } from '../schemas/common';
 
@@ -15,6 +16,7 @@ const NotificationView = Type.Object({
   id: Type.String(),
   businessKey: Type.String(),
   hazardId: Type.Union([Type.String(), Type.Null()]),
+  campaignId: Type.Union([Type.String(), Type.Null()]),
   kind: Type.String(),
   deadlineVersion: Type.Union([Type.Integer(), Type.Null()]),
   recipients: Type.Array(Type.String()),
@@ -48,21 +50,31 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
     {
       schema: {
         tags: ['notifications'],
-        summary: 'The outbox: every notification written, with its status (only for hazards the caller may see)',
-        querystring: Type.Object({ hazardId: Type.Optional(Type.String({ format: 'uuid' })), kind: Type.Optional(Type.Enum(NOTIFICATION_KINDS)), ...PageQuery }, { additionalProperties: false }),
+        summary: 'The outbox: every notification written, with its status (the office sees all; others the mail of hazards they may see)',
+        querystring: Type.Object({ hazardId: Type.Optional(Type.String({ format: 'uuid' })), campaignId: Type.Optional(Type.String({ format: 'uuid' })), kind: Type.Optional(Type.Enum([...NOTIFICATION_KINDS, ...DUTY_NOTIFICATION_KINDS])), ...PageQuery }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(NotificationView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
       },
     },
     async (request) => {
       const q = request.query;
+      const office = request.actor.role === 'admin' || request.actor.role === 'office';
       const cursor = decodeCursor(q.cursor, isCursor);
       if (cursor === null) throw badCursor();
       const limit = q.limit ?? 50;
       const rows = await db
         .select({ n: notifications })
         .from(notifications)
-        .innerJoin(hazards, eq(hazards.id, notifications.hazardId))
-        .where(and(visibleTo(request.actor), q.hazardId ? eq(notifications.hazardId, q.hazardId) : undefined, q.kind ? eq(notifications.kind, q.kind) : undefined, after(notifications.createdAt, notifications.id, cursor)))
+        // The office sees every mail (campaign duties too); others only the mail of hazards they may see.
+        .leftJoin(hazards, eq(hazards.id, notifications.hazardId))
+        .where(
+          and(
+            office ? undefined : and(isNotNull(notifications.hazardId), visibleTo(request.actor)),
+            q.hazardId ? eq(notifications.hazardId, q.hazardId) : undefined,
+            q.campaignId ? eq(notifications.campaignId, q.campaignId) : undefined,
+            q.kind ? eq(notifications.kind, q.kind) : undefined,
+            after(notifications.createdAt, notifications.id, cursor),
+          ),
+        )
         .orderBy(...newestFirst(notifications.createdAt, notifications.id))
         .limit(limit + 1);
       const page = toPage(rows.map((r) => r.n), limit);

@@ -70,6 +70,13 @@ describe('a seconds-long campaign launched through the API', () => {
     expect(status.body.duties.units[counties[0]!]!.find((d) => d.dutyKey === 'plan')!.state).toBe('SUBMITTED');
     for (const s of status.body.spotCheck.strata) expect(s.drawn).toBeGreaterThanOrEqual(Math.ceil(s.population / 10));
 
+    // The office sees the duty mail in the outbox, as sent.
+    const outbox = await call<{ items: { kind: string; status: string; campaignId: string }[] }>('GET', `/v1/notifications?campaignId=${id}&kind=DUTY_MISSED&limit=500`, adminKey);
+    expect(outbox.body.items.length).toBeGreaterThan(0);
+    expect(outbox.body.items.every((n) => n.status === 'SENT' && n.campaignId === id)).toBe(true);
+    // A county key does not see campaign mail that belongs to no hazard of its own.
+    expect((await call<{ items: unknown[] }>('GET', `/v1/notifications?campaignId=${id}`, countyKey)).body.items).toEqual([]);
+
     const verification = await call<{ matches: boolean }>('GET', `/v1/campaigns/${id}/spot-check/verification`, adminKey);
     expect(verification.body.matches).toBe(true);
     const summary = await call<{ figures: { duties: { missed: number } } }>('GET', `/v1/campaigns/${id}/summary`, adminKey);
