@@ -54,7 +54,7 @@ async function main(): Promise<void> {
         : 'admin key  generated at the first start and printed then; set BOOTSTRAP_ADMIN_KEY to choose one',
   );
   say(`mail       ${config.smtpUrl ?? `written as .eml files to ${relative(process.cwd(), join(config.dataDir, 'mail'))}/`}`);
-  say('Ctrl-C stops everything; data stays in data/ for the next start.');
+  say(`Ctrl-C stops everything; data stays in ${relative(process.cwd(), config.dataDir) || '.'}/ for the next start.`);
 
   let stopping = false;
   const shutdown = async () => {
