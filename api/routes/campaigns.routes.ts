@@ -161,9 +161,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     const c = await campaignOr404(request.params.id);
     const d = await getDraw(db, c.id);
     if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet');
-    const rule = d.rule as unknown as Parameters<typeof verifyDraw>[1];
-    const roster = d.roster as unknown as Parameters<typeof verifyDraw>[0];
-    return { matches: verifyDraw(roster, rule, d.seed, { seed: d.seed, strata: d.strata }), seed: d.seed, rosterSize: d.roster.length, rule: d.rule };
+    return { matches: verifyDraw(d.roster, d.rule, d.seed, { seed: d.seed, strata: d.strata }), seed: d.seed, rosterSize: d.roster.length, rule: d.rule };
   });
 
   app.post(

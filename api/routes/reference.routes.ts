@@ -194,19 +194,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
     if (!found.some((u) => u.code === b.countyCode && u.kind === 'COUNTY')) errors.push({ field: 'countyCode', reason: 'no county with this code; register it under /v1/units first' });
     if (!found.some((u) => u.code === b.departmentCode && u.kind === 'DEPARTMENT')) errors.push({ field: 'departmentCode', reason: 'no department with this code; register it under /v1/units first' });
     if (errors.length > 0) throw invalid(errors);
-    const created = await createEnterprise(db, {
-      name: b.name,
-      creditCode: b.creditCode,
-      industry: b.industry,
-      countyCode: b.countyCode,
-      departmentCode: b.departmentCode,
-      supervisionLevel: b.supervisionLevel ?? 'COUNTY',
-      principalName: b.principal.name,
-      principalEmail: b.principal.email ?? null,
-      principalPhone: b.principal.phone ?? null,
-      contacts: b.contacts ?? [],
-      locale: b.locale ?? 'zh-CN',
-    });
+    const created = await createEnterprise(db, storedFields(b));
     if (!created) throw new DomainError(ErrorCode.CONFLICT, 'an enterprise with this credit code exists', [{ field: 'creditCode', reason: 'already registered' }]);
     return reply.status(201).send(enterpriseView(created));
   });

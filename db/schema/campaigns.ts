@@ -3,6 +3,7 @@
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import type { CampaignTemplate } from '../../domain/campaign';
 import type { Actor } from '../../domain/hazard';
+import type { RosterEntry, SpotCheckDrawRule, SpotCheckStratum } from '../../domain/spot-check';
 import { unitKindEnum } from './enums';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
@@ -113,22 +114,13 @@ export const dutyEvents = pgTable(
   (t) => [unique('duty_events_seq_uq').on(t.obligationId, t.seq), index('duty_events_campaign_idx').on(t.campaignId)],
 );
 
-export interface DrawStratum {
-  key: string;
-  industry: string;
-  countyCode?: string;
-  population: number;
-  required: number;
-  drawn: string[];
-}
-
 /** The draw, reproducible by anyone: the seed, the rule, the roster it was drawn from, the result. */
 export const spotCheckDraws = pgTable('spot_check_draws', {
   campaignId: uuid('campaign_id').primaryKey(),
   seed: text('seed').notNull(),
-  rule: jsonb('rule').$type<Record<string, unknown>>().notNull(),
-  roster: jsonb('roster').$type<{ enterpriseId: string; industry: string; countyCode: string; departmentCode: string; supervisionLevel: string }[]>().notNull(),
-  strata: jsonb('strata').$type<DrawStratum[]>().notNull(),
+  rule: jsonb('rule').$type<SpotCheckDrawRule>().notNull(),
+  roster: jsonb('roster').$type<RosterEntry[]>().notNull(),
+  strata: jsonb('strata').$type<SpotCheckStratum[]>().notNull(),
   drawnAt: ts('drawn_at').notNull(),
 });
 

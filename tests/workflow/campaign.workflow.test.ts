@@ -4,10 +4,9 @@
 // year like 2024, so 02-29 stays). Expected instants are plain arithmetic (Shanghai = UTC+8).
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type DbHandle } from '../../db/client';
+import type { DbHandle } from '../../db/client';
 import { campaignFigures } from '../../db/campaigns.repo';
 import { insertCampaign, saveTemplate } from '../../db/campaign-admin.repo';
 import { campaignEvents, campaignSnapshots, duties, dutyEvents, enterprises, hazards, spotCheckDraws, units } from '../../db/schema';
@@ -17,9 +16,9 @@ import { submitDuty } from '../../services/campaign.service';
 import type { TemporalTarget } from '../../services/hazard.service';
 import { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
-import { freshDatabase, startSmtpSink, timeSkippingEnv, type FreshDatabase, type SmtpSink } from '../support';
+import type { SmtpSink } from '../support';
+import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
 import { actorFor, creditCode, reportBody, uniq } from '../support/fixtures';
-import { createHazardWorker } from '../support/hazard-worker';
 
 const Z = (iso: string) => Date.parse(iso);
 
@@ -31,38 +30,22 @@ function shifted(t: CampaignTemplate): CampaignTemplate {
   return checked.template;
 }
 
+let stack: WorkflowStack;
 let env: TestWorkflowEnvironment;
-let database: FreshDatabase;
 let handle: DbHandle;
 let sink: SmtpSink;
-let worker: Worker;
-let running: Promise<void>;
 let target: TemporalTarget;
-const taskQueue = uniq('campaign-wf');
+let taskQueue: string;
+let skipTo: WorkflowStack['skipTo'];
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
-  database = await freshDatabase();
-  sink = await startSmtpSink();
-  handle = await createDb(database.url);
-  worker = await createHazardWorker({ connection: env.nativeConnection, client: env.client, taskQueue, db: handle.db, smtpUrl: sink.url });
-  running = worker.run();
-  target = { client: env.client, taskQueue };
+  stack = await startWorkflowStack('campaign-wf');
+  ({ env, handle, sink, target, taskQueue, skipTo } = stack);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await handle?.close();
-  await sink?.close();
-  await database?.close();
+  await stack?.close();
 });
-
-async function skipTo(instant: number) {
-  const now = await env.currentTimeMs();
-  if (instant > now) await env.sleep(instant - now + 60_000);
-}
 
 describe('the Datong campaign, end to end in time-skipping', () => {
   it('runs every phase, duty, reminder, missed notice, the draw, an inspection finding and the summary at their instants', async () => {

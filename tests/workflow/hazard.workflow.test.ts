@@ -1,19 +1,19 @@
 // The hazard rectification workflow on the real time-skipping test server, with the real
 // activities writing a real Postgres ledger and mailing a real SMTP sink.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeHazardCommand, workflowInputFor, type TemporalTarget } from '../../services/hazard.service';
-import { createDb, type DbHandle } from '../../db/client';
+import type { DbHandle } from '../../db/client';
 import type { HazardRow } from '../../db/hazards.repo';
 import { accountabilityReviews, hazardEvents, hazards, notifications } from '../../db/schema';
 import { DomainError } from '../../domain/errors';
 import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
 import { hazardStateQuery } from '../../workflows/hazard.messages';
-import { freshDatabase, startSmtpSink, timeSkippingEnv, type FreshDatabase, type SmtpSink } from '../support';
-import { actorFor, reportBody, seedEnterprise, seedHazard, uniq } from '../support/fixtures';
-import { createHazardWorker, OFFICE_EMAIL } from '../support/hazard-worker';
+import type { SmtpSink } from '../support';
+import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
+import { actorFor, reportBody, seedEnterprise, seedHazard } from '../support/fixtures';
+import { OFFICE_EMAIL } from '../support/hazard-worker';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -23,33 +23,21 @@ const endOfShanghaiDay = (date: string) => Date.parse(`${date}T00:00:00Z`) + DAY
 const shanghai0900 = (date: string) => Date.parse(`${date}T09:00:00Z`) - SHANGHAI;
 const minusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) - n * DAY).toISOString().slice(0, 10);
 
+let stack: WorkflowStack;
 let env: TestWorkflowEnvironment;
-let database: FreshDatabase;
 let handle: DbHandle;
 let sink: SmtpSink;
-let worker: Worker;
-let running: Promise<void>;
 let target: TemporalTarget;
-const taskQueue = uniq('hazard-wf');
+let taskQueue: string;
+let skipTo: WorkflowStack['skipTo'];
 
 beforeAll(async () => {
-  // One at a time, so afterAll can stop whatever did start if a later step fails.
-  env = await timeSkippingEnv();
-  database = await freshDatabase();
-  sink = await startSmtpSink();
-  handle = await createDb(database.url);
-  worker = await createHazardWorker({ connection: env.nativeConnection, client: env.client, taskQueue, db: handle.db, smtpUrl: sink.url });
-  running = worker.run();
-  target = { client: env.client, taskQueue };
+  stack = await startWorkflowStack('hazard-wf');
+  ({ env, handle, sink, target, taskQueue, skipTo } = stack);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-  await handle?.close();
-  await sink?.close();
-  await database?.close();
+  await stack?.close();
 });
 
 async function startHazard(over: Parameters<typeof reportBody>[0]) {
@@ -69,12 +57,6 @@ async function eventTimes(row: HazardRow, type: string): Promise<number[]> {
 }
 const mailsFor = (row: HazardRow) => sink.messages.filter((m) => m.headers.get('x-hazard-id') === row.id);
 const mailKinds = (row: HazardRow) => mailsFor(row).map((m) => m.headers.get('x-notification-kind'));
-/** Sleeps on the test server until an absolute instant (plus a minute to let the workflow act). */
-async function skipTo(instant: number) {
-  const now = await env.currentTimeMs();
-  if (instant > now) await env.sleep(instant - now + 60_000);
-}
-
 describe('major hazard with a 90-day deadline', () => {
   it('sends each reminder at 09:00 local 7, 3 and 1 days before, then the overdue notice and the escalation at the deadline', async () => {
     const t0 = await env.currentTimeMs();
