@@ -150,14 +150,16 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     },
   );
 
-  app.get('/campaigns/:id/spot-check', { schema: { tags: ['campaigns'], summary: 'The spot-check draw: seed, rule, strata and drawn enterprises', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+  app.get('/campaigns/:id/spot-check', { schema: { tags: ['campaigns'], summary: 'The spot-check draw: seed, rule, strata and drawn enterprises (regulators only: inspections are unannounced)', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+    // Enterprises must not learn they were drawn (unannounced inspections); they can still verify the draw.
+    requireRole(request, 'admin', 'office', 'department', 'county');
     const c = await campaignOr404(request.params.id);
     const d = await getDraw(db, c.id);
     if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet: the draw happens when the spot-check phase opens');
     return { seed: d.seed, rule: d.rule, rosterSize: d.roster.length, strata: d.strata, drawnAt: d.drawnAt.toISOString() };
   });
 
-  app.get('/campaigns/:id/spot-check/verification', { schema: { tags: ['campaigns'], summary: 'Recomputes the draw from the recorded roster and seed: anyone can check it', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+  app.get('/campaigns/:id/spot-check/verification', { schema: { tags: ['campaigns'], summary: 'Recomputes the draw from the recorded roster and seed: any key can check it (the answer does not list who was drawn)', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
     const c = await campaignOr404(request.params.id);
     const d = await getDraw(db, c.id);
     if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet');
@@ -257,6 +259,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   );
 
   app.get('/campaigns/:id/summary', { schema: { tags: ['campaigns'], summary: 'The frozen summary written when the summary phase closed', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+    requireRole(request, 'admin', 'office', 'department', 'county');
     const c = await campaignOr404(request.params.id);
     const snap = await getSnapshot(db, c.id);
     if (!snap) throw new DomainError(ErrorCode.NOT_FOUND, 'no summary yet: it is written when the summary phase closes');

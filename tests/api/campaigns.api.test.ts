@@ -559,6 +559,9 @@ describe('the spot-check draw and inspections', () => {
     const verification = await h.call('GET', `/v1/campaigns/${spot.id}/spot-check/verification`, h.keys.entA);
     expect(verification.status).toBe(200);
     expect(verification.body).toMatchObject({ matches: true, seed: spot.seed, rosterSize: 18 });
+    // Inspections are unannounced: an enterprise can verify the draw but not read who was drawn.
+    expect(JSON.stringify(verification.body)).not.toContain(strata[0]!.drawn[0]!);
+    expectProblem(await h.call('GET', `/v1/campaigns/${spot.id}/spot-check`, h.keys.entA), 403, 'FORBIDDEN');
 
     const shown = await status(spot.id);
     expect(shown.body.spotCheck.strata.map((s: { key: string; drawn: number; inspected: number }) => [s.key, s.drawn, s.inspected])).toEqual([
