@@ -12,10 +12,11 @@ import { ErrorCode } from '../domain/errors';
 import type { Actor } from '../domain/hazard';
 import { drawSpotCheck as draw, type RosterEntry } from '../domain/spot-check';
 import { buildHazardRow, type HazardReport } from '../services/hazard-report';
-import { startHazardWorkflow, type TemporalTarget } from '../services/hazard.service';
+import { startHazardWorkflow } from '../services/hazard.service';
+import type { TemporalTarget } from '../services/temporal';
 import { startObligationWorkflow } from '../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId } from '../workflows/ids';
-import { deliver, type OutboxDeps } from './outbox';
+import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
 import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
 
 export type { CampaignEventEntry, DutyLedgerEntry } from '../db/campaigns.repo';
@@ -129,7 +130,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
 
   async function startInspections(input: { campaignId: string; after: string | null; limit: number }): Promise<{ next: string | null; started: number }> {
     const c = await loadCampaign(db, input.campaignId);
-    const [d] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, c.id));
+    // Only the result: the stored roster (thousands of entries) is not needed once per page.
+    const [d] = await db.select({ strata: spotCheckDraws.strata, drawnAt: spotCheckDraws.drawnAt }).from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, c.id));
     if (!d) return { next: null, started: 0 };
     const ids = d.strata.flatMap((s) => s.drawn).sort();
     const pageIds = ids.filter((id) => input.after === null || id > input.after).slice(0, input.limit);
@@ -165,14 +167,13 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       duties: all.map((d) => ({ label: d.label, dueAt: d.dueAt.getTime(), state: d.state })),
       timeZone: c.template.timeZone,
     });
-    const to = [unit?.email, ...(input.kind === 'DUTY_MISSED' ? deps.mail.officeEmails : [])].filter((e): e is string => !!e && e.includes('@'));
     await deliver(deps, {
       businessKey: `duty:${input.obligationId}:${input.eventKey}`,
       hazardId: null,
       campaignId: c.id,
       kind: input.kind,
       deadlineVersion: null,
-      recipients: [...new Set(to)],
+      recipients: uniqueEmails([unit?.email], input.kind === 'DUTY_MISSED' ? deps.mail.officeEmails : []),
       subject,
       bodyText: text,
       locale: 'zh-CN',

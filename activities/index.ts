@@ -5,13 +5,12 @@ import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.r
 import { enterprises, hazards, units } from '../db/schema';
 import type { NotificationKind } from '../domain/hazard';
 import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
-import { deliver, type DeliveryResult, type OutboxDeps } from './outbox';
+import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
 import { renderNotification, type Locale } from './notification-templates';
 
 export type { LedgerEntry } from '../db/ledger.repo';
 
 export type { CampaignEventEntry, DutyLedgerEntry } from './campaign.activities';
-export { messageIdFor } from './outbox';
 
 export type ActivityDeps = OutboxDeps & Pick<CampaignActivityDeps, 'temporal'>;
 
@@ -28,10 +27,6 @@ export type NotificationResult = DeliveryResult;
 
 export const notificationBusinessKey = (r: Pick<NotificationRequest, 'hazardId' | 'eventKey' | 'deadlineVersion'>): string =>
   `hazard:${r.hazardId}:v${r.deadlineVersion}:${r.eventKey}`;
-
-function uniqueEmails(...lists: (string | null | undefined)[][]): string[] {
-  return [...new Set(lists.flat().filter((e): e is string => typeof e === 'string' && e.includes('@')))];
-}
 
 export function createActivities(deps: ActivityDeps) {
   const { db, mail } = deps;

@@ -19,6 +19,11 @@ export interface OutboxDeps {
   };
 }
 
+/** Addresses from any number of lists, blanks dropped, each once. */
+export function uniqueEmails(...lists: (string | null | undefined)[][]): string[] {
+  return [...new Set(lists.flat().filter((e): e is string => typeof e === 'string' && e.includes('@')))];
+}
+
 export type DeliveryResult = { status: 'SENT' | 'ALREADY_SENT' | 'SKIPPED'; businessKey: string; recipients: string[] };
 
 export const messageIdFor = (businessKey: string): string =>

@@ -9,7 +9,7 @@ import { campaignRoutes } from './routes/campaigns.routes';
 import { hazardRoutes, hazardSchemas } from './routes/hazards.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { referenceRoutes } from './routes/reference.routes';
-import type { TemporalTarget } from '../services/hazard.service';
+import type { TemporalTarget } from '../services/temporal';
 
 export interface AppDeps {
   db: Db;

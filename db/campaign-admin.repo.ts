@@ -47,10 +47,6 @@ export async function getCampaign(db: Db, id: string): Promise<CampaignRow | und
   return row;
 }
 
-export async function listCampaigns(db: Db): Promise<CampaignRow[]> {
-  return db.select().from(campaigns).orderBy(desc(campaigns.createdAt)).limit(200);
-}
-
 export async function participantsOf(db: Db, campaignId: string) {
   return db.select().from(campaignParticipants).where(eq(campaignParticipants.campaignId, campaignId)).orderBy(campaignParticipants.unitCode);
 }

@@ -1,5 +1,5 @@
 // Campaign ledger writes (by activities) and the figures the office reads (status, summary).
-import { and, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Duty } from '../domain/campaign';
 import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
@@ -176,12 +176,3 @@ export async function campaignFigures(db: Db, campaignId: string) {
   };
 }
 export type CampaignFigures = Awaited<ReturnType<typeof campaignFigures>>;
-
-/** Dues of the campaign's open unit duties, for rescheduling after a phase move. */
-export async function openUnitDuties(db: Db, campaignId: string, obligationIds: string[]) {
-  if (obligationIds.length === 0) return [];
-  return db
-    .select()
-    .from(duties)
-    .where(and(eq(duties.campaignId, campaignId), inArray(duties.obligationId, obligationIds), isNotNull(duties.dueAt)));
-}

@@ -34,3 +34,9 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
+
+/** One line naming every field at fault, for problem `detail` and failure messages. */
+export const describeFieldErrors = (errors: FieldError[]): string => errors.map((e) => `${e.field}: ${e.reason}`).join('; ');
+
+/** The refusal of bad input: VALIDATION_FAILED with the fields at fault. */
+export const invalidInput = (errors: FieldError[]): DomainError => new DomainError(ErrorCode.VALIDATION_FAILED, describeFieldErrors(errors), errors);

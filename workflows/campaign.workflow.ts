@@ -17,11 +17,12 @@ import type { CampaignEventEntry, createActivities } from '../activities';
 import { phaseWindows, type PhaseKey } from '../domain/campaign';
 import { ErrorCode } from '../domain/errors';
 import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
+import { RETRY_FOREVER } from './activity-options';
 import { campaignStatusQuery, movePhaseUpdate, type CampaignInput, type CampaignState, type PhaseMove } from './campaign.messages';
 
 const acts = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: RETRY_FOREVER,
 });
 
 /** Units or enterprises started per activity call: bounded work, bounded history. */

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities, LedgerEntry } from '../activities';
-import { ErrorCode } from '../domain/errors';
+import { describeFieldErrors, ErrorCode } from '../domain/errors';
 import {
   AWAITING_VERIFIER,
   SYSTEM_ACTOR,
@@ -32,6 +32,7 @@ import {
   type NotificationKind,
 } from '../domain/hazard';
 import { hazardSchedule, type TimerEvent } from '../domain/policy';
+import { RETRY_FOREVER } from './activity-options';
 import {
   hazardStateQuery,
   hazardUpdates,
@@ -44,8 +45,7 @@ const { recordHazardTransition, recordHazardTransitions, sendHazardNotification,
   ReturnType<typeof createActivities>
 >({
   startToCloseTimeout: '1 minute',
-  // Nothing may be lost: retry through outages of the database or the mail server, backing off.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: RETRY_FOREVER,
 });
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
@@ -160,7 +160,7 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     if (errors.length > 0) {
       throw ApplicationFailure.create({
         type: ErrorCode.VALIDATION_FAILED,
-        message: errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
+        message: describeFieldErrors(errors),
         details: [errors],
         nonRetryable: true,
       });

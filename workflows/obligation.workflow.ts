@@ -18,6 +18,7 @@ import { parseDuration } from '../domain/duration';
 import { ErrorCode } from '../domain/errors';
 import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
 import { shiftInstant } from '../domain/policy';
+import { RETRY_FOREVER } from './activity-options';
 import {
   obligationStateQuery,
   rescheduleDutiesSignal,
@@ -30,7 +31,7 @@ import {
 
 const { recordDutyEvents, sendDutyNotification, registerInspectionFindings } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: RETRY_FOREVER,
 });
 
 const nowIso = (): string => new Date(Date.now()).toISOString();

@@ -9,18 +9,18 @@ import { declareSelfInspection, getCampaign, getDraw, getSnapshot, getTemplate, 
 import { getHazard, insertHazard } from '../../db/hazards.repo';
 import { getEnterprise, unitsByCode } from '../../db/reference.repo';
 import { PHASE_KEYS, templateInstant, validateTemplate, type PhaseKey } from '../../domain/campaign';
-import { DomainError, ErrorCode, type FieldError } from '../../domain/errors';
+import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
 import { verifyDraw } from '../../domain/spot-check';
 import { requireRole } from '../plugins/auth';
 import { errorResponses, IdParams } from '../schemas/common';
 import { HazardReportBody } from '../schemas/hazards';
 import { buildHazardRow, requestHash, type HazardReport } from '../../services/hazard-report';
-import { startHazardWorkflow, type TemporalTarget } from '../../services/hazard.service';
+import { startHazardWorkflow } from '../../services/hazard.service';
+import type { TemporalTarget } from '../../services/temporal';
 import { movePhase, queryCampaign, startCampaignWorkflow, submitDuty } from '../../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 
-const invalid = (errors: FieldError[]) => new DomainError(ErrorCode.VALIDATION_FAILED, errors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors);
 const Json = Type.Record(Type.String(), Type.Unknown());
 const Finding = Type.Omit(HazardReportBody, ['enterpriseId', 'campaignId', 'source']);
 
@@ -37,13 +37,13 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const built = buildHazardRow(f as HazardReport, enterprise, actor, Date.now());
       return built.ok ? [] : built.errors.map((e) => ({ field: `${path}[${i}].${e.field}`, reason: e.reason }));
     });
-    if (errors.length > 0) throw invalid(errors);
+    if (errors.length > 0) throw invalidInput(errors);
   }
 
   app.post('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'Store a campaign template (validated, versioned by key + version)', body: Json, response: { 201: Json, 200: Json, ...errorResponses } } }, async (request, reply) => {
     requireRole(request, 'admin', 'office');
     const checked = validateTemplate(request.body);
-    if (!checked.ok) throw invalid(checked.errors);
+    if (!checked.ok) throw invalidInput(checked.errors);
     const saved = await saveTemplate(db, checked.template);
     if (saved.kind === 'conflict') throw new DomainError(ErrorCode.CONFLICT, `template ${checked.template.key} v${checked.template.version} exists with other content; publish a new version`, [{ field: 'version', reason: 'already used' }]);
     return reply.status(saved.kind === 'created' ? 201 : 200).send({ key: checked.template.key, version: checked.template.version });
@@ -83,7 +83,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const found = await unitsByCode(db, [...b.counties, ...b.departments]);
       b.counties.forEach((code, i) => found.some((u) => u.code === code && u.kind === 'COUNTY') || errors.push({ field: `counties[${i}]`, reason: `no county ${code}` }));
       b.departments.forEach((code, i) => found.some((u) => u.code === code && u.kind === 'DEPARTMENT') || errors.push({ field: `departments[${i}]`, reason: `no department ${code}` }));
-      if (errors.length > 0 || !template) throw invalid(errors);
+      if (errors.length > 0 || !template) throw invalidInput(errors);
       const id = randomUUID();
       const { kind, campaign } = await insertCampaign(
         db,
@@ -119,11 +119,11 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const actor = requireRole(request, 'admin', 'office');
       const c = await campaignOr404(request.params.id);
       const { opensAt, closesAt, reason } = request.body;
-      if (!opensAt && !closesAt) throw invalid([{ field: 'closesAt', reason: 'give opensAt, closesAt or both' }]);
+      if (!opensAt && !closesAt) throw invalidInput([{ field: 'closesAt', reason: 'give opensAt, closesAt or both' }]);
       const read = (field: 'opensAt' | 'closesAt', text: string | undefined) => {
         if (text === undefined) return undefined;
         const at = templateInstant(text, c.template.timeZone, field === 'opensAt' ? 'start' : 'end');
-        if (at === null) throw invalid([{ field, reason: 'expected YYYY-MM-DD or a local YYYY-MM-DDTHH:mm[:ss] in the campaign time zone' }]);
+        if (at === null) throw invalidInput([{ field, reason: 'expected YYYY-MM-DD or a local YYYY-MM-DDTHH:mm[:ss] in the campaign time zone' }]);
         return new Date(at).toISOString();
       };
       const state = await movePhase(temporal, c.id, { phase: request.params.phase as PhaseKey, opensAt: read('opensAt', opensAt), closesAt: read('closesAt', closesAt), reason, actor });
@@ -183,8 +183,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const enterprise = await getEnterprise(db, request.params.enterpriseId);
       if (!enterprise) throw new DomainError(ErrorCode.NOT_FOUND, 'enterprise not found');
       const findings = request.body.findings ?? [];
-      if (request.body.outcome === 'FINDINGS' && findings.length === 0) throw invalid([{ field: 'findings', reason: 'an inspection with findings lists them' }]);
-      if (request.body.outcome === 'PASSED' && findings.length > 0) throw invalid([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
+      if (request.body.outcome === 'FINDINGS' && findings.length === 0) throw invalidInput([{ field: 'findings', reason: 'an inspection with findings lists them' }]);
+      if (request.body.outcome === 'PASSED' && findings.length > 0) throw invalidInput([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
       checkFindings(findings, enterprise, actor, 'findings');
       const status = await submitDuty(temporal, inspectionWorkflowId(c.id, enterprise.id), { dutyKey: `inspection:${enterprise.id}`, content: request.body, actor });
       return { state: status.state, late: status.late, submittedAt: status.submittedAt, dueAt: new Date(status.duty.dueAt).toISOString() };
@@ -205,11 +205,11 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     async (request) => {
       const actor = requireRole(request, 'enterprise', 'admin', 'office', 'county');
       const c = await campaignOr404(request.params.id);
-      if (actor.role === 'enterprise' && request.body.enterpriseId && request.body.enterpriseId !== actor.scope) throw invalid([{ field: 'enterpriseId', reason: 'must be your own enterprise' }]);
+      if (actor.role === 'enterprise' && request.body.enterpriseId && request.body.enterpriseId !== actor.scope) throw invalidInput([{ field: 'enterpriseId', reason: 'must be your own enterprise' }]);
       const enterpriseId = actor.role === 'enterprise' ? actor.scope! : request.body.enterpriseId;
-      if (!enterpriseId) throw invalid([{ field: 'enterpriseId', reason: 'is required' }]);
+      if (!enterpriseId) throw invalidInput([{ field: 'enterpriseId', reason: 'is required' }]);
       const e = await getEnterprise(db, enterpriseId);
-      if (!e || !canSee(actor, { enterpriseId: e.id, countyCode: e.countyCode, departmentCode: e.departmentCode })) throw invalid([{ field: 'enterpriseId', reason: 'no enterprise with this id in your scope' }]);
+      if (!e || !canSee(actor, { enterpriseId: e.id, countyCode: e.countyCode, departmentCode: e.departmentCode })) throw invalidInput([{ field: 'enterpriseId', reason: 'no enterprise with this id in your scope' }]);
       const row = await declareSelfInspection(db, { campaignId: c.id, enterpriseId: e.id, problemsFound: request.body.problemsFound, note: request.body.note ?? null, declaredBy: actor });
       return { campaignId: c.id, enterpriseId: e.id, problemsFound: row.problemsFound, declaredAt: row.declaredAt.toISOString() };
     },
@@ -243,15 +243,15 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       let hazardId: string | null = null;
       if (b.target === 'ENTERPRISE') {
         const e = b.enterpriseId ? await getEnterprise(db, b.enterpriseId) : undefined;
-        if (!e) throw invalid([{ field: 'enterpriseId', reason: 'a finding against an enterprise names it' }]);
-        if (!b.hazard) throw invalid([{ field: 'hazard', reason: 'a finding against an enterprise is registered as a hazard: give its ledger fields' }]);
+        if (!e) throw invalidInput([{ field: 'enterpriseId', reason: 'a finding against an enterprise names it' }]);
+        if (!b.hazard) throw invalidInput([{ field: 'hazard', reason: 'a finding against an enterprise is registered as a hazard: give its ledger fields' }]);
         const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now());
-        if (!built.ok) throw invalid(built.errors.map((x) => ({ field: `hazard.${x.field}`, reason: x.reason })));
+        if (!built.ok) throw invalidInput(built.errors.map((x) => ({ field: `hazard.${x.field}`, reason: x.reason })));
         const { hazard } = await insertHazard(db, { ...built.row, campaignId: c.id });
         await startHazardWorkflow(db, temporal, (await getHazard(db, hazard.id))!).catch((err: unknown) => request.log.warn({ err }, 'workflow start deferred to reconciliation'));
         hazardId = hazard.id;
       } else if (!b.unitCode || (await unitsByCode(db, [b.unitCode])).length === 0) {
-        throw invalid([{ field: 'unitCode', reason: 'a finding against a unit names a registered county or department' }]);
+        throw invalidInput([{ field: 'unitCode', reason: 'a finding against a unit names a registered county or department' }]);
       }
       const row = await recordSupervisionFinding(db, { campaignId: c.id, team: b.team, targetKind: b.target, enterpriseId: b.enterpriseId ?? null, unitCode: b.unitCode ?? null, hazardId, description: b.description, actor });
       return reply.status(201).send({ id: row.id, hazardId, foundAt: row.foundAt.toISOString() });

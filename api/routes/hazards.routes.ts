@@ -4,14 +4,15 @@ import { getHazard, hazardTimeline, insertHazard, listHazards, type HazardRow } 
 import { isCursor } from '../../db/pagination';
 import { activeCampaignForCounty, getCampaign } from '../../db/campaign-admin.repo';
 import { getEnterprise } from '../../db/reference.repo';
-import { DomainError, ErrorCode } from '../../domain/errors';
+import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
 import { canSee, checkCommand, checkPayload, type Actor, type CommandPayloads, type HazardCommand } from '../../domain/hazard';
 import { parseDeadline } from '../../domain/time';
 import { requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
 import { CommandBodies, HazardCommandResult, HazardDetail, HazardList, HazardListQuery, HazardReportBody, HazardView } from '../schemas/hazards';
 import { buildHazardRow } from '../../services/hazard-report';
-import { executeHazardCommand, queryHazard, startHazardWorkflow, type TemporalTarget } from '../../services/hazard.service';
+import { executeHazardCommand, queryHazard, startHazardWorkflow } from '../../services/hazard.service';
+import type { TemporalTarget } from '../../services/temporal';
 import type { Db } from '../../db/client';
 import { hazardView, liveView, timelineView } from '../views';
 
@@ -68,7 +69,7 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       }
       const key = request.headers['idempotency-key'];
       const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined);
-      if (!built.ok) throw new DomainError(ErrorCode.VALIDATION_FAILED, built.errors.map((e) => `${e.field}: ${e.reason}`).join('; '), built.errors);
+      if (!built.ok) throw invalidInput(built.errors);
       if (request.body.campaignId && !(await getCampaign(db, request.body.campaignId))) {
         throw new DomainError(ErrorCode.VALIDATION_FAILED, 'no such campaign', [{ field: 'campaignId', reason: 'no campaign with this id' }]);
       }
@@ -162,7 +163,7 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
         const check = checkCommand(command, { ...row, extensionPending: row.pendingExtension != null }, actor);
         if (!check.ok) throw new DomainError(check.code, check.reason);
         const errors = checkPayload(command, payload, { deadline: row.deadline.getTime(), requestedDeadline: row.pendingExtension ? Date.parse(row.pendingExtension.requestedDeadline) : null }, Date.now());
-        if (errors.length > 0) throw new DomainError(ErrorCode.VALIDATION_FAILED, errors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors);
+        if (errors.length > 0) throw invalidInput(errors);
         const live = await executeHazardCommand(temporal, row.id, command, { ...payload, actor });
         const updated = (await getHazard(db, row.id))!;
         return { hazard: hazardView(updated), live: liveView(live) };

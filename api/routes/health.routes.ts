@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { Db } from '../../db/client';
-import type { TemporalTarget } from '../../services/hazard.service';
+import type { TemporalTarget } from '../../services/temporal';
 
 const Health = Type.Object({ status: Type.Enum(['ok', 'degraded']), database: Type.Boolean(), temporal: Type.Boolean() });
 

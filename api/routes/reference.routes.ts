@@ -21,7 +21,7 @@ import {
   type UnitRow,
 } from '../../db/reference.repo';
 import { isValidCreditCode } from '../../domain/enterprise';
-import { DomainError, ErrorCode, type FieldError } from '../../domain/errors';
+import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee } from '../../domain/hazard';
 import { requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
@@ -45,7 +45,6 @@ const enterpriseView = (e: EnterpriseRow) => ({
   createdAt: e.createdAt.toISOString(),
 });
 const keyView = (k: ApiKeyRow) => ({ ...k, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null });
-const invalid = (errors: FieldError[]) => new DomainError(ErrorCode.VALIDATION_FAILED, errors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors);
 
 // ---- Roster import: each row is validated on its own, so one bad row never rejects the file. ----
 
@@ -193,7 +192,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
     const found = await unitsByCode(db, [b.countyCode, b.departmentCode]);
     if (!found.some((u) => u.code === b.countyCode && u.kind === 'COUNTY')) errors.push({ field: 'countyCode', reason: 'no county with this code; register it under /v1/units first' });
     if (!found.some((u) => u.code === b.departmentCode && u.kind === 'DEPARTMENT')) errors.push({ field: 'departmentCode', reason: 'no department with this code; register it under /v1/units first' });
-    if (errors.length > 0) throw invalid(errors);
+    if (errors.length > 0) throw invalidInput(errors);
     const created = await createEnterprise(db, storedFields(b));
     if (!created) throw new DomainError(ErrorCode.CONFLICT, 'an enterprise with this credit code exists', [{ field: 'creditCode', reason: 'already registered' }]);
     return reply.status(201).send(enterpriseView(created));
@@ -227,7 +226,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
   app.get('/enterprises', { schema: { tags: ['enterprises'], summary: 'List the enterprises the caller may see', querystring: EnterpriseListQuery, response: { 200: Type.Object({ items: Type.Array(EnterpriseView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses } } }, async (request) => {
     const q = request.query;
     const after = decodeCursor(q.cursor, isCursor);
-    if (after === null) throw invalid([{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
+    if (after === null) throw invalidInput([{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
     const page = await listEnterprises(db, request.actor, { countyCode: q.county, departmentCode: q.department, industry: q.industry }, { limit: q.limit ?? 50, after });
     return { items: page.items.map(enterpriseView), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
@@ -243,14 +242,14 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
     const { name, role, scope } = request.body;
     if ((role === 'admin' || role === 'office') && actor.role !== 'admin') throw new DomainError(ErrorCode.FORBIDDEN, 'only an admin creates admin or office keys');
     const needsScope = role === 'department' || role === 'county' || role === 'enterprise';
-    if (!needsScope && scope !== undefined) throw invalid([{ field: 'scope', reason: `a ${role} key has no scope` }]);
+    if (!needsScope && scope !== undefined) throw invalidInput([{ field: 'scope', reason: `a ${role} key has no scope` }]);
     if (needsScope) {
-      if (scope === undefined) throw invalid([{ field: 'scope', reason: `a ${role} key needs the ${role === 'enterprise' ? 'enterprise id' : `${role} code`}` }]);
+      if (scope === undefined) throw invalidInput([{ field: 'scope', reason: `a ${role} key needs the ${role === 'enterprise' ? 'enterprise id' : `${role} code`}` }]);
       const exists =
         role === 'enterprise'
           ? /^[0-9a-f-]{36}$/i.test(scope) && (await getEnterprise(db, scope)) !== undefined
           : (await unitsByCode(db, [scope])).some((u) => u.kind === (role === 'county' ? 'COUNTY' : 'DEPARTMENT'));
-      if (!exists) throw invalid([{ field: 'scope', reason: `no ${role} with this ${role === 'enterprise' ? 'id' : 'code'}` }]);
+      if (!exists) throw invalidInput([{ field: 'scope', reason: `no ${role} with this ${role === 'enterprise' ? 'id' : 'code'}` }]);
     }
     const { key, secret } = await createApiKey(db, { name, role, scope: scope ?? null });
     return reply.status(201).send({ key: keyView(key), secret });

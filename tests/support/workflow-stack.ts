@@ -4,7 +4,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createDb, type DbHandle } from '../../db/client';
-import type { TemporalTarget } from '../../services/hazard.service';
+import type { TemporalTarget } from '../../services/temporal';
 import { freshDatabase } from './database';
 import { uniq } from './fixtures';
 import { createHazardWorker } from './hazard-worker';

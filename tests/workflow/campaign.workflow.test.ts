@@ -7,13 +7,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
-import { campaignFigures } from '../../db/campaigns.repo';
+import type { CampaignFigures } from '../../db/campaigns.repo';
 import { insertCampaign, saveTemplate } from '../../db/campaign-admin.repo';
 import { campaignEvents, campaignSnapshots, duties, dutyEvents, enterprises, hazards, spotCheckDraws, units } from '../../db/schema';
 import { datong2023Template, validateTemplate, type CampaignTemplate } from '../../domain/campaign';
 import type { Industry } from '../../domain/industries';
 import { submitDuty } from '../../services/campaign.service';
-import type { TemporalTarget } from '../../services/hazard.service';
+import type { TemporalTarget } from '../../services/temporal';
 import { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 import type { SmtpSink } from '../support';
@@ -164,7 +164,7 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     // The frozen summary matches the ledger.
     const [snapshot] = await db.select().from(campaignSnapshots).where(eq(campaignSnapshots.campaignId, id));
     expect(snapshot!.takenAt.toISOString()).toBe('2028-03-05T15:59:59.999Z');
-    const figures = snapshot!.figures as Awaited<ReturnType<typeof campaignFigures>>;
+    const figures = snapshot!.figures as CampaignFigures;
     const [hazardTotal] = await db.select({ n: count() }).from(hazards).where(eq(hazards.campaignId, id));
     expect(figures.hazards.total).toBe(hazardTotal!.n);
     const [missed] = await db.select({ n: count() }).from(duties).where(and(eq(duties.campaignId, id), sql`${duties.kind} <> 'INSPECTION'`, eq(duties.state, 'MISSED')));

@@ -3,7 +3,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeHazardCommand, workflowInputFor, type TemporalTarget } from '../../services/hazard.service';
+import { executeHazardCommand, workflowInputFor } from '../../services/hazard.service';
+import type { TemporalTarget } from '../../services/temporal';
 import type { DbHandle } from '../../db/client';
 import type { HazardRow } from '../../db/hazards.repo';
 import { accountabilityReviews, hazardEvents, hazards, notifications } from '../../db/schema';
