@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../db/client';
 import auth from './plugins/auth';
+import type { KeyIndexOptions } from './plugins/key-index';
 import errors from './plugins/errors';
 import swagger from './plugins/swagger';
 import { healthRoutes } from './routes/health.routes';
@@ -14,12 +15,14 @@ import type { TemporalTarget } from '../services/temporal';
 export interface AppDeps {
   db: Db;
   temporal: TemporalTarget;
+  /** The in-memory API key index (refresh interval…); production defaults when absent. */
+  keys?: KeyIndexOptions;
 }
 
 export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => {
   await fastify.register(errors);
   await fastify.register(swagger);
-  await fastify.register(auth, { db: deps.db });
+  await fastify.register(auth, { db: deps.db, keys: deps.keys });
   for (const schema of hazardSchemas) fastify.addSchema(schema);
   await fastify.register(healthRoutes, deps);
   await fastify.register(

@@ -18,11 +18,24 @@ export interface RunningApi {
 
 export async function startApi(config: AppConfig, db: DbHandle): Promise<RunningApi> {
   const connection = await Connection.connect({ address: config.temporal.address });
+  const fastify = Fastify({ ...fastifyOptions, logger: { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
+  try {
+    return await listenWith(config, db, connection, fastify);
+  } catch (err) {
+    // A start that fails leaves nothing open behind it.
+    await fastify.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function listenWith(config: AppConfig, db: DbHandle, connection: Connection, fastify: FastifyInstance): Promise<RunningApi> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const temporal = { client, taskQueue: config.temporal.taskQueue };
-  const fastify = Fastify({ ...fastifyOptions, logger: { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
-  await fastify.register(app, { db: db.db, temporal });
+  // Before the app loads its key index, so the bootstrap key is in it from the first request.
   const admin = await ensureBootstrapAdmin(db.db, config.bootstrapAdminKey);
+  if (admin.revoked) fastify.log.warn('BOOTSTRAP_ADMIN_KEY names a revoked key: it stays revoked; use another admin key, or configure a new BOOTSTRAP_ADMIN_KEY');
+  await fastify.register(app, { db: db.db, temporal });
 
   // Ledger rows whose workflow never started (a crash between the two writes) are picked up here.
   const reconcile = () =>
@@ -30,11 +43,10 @@ export async function startApi(config: AppConfig, db: DbHandle): Promise<Running
       (n) => n > 0 && fastify.log.info({ started: n }, 'reconciled hazards without a workflow'),
       (err: unknown) => fastify.log.warn({ err }, 'reconciliation failed; will retry'),
     );
+  await fastify.listen({ host: config.host, port: config.port });
   void reconcile();
   const timer = config.reconcileIntervalSeconds > 0 ? setInterval(() => void reconcile(), config.reconcileIntervalSeconds * 1000) : null;
   timer?.unref();
-
-  await fastify.listen({ host: config.host, port: config.port });
   return {
     fastify,
     generatedAdminKey: admin.created && !config.bootstrapAdminKey ? admin.secret : null,

@@ -12,29 +12,55 @@ import { startDevServer } from './provision/temporal';
 
 const say = (line: string) => console.log(`[start] ${line}`);
 
-async function main(): Promise<void> {
+/** What the start brought up, stopped in reverse order: on Ctrl-C, and when a later step fails. */
+class Started {
+  private readonly stops: { name: string; stop: () => Promise<void> }[] = [];
+
+  add(name: string, stop: () => Promise<void>): void {
+    this.stops.push({ name, stop });
+  }
+
+  async stopAll(): Promise<void> {
+    for (const { name, stop } of this.stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        console.error(`[start] stopping the ${name} failed`, err);
+      }
+    }
+  }
+}
+
+async function main(started: Started): Promise<void> {
   const config = loadConfig();
   await mkdir(config.dataDir, { recursive: true });
   Runtime.install({ shutdownSignals: [] });
 
-  let stopTemporal = async () => undefined as void;
   let uiUrl: string | undefined;
   if (!config.temporal.external) {
     say('starting the Temporal dev server (first run may build it, which takes minutes)…');
     const dev = await startDevServer({ dbFilename: join(config.dataDir, 'temporal.db'), port: config.temporal.port, ui: true, uiPort: config.temporal.uiPort });
+    started.add('Temporal dev server', () => dev.stop());
     config.temporal.address = dev.address;
     uiUrl = dev.uiUrl;
-    stopTemporal = () => dev.stop();
   }
 
   say(config.databaseUrl.startsWith('pglite:') ? `opening embedded PGlite in ${relative(process.cwd(), config.databaseUrl.slice(7))}…` : 'connecting to Postgres…');
   if (!config.databaseUrl.startsWith('pglite:')) await runMigrations(config.databaseUrl);
   const db = await createDb(config.databaseUrl);
+  started.add('database', () => db.close());
   if (db.kind === 'pglite') await migrateHandle(db);
 
   const stop = new AbortController();
   const worker = runWorker(config, db, stop.signal);
+  // Handled from the start: a worker that fails while the API starts must not crash past the clean-up.
+  worker.catch(() => undefined);
+  started.add('worker', async () => {
+    stop.abort();
+    await worker.catch(() => undefined);
+  });
   const api = await startApi(config, db);
+  started.add('API', () => api.close());
 
   const keyFile = join(config.dataDir, 'admin-key.txt');
   if (api.generatedAdminKey) {
@@ -57,25 +83,25 @@ async function main(): Promise<void> {
   say(`Ctrl-C stops everything; data stays in ${relative(process.cwd(), config.dataDir) || '.'}/ for the next start.`);
 
   let stopping = false;
-  const shutdown = async () => {
+  const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    await api.close();
-    stop.abort();
-    await worker;
-    await db.close();
-    await stopTemporal();
-    process.exit(0);
+    await started.stopAll();
+    process.exit(code);
   };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void shutdown());
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void shutdown(0));
   worker.catch((err: unknown) => {
     console.error('worker stopped unexpectedly', err);
-    void shutdown();
+    void shutdown(1);
   });
 }
 
-main().catch((err: unknown) => {
+const started = new Started();
+main(started).catch(async (err: unknown) => {
   console.error(err);
+  // Whatever did start (the dev server above all: a child process) must not outlive a failed start.
+  say('start failed; stopping what had started…');
+  await started.stopAll();
   process.exit(1);
 });

@@ -1,7 +1,9 @@
 // Reference data: API keys, units, enterprises.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, getTableName, inArray, isNull, sql, type SQL } from 'drizzle-orm';
-import type { Actor, Role } from '../domain/hazard';
+import { and, asc, eq, getTableName, gt, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { SYSTEM_ACTOR, type Actor, type Role } from '../domain/hazard';
+import { recordAudit } from './audit.repo';
+import { moveOpenHazards, type HazardsMoved } from './hazard-moves.repo';
 import type { Db } from './client';
 import { after, newestFirst, toPage, type Cursor, type Page } from './pagination';
 import { apiKeys, enterprises, units } from './schema';
@@ -11,45 +13,87 @@ export type EnterpriseRow = typeof enterprises.$inferSelect;
 export type UnitRow = typeof units.$inferSelect;
 
 export const hashKey = (secret: string): string => createHash('sha256').update(secret).digest('hex');
-export const generateKeySecret = (): string => `hc_${randomBytes(24).toString('base64url')}`;
 
-export async function findActiveKey(db: Db, hash: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await db.select().from(apiKeys).where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)));
+// Secrets generated since key expiry landed carry a checksum (`hc1_` + 32 random + 6 check
+// characters), so a malformed or random token is refused from memory without a database look-up.
+// Older secrets (`hc_…`) and configured bootstrap keys keep working through the in-memory index.
+const SECRET_PREFIX = 'hc1_';
+const SECRET_RE = /^hc1_([A-Za-z0-9_-]{32})([A-Za-z0-9_-]{6})$/;
+const checksumOf = (random: string): string => createHash('sha256').update(`${SECRET_PREFIX}${random}`).digest('base64url').slice(0, 6);
+export const generateKeySecret = (): string => {
+  const random = randomBytes(24).toString('base64url');
+  return `${SECRET_PREFIX}${random}${checksumOf(random)}`;
+};
+/** True for a secret this code generated (checksum verified); false for anything else, old-format keys included. */
+export function isWellFormedSecret(secret: string): boolean {
+  const m = SECRET_RE.exec(secret);
+  return m !== null && checksumOf(m[1]!) === m[2];
+}
+
+/** Active: not revoked and not expired at `now`. */
+export async function findActiveKey(db: Db, hash: string, now = new Date()): Promise<ApiKeyRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now))));
   return row;
 }
 
+/** Keys changed (created, revoked) at or after `since`; every key when `since` is null. */
+export async function keysChangedSince(db: Db, since: Date | null): Promise<ApiKeyRow[]> {
+  return db.select().from(apiKeys).where(since ? gte(apiKeys.updatedAt, since) : undefined);
+}
+
 /** Stores only the hash; the secret is returned to show once. */
-export async function createApiKey(db: Db, input: { name: string; role: Role; scope: string | null; secret?: string }): Promise<{ key: ApiKeyRow; secret: string }> {
+export async function createApiKey(db: Db, input: { name: string; role: Role; scope: string | null; secret?: string; expiresAt?: Date | null }): Promise<{ key: ApiKeyRow; secret: string }> {
   const secret = input.secret ?? generateKeySecret();
   const [key] = await db
     .insert(apiKeys)
-    .values({ name: input.name, role: input.role, scope: input.scope, keyHash: hashKey(secret), keyPrefix: secret.slice(0, 7) })
+    .values({ name: input.name, role: input.role, scope: input.scope, keyHash: hashKey(secret), keyPrefix: secret.slice(0, 7), expiresAt: input.expiresAt ?? null })
     .returning();
   return { key: key!, secret };
+}
+
+export async function getApiKey(db: Db, id: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  return row;
 }
 
 export async function listApiKeys(db: Db): Promise<ApiKeyRow[]> {
   return db.select().from(apiKeys).orderBy(asc(apiKeys.createdAt));
 }
 
-export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
-  const rows = await db.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning({ id: apiKeys.id });
-  return rows.length > 0;
+export async function revokeApiKey(db: Db, id: string): Promise<ApiKeyRow | null> {
+  const now = new Date();
+  const [row] = await db.update(apiKeys).set({ revokedAt: now, updatedAt: now }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt))).returning();
+  return row ?? null;
 }
 
+export type BootstrapOutcome = { secret: string | null; created: boolean; revoked?: boolean };
+
 /**
- * The first admin key. With a configured secret it is ensured to exist (idempotent);
- * without one, a key is generated only if no admin key exists yet, and returned to print once.
+ * The first admin key. With a configured secret it is ensured to exist (idempotent), unless it was
+ * revoked: a revoked key stays revoked (the start goes on; the caller warns). Without one, a key is
+ * generated only if no admin key exists yet, and returned to print once.
  */
-export async function ensureBootstrapAdmin(db: Db, configured: string | null): Promise<{ secret: string | null; created: boolean }> {
+export async function ensureBootstrapAdmin(db: Db, configured: string | null): Promise<BootstrapOutcome> {
   if (configured) {
-    if (await findActiveKey(db, hashKey(configured))) return { secret: configured, created: false };
-    await createApiKey(db, { name: 'bootstrap admin', role: 'admin', scope: null, secret: configured });
-    return { secret: configured, created: true };
+    const [existing] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(configured)));
+    if (existing?.revokedAt) return { secret: null, created: false, revoked: true };
+    if (existing) return { secret: configured, created: false };
+    // Two processes starting at once: the loser's insert hits the unique hash and finds the winner's row.
+    const [key] = await db
+      .insert(apiKeys)
+      .values({ name: 'bootstrap admin', role: 'admin', scope: null, keyHash: hashKey(configured), keyPrefix: configured.slice(0, 7) })
+      .onConflictDoNothing({ target: apiKeys.keyHash })
+      .returning();
+    if (key) await recordAudit(db, { actor: SYSTEM_ACTOR, action: 'api_key.created', subjectKind: 'api_key', subjectId: key.id, data: { name: key.name, role: key.role, bootstrap: true } });
+    return { secret: configured, created: key !== undefined };
   }
   const [admin] = await db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt))).limit(1);
   if (admin) return { secret: null, created: false };
-  const { secret } = await createApiKey(db, { name: 'bootstrap admin', role: 'admin', scope: null });
+  const { key, secret } = await createApiKey(db, { name: 'bootstrap admin', role: 'admin', scope: null });
+  await recordAudit(db, { actor: SYSTEM_ACTOR, action: 'api_key.created', subjectKind: 'api_key', subjectId: key.id, data: { name: key.name, role: key.role, bootstrap: true } });
   return { secret, created: true };
 }
 
@@ -117,29 +161,54 @@ function upsertChunk(chunk: EnterpriseFields[]): SQL {
  * statement: new codes are CREATED, existing ones with any differing field UPDATED, identical ones
  * UNCHANGED (not written: the update only runs where something differs). Credit codes must be unique
  * within `rows`. Rows are written in credit-code order so concurrent imports lock rows in the same
- * order and cannot deadlock each other.
+ * order and cannot deadlock each other. An enterprise moved to another county or department takes
+ * its open hazards along in the same transaction (see hazard-moves.repo.ts): `moved` lists them.
  */
-export async function upsertEnterprises(db: Db, rows: EnterpriseFields[], chunkSize = 1000): Promise<Map<string, { id: string; outcome: UpsertOutcome }>> {
+export async function upsertEnterprises(
+  db: Db,
+  rows: EnterpriseFields[],
+  opts: { chunkSize?: number; actor?: Actor } = {},
+): Promise<{ written: Map<string, { id: string; outcome: UpsertOutcome }>; moved: HazardsMoved[] }> {
+  const chunkSize = opts.chunkSize ?? 1000;
   const result = new Map<string, { id: string; outcome: UpsertOutcome }>();
-  if (rows.length === 0) return result;
+  const moved: HazardsMoved[] = [];
+  if (rows.length === 0) return { written: result, moved };
   const sorted = [...rows].sort((a, b) => (a.creditCode < b.creditCode ? -1 : a.creditCode > b.creditCode ? 1 : 0));
   await db.transaction(async (tx) => {
     for (let i = 0; i < sorted.length; i += chunkSize) {
       const chunk = sorted.slice(i, i + chunkSize);
+      // Where each known enterprise stood before this import, locked until the hazards have followed.
+      const before = await tx
+        .select({ id: enterprises.id, creditCode: enterprises.creditCode, countyCode: enterprises.countyCode, departmentCode: enterprises.departmentCode })
+        .from(enterprises)
+        .where(sql`${enterprises.creditCode} = any(${sql.param(chunk.map((r) => r.creditCode))}::text[])`)
+        .orderBy(asc(enterprises.creditCode))
+        .for('update');
       // node-postgres and PGlite both answer raw statements with { rows }.
       const written = ((await tx.execute(upsertChunk(chunk))) as unknown as { rows: { id: string; credit_code: string; inserted: boolean }[] }).rows;
       // xmax is 0 only on a freshly inserted row version; an updated one carries the updating transaction.
       for (const w of written) result.set(w.credit_code, { id: w.id, outcome: w.inserted ? 'CREATED' : 'UPDATED' });
+      for (const b of before) if (!result.has(b.creditCode)) result.set(b.creditCode, { id: b.id, outcome: 'UNCHANGED' });
+      // A row another import inserted since `before` was read, identical to ours, was not written either.
       const untouched = chunk.map((r) => r.creditCode).filter((code) => !result.has(code));
-      if (untouched.length === 0) continue;
-      const existing = await tx
-        .select({ id: enterprises.id, creditCode: enterprises.creditCode })
-        .from(enterprises)
-        .where(sql`${enterprises.creditCode} = any(${sql.param(untouched)}::text[])`);
-      for (const e of existing) result.set(e.creditCode, { id: e.id, outcome: 'UNCHANGED' });
+      if (untouched.length > 0) {
+        const existing = await tx
+          .select({ id: enterprises.id, creditCode: enterprises.creditCode })
+          .from(enterprises)
+          .where(sql`${enterprises.creditCode} = any(${sql.param(untouched)}::text[])`);
+        for (const e of existing) result.set(e.creditCode, { id: e.id, outcome: 'UNCHANGED' });
+      }
+      const byCode = new Map(chunk.map((r) => [r.creditCode, r]));
+      const moves = before.flatMap((b) => {
+        const now = byCode.get(b.creditCode)!;
+        return now.countyCode === b.countyCode && now.departmentCode === b.departmentCode
+          ? []
+          : [{ enterpriseId: b.id, from: { countyCode: b.countyCode, departmentCode: b.departmentCode }, to: { countyCode: now.countyCode, departmentCode: now.departmentCode } }];
+      });
+      if (moves.length > 0) moved.push(...(await moveOpenHazards(tx, moves, opts.actor ?? SYSTEM_ACTOR, 'roster import moved the enterprise')));
     }
   });
-  return result;
+  return { written: result, moved };
 }
 
 export async function getEnterprise(db: Db, id: string): Promise<EnterpriseRow | undefined> {

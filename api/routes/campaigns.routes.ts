@@ -12,7 +12,7 @@ import { PHASE_KEYS, templateInstant, validateTemplate, type PhaseKey } from '..
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
 import { verifyDraw } from '../../domain/spot-check';
-import { requireRole } from '../plugins/auth';
+import { forbidFields, requireRole } from '../plugins/auth';
 import { errorResponses, IdParams } from '../schemas/common';
 import { HazardReportBody } from '../schemas/hazards';
 import { buildHazardRow, requestHash, type HazardReport } from '../../services/hazard-report';
@@ -29,6 +29,25 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     const c = await getCampaign(db, id);
     if (!c) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
     return c;
+  }
+
+  /** A county or department sees the campaigns it takes part in; the office and admin every campaign. */
+  async function visibleCampaign(actor: Actor, id: string): Promise<CampaignRow> {
+    const c = await campaignOr404(id);
+    if (actor.role === 'county' || actor.role === 'department') {
+      const participants = await participantsOf(db, c.id);
+      if (!participants.some((p) => p.unitCode === actor.scope)) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
+    }
+    return c;
+  }
+
+  /** The enterprise if the actor's scope covers it; otherwise it does not exist for the actor (404). */
+  async function enterpriseInScope(actor: Actor, id: string | undefined, field: string) {
+    const e = id ? await getEnterprise(db, id) : undefined;
+    if (!e || !canSee(actor, { enterpriseId: e.id, countyCode: e.countyCode, departmentCode: e.departmentCode })) {
+      throw new DomainError(ErrorCode.NOT_FOUND, 'enterprise not found', [{ field, reason: 'no enterprise with this id in your scope' }]);
+    }
+    return e;
   }
 
   /** Pre-checks findings as hazard reports, so a bad one is a 422 here and never a failed activity. */
@@ -97,8 +116,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   );
 
   app.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: 'Campaign status: phases, every unit duty, hazard counts, spot-check coverage', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
-    requireRole(request, 'admin', 'office', 'department', 'county');
-    const c = await campaignOr404(request.params.id);
+    const c = await visibleCampaign(requireRole(request, 'admin', 'office', 'department', 'county'), request.params.id);
     const [live, figures, participants] = await Promise.all([queryCampaign(temporal, c.id), campaignFigures(db, c.id), participantsOf(db, c.id)]);
     const phases = live ? Object.fromEntries(Object.entries(live.phases).map(([k, p]) => [k, { status: p.status, opensAt: new Date(p.opensAt).toISOString(), closesAt: new Date(p.closesAt).toISOString() }])) : null;
     return { id: c.id, name: c.name, status: c.status, currentPhases: c.currentPhases, timeZone: c.template.timeZone, phases, participants: participants.map((p) => ({ unitCode: p.unitCode, kind: p.kind })), ...figures };
@@ -144,19 +162,26 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       },
     },
     async (request) => {
-      const c = await campaignOr404(request.params.id);
+      // A county or department submits its own duties; the office and admin any unit's.
+      const actor = requireRole(request, 'admin', 'office', 'county', 'department');
+      const c = await visibleCampaign(actor, request.params.id);
+      if ((actor.role === 'county' || actor.role === 'department') && request.params.unitCode !== actor.scope) throw new DomainError(ErrorCode.NOT_FOUND, 'no such duty in this campaign');
       const status = await submitDuty(temporal, obligationWorkflowId(c.id, request.params.unitCode), { dutyKey: request.params.dutyKey, content: request.body, actor: request.actor });
       return { dutyKey: status.duty.key, state: status.state, late: status.late, submittedAt: status.submittedAt, dueAt: new Date(status.duty.dueAt).toISOString() };
     },
   );
 
   app.get('/campaigns/:id/spot-check', { schema: { tags: ['campaigns'], summary: 'The spot-check draw: seed, rule, strata and drawn enterprises (regulators only: inspections are unannounced)', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
-    // Enterprises must not learn they were drawn (unannounced inspections); they can still verify the draw.
-    requireRole(request, 'admin', 'office', 'department', 'county');
-    const c = await campaignOr404(request.params.id);
+    // Unannounced inspections (四不两直): who was drawn is for the regulators who inspect — the office, admin and
+    // a department over its own enterprises. Not counties (the drawn are county-supervised) nor enterprises;
+    // anyone can still verify the draw.
+    const actor = requireRole(request, 'admin', 'office', 'department');
+    const c = await visibleCampaign(actor, request.params.id);
     const d = await getDraw(db, c.id);
     if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet: the draw happens when the spot-check phase opens');
-    return { seed: d.seed, rule: d.rule, rosterSize: d.roster.length, strata: d.strata, drawnAt: d.drawnAt.toISOString() };
+    const departmentOf = new Map(d.roster.map((r) => [r.enterpriseId, r.departmentCode]));
+    const strata = actor.role === 'department' ? d.strata.map((st) => ({ ...st, drawn: st.drawn.filter((id) => departmentOf.get(id) === actor.scope) })) : d.strata;
+    return { seed: d.seed, rule: d.rule, rosterSize: d.roster.length, strata, drawnAt: d.drawnAt.toISOString() };
   });
 
   app.get('/campaigns/:id/spot-check/verification', { schema: { tags: ['campaigns'], summary: 'Recomputes the draw from the recorded roster and seed: any key can check it (the answer does not list who was drawn)', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
@@ -179,9 +204,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     },
     async (request) => {
       const actor = requireRole(request, 'admin', 'office', 'department');
-      const c = await campaignOr404(request.params.id);
-      const enterprise = await getEnterprise(db, request.params.enterpriseId);
-      if (!enterprise) throw new DomainError(ErrorCode.NOT_FOUND, 'enterprise not found');
+      const c = await visibleCampaign(actor, request.params.id);
+      const enterprise = await enterpriseInScope(actor, request.params.enterpriseId, 'enterpriseId');
       const findings = request.body.findings ?? [];
       if (request.body.outcome === 'FINDINGS' && findings.length === 0) throw invalidInput([{ field: 'findings', reason: 'an inspection with findings lists them' }]);
       if (request.body.outcome === 'PASSED' && findings.length > 0) throw invalidInput([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
@@ -204,12 +228,10 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     },
     async (request) => {
       const actor = requireRole(request, 'enterprise', 'admin', 'office', 'county');
-      const c = await campaignOr404(request.params.id);
-      if (actor.role === 'enterprise' && request.body.enterpriseId && request.body.enterpriseId !== actor.scope) throw invalidInput([{ field: 'enterpriseId', reason: 'must be your own enterprise' }]);
-      const enterpriseId = actor.role === 'enterprise' ? actor.scope! : request.body.enterpriseId;
+      const c = await visibleCampaign(actor, request.params.id);
+      const enterpriseId = actor.role === 'enterprise' ? (request.body.enterpriseId ?? actor.scope!) : request.body.enterpriseId;
       if (!enterpriseId) throw invalidInput([{ field: 'enterpriseId', reason: 'is required' }]);
-      const e = await getEnterprise(db, enterpriseId);
-      if (!e || !canSee(actor, { enterpriseId: e.id, countyCode: e.countyCode, departmentCode: e.departmentCode })) throw invalidInput([{ field: 'enterpriseId', reason: 'no enterprise with this id in your scope' }]);
+      const e = await enterpriseInScope(actor, enterpriseId, 'enterpriseId');
       const row = await declareSelfInspection(db, { campaignId: c.id, enterpriseId: e.id, problemsFound: request.body.problemsFound, note: request.body.note ?? null, declaredBy: actor });
       return { campaignId: c.id, enterpriseId: e.id, problemsFound: row.problemsFound, declaredAt: row.declaredAt.toISOString() };
     },
@@ -238,12 +260,15 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     },
     async (request, reply) => {
       const actor = requireRole(request, 'admin', 'office', 'department');
-      const c = await campaignOr404(request.params.id);
       const b = request.body;
+      // A department's team files against the enterprises it supervises; findings against a unit
+      // (a county or department, for accountability) are the office's supervision teams'.
+      if (actor.role === 'department' && b.target === 'UNIT') forbidFields(actor, [{ field: 'target', reason: 'findings against a unit are filed by the office' }]);
+      const c = await visibleCampaign(actor, request.params.id);
       let hazardId: string | null = null;
       if (b.target === 'ENTERPRISE') {
-        const e = b.enterpriseId ? await getEnterprise(db, b.enterpriseId) : undefined;
-        if (!e) throw invalidInput([{ field: 'enterpriseId', reason: 'a finding against an enterprise names it' }]);
+        if (!b.enterpriseId) throw invalidInput([{ field: 'enterpriseId', reason: 'a finding against an enterprise names it' }]);
+        const e = await enterpriseInScope(actor, b.enterpriseId, 'enterpriseId');
         if (!b.hazard) throw invalidInput([{ field: 'hazard', reason: 'a finding against an enterprise is registered as a hazard: give its ledger fields' }]);
         const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now());
         if (!built.ok) throw invalidInput(built.errors.map((x) => ({ field: `hazard.${x.field}`, reason: x.reason })));
@@ -259,8 +284,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   );
 
   app.get('/campaigns/:id/summary', { schema: { tags: ['campaigns'], summary: 'The frozen summary written when the summary phase closed', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
-    requireRole(request, 'admin', 'office', 'department', 'county');
-    const c = await campaignOr404(request.params.id);
+    const c = await visibleCampaign(requireRole(request, 'admin', 'office', 'department', 'county'), request.params.id);
     const snap = await getSnapshot(db, c.id);
     if (!snap) throw new DomainError(ErrorCode.NOT_FOUND, 'no summary yet: it is written when the summary phase closes');
     return { campaignId: c.id, takenAt: snap.takenAt.toISOString(), figures: snap.figures };

@@ -7,7 +7,8 @@ import { getEnterprise } from '../../db/reference.repo';
 import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
 import { canSee, checkCommand, checkPayload, type Actor, type CommandPayloads, type HazardCommand } from '../../domain/hazard';
 import { parseDeadline } from '../../domain/time';
-import { requireRole } from '../plugins/auth';
+import { forbiddenReportFields } from '../../domain/access';
+import { forbidFields, requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
 import { CommandBodies, HazardCommandResult, HazardDetail, HazardList, HazardListQuery, HazardReportBody, HazardView } from '../schemas/hazards';
 import { buildHazardRow } from '../../services/hazard-report';
@@ -58,14 +59,13 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
     },
     async (request, reply) => {
       const actor = requireRole(request, 'enterprise', 'county', 'department', 'office', 'admin');
+      forbidFields(actor, forbiddenReportFields(actor.role, request.body));
       const enterpriseId = actor.role === 'enterprise' ? actor.scope! : request.body.enterpriseId;
       if (!enterpriseId) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'enterpriseId is required', [{ field: 'enterpriseId', reason: 'is required' }]);
-      if (actor.role === 'enterprise' && request.body.enterpriseId && request.body.enterpriseId !== actor.scope) {
-        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'an enterprise reports its own hazards', [{ field: 'enterpriseId', reason: 'must be your own enterprise' }]);
-      }
-      const enterprise = await getEnterprise(db, enterpriseId);
+      // An enterprise outside the caller's scope does not exist for it (404), another enterprise's id included.
+      const enterprise = actor.role === 'enterprise' && request.body.enterpriseId && request.body.enterpriseId !== actor.scope ? undefined : await getEnterprise(db, enterpriseId);
       if (!enterprise || !canSee(actor, { enterpriseId: enterprise.id, countyCode: enterprise.countyCode, departmentCode: enterprise.departmentCode })) {
-        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'no such enterprise', [{ field: 'enterpriseId', reason: 'no enterprise with this id in your scope' }]);
+        throw new DomainError(ErrorCode.NOT_FOUND, 'no such enterprise', [{ field: 'enterpriseId', reason: 'no enterprise with this id in your scope' }]);
       }
       const key = request.headers['idempotency-key'];
       const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined);

@@ -3,9 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Db } from '../../db/client';
+import { listAudit, recordAudit } from '../../db/audit.repo';
+import type { HazardsMoved } from '../../db/hazard-moves.repo';
 import { isCursor } from '../../db/pagination';
 import {
   createApiKey,
+  getApiKey,
   createEnterprise,
   createUnit,
   getEnterprise,
@@ -22,12 +25,16 @@ import {
 } from '../../db/reference.repo';
 import { isValidCreditCode } from '../../domain/enterprise';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
-import { canSee } from '../../domain/hazard';
-import { requireRole } from '../plugins/auth';
+import { canSee, type Actor } from '../../domain/hazard';
+import { reassignHazardWorkflows } from '../../services/hazard.service';
+import type { TemporalTarget } from '../../services/temporal';
+import { forbidFields, requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
 import {
   ApiKeyBody,
   ApiKeyView,
+  AuditEntryView,
+  AuditListQuery,
   EnterpriseBody,
   EnterpriseBulkBody,
   EnterpriseBulkResult,
@@ -44,7 +51,9 @@ const enterpriseView = (e: EnterpriseRow) => ({
   principal: { name: e.principalName, email: e.principalEmail, phone: e.principalPhone },
   createdAt: e.createdAt.toISOString(),
 });
-const keyView = (k: ApiKeyRow) => ({ ...k, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null });
+const keyView = (k: ApiKeyRow) => ({ ...k, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null, expiresAt: k.expiresAt?.toISOString() ?? null });
+/** What the audit log keeps of a key: never its hash. */
+const keyAudit = (k: ApiKeyRow) => ({ name: k.name, role: k.role, scope: k.scope, keyPrefix: k.keyPrefix, expiresAt: k.expiresAt?.toISOString() ?? null });
 
 // ---- Roster import: each row is validated on its own, so one bad row never rejects the file. ----
 
@@ -120,7 +129,7 @@ const storedFields = (b: EnterpriseInput): EnterpriseFields => ({
  * A credit code's first row in the file claims it; later rows with the same code fail, even when the
  * first fails for another reason (the file is ambiguous about which row is right).
  */
-async function importRoster(db: Db, input: unknown[]): Promise<Static<typeof EnterpriseBulkResult>> {
+async function importRoster(db: Db, input: unknown[], actor: Actor): Promise<Static<typeof EnterpriseBulkResult> & { moved: HazardsMoved[] }> {
   const rows: BulkRow[] = new Array<BulkRow>(input.length);
   const errorsOf: FieldError[][] = input.map(() => []);
   const valid: { index: number; fields: EnterpriseFields }[] = [];
@@ -155,7 +164,25 @@ async function importRoster(db: Db, input: unknown[]): Promise<Static<typeof Ent
     if (errors.length === 0) valid.push({ index, fields: storedFields(row as EnterpriseInput) });
   });
 
-  const written = await upsertEnterprises(db, valid.map((v) => v.fields));
+  // The import and its audit entry commit together.
+  const { written, moved } = await db.transaction(async (tx) => {
+    const out = await upsertEnterprises(tx, valid.map((v) => v.fields), { actor });
+    const changed = [...out.written.values()].filter((w) => w.outcome !== 'UNCHANGED');
+    if (changed.length > 0 || out.moved.length > 0) {
+      await recordAudit(tx, {
+        actor,
+        action: 'roster.imported',
+        subjectKind: 'roster',
+        data: {
+          rows: input.length,
+          created: changed.filter((w) => w.outcome === 'CREATED').map((w) => w.id),
+          updated: changed.filter((w) => w.outcome === 'UPDATED').map((w) => w.id),
+          moved: out.moved.map((m) => ({ enterpriseId: m.enterpriseId, from: m.from, to: m.to, hazards: m.hazardIds.length })),
+        },
+      });
+    }
+    return out;
+  });
   const counts: Record<BulkRowStatus, number> = { CREATED: 0, UNCHANGED: 0, UPDATED: 0, FAILED: 0 };
   for (const { index, fields } of valid) {
     const w = written.get(fields.creditCode)!;
@@ -169,13 +196,29 @@ async function importRoster(db: Db, input: unknown[]): Promise<Static<typeof Ent
     rows[index] = { index, status: 'FAILED', ...(code !== undefined && code.length <= 64 ? { creditCode: code } : {}), errors };
     counts.FAILED++;
   });
-  return { created: counts.CREATED, unchanged: counts.UNCHANGED, updated: counts.UPDATED, failed: counts.FAILED, rows };
+  return { created: counts.CREATED, unchanged: counts.UNCHANGED, updated: counts.UPDATED, failed: counts.FAILED, rows, moved };
 }
 
-export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
+  /** The moved hazards' workflows learn their new scope; the ledger already moved (same transaction as the roster). */
+  async function tellWorkflows(moved: HazardsMoved[], log: { warn(obj: object, msg: string): void }): Promise<void> {
+    for (const m of moved) {
+      if (m.hazardIds.length === 0) continue;
+      try {
+        await reassignHazardWorkflows(temporal, m.hazardIds, m.to);
+      } catch (err) {
+        log.warn({ err, enterpriseId: m.enterpriseId, hazards: m.hazardIds.length }, 'hazard workflows not told of their new scope; the ledger has it');
+      }
+    }
+  }
+
   app.post('/units', { schema: { tags: ['units'], summary: 'Register a county/district or a member department', body: UnitBody, response: { 201: UnitView, ...errorResponses } } }, async (request, reply) => {
-    requireRole(request, 'admin', 'office');
-    const unit = await createUnit(db, request.body);
+    const actor = requireRole(request, 'admin', 'office');
+    const unit = await db.transaction(async (tx) => {
+      const created = await createUnit(tx, request.body);
+      if (created) await recordAudit(tx, { actor, action: 'unit.created', subjectKind: 'unit', subjectId: created.code, data: { ...request.body } });
+      return created;
+    });
     if (!unit) throw new DomainError(ErrorCode.CONFLICT, `a unit with code ${request.body.code} exists`, [{ field: 'code', reason: 'already taken' }]);
     return reply.status(201).send(unitView(unit));
   });
@@ -185,7 +228,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
   }));
 
   app.post('/enterprises', { schema: { tags: ['enterprises'], summary: 'Register an enterprise on the roster', body: EnterpriseBody, response: { 201: EnterpriseView, ...errorResponses } } }, async (request, reply) => {
-    requireRole(request, 'admin', 'office');
+    const actor = requireRole(request, 'admin', 'office');
     const b = request.body;
     const errors: FieldError[] = [];
     if (!isValidCreditCode(b.creditCode)) errors.push({ field: 'creditCode', reason: 'check character does not match (GB 32100-2015)' });
@@ -193,7 +236,11 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
     if (!found.some((u) => u.code === b.countyCode && u.kind === 'COUNTY')) errors.push({ field: 'countyCode', reason: 'no county with this code; register it under /v1/units first' });
     if (!found.some((u) => u.code === b.departmentCode && u.kind === 'DEPARTMENT')) errors.push({ field: 'departmentCode', reason: 'no department with this code; register it under /v1/units first' });
     if (errors.length > 0) throw invalidInput(errors);
-    const created = await createEnterprise(db, storedFields(b));
+    const created = await db.transaction(async (tx) => {
+      const row = await createEnterprise(tx, storedFields(b));
+      if (row) await recordAudit(tx, { actor, action: 'enterprise.created', subjectKind: 'enterprise', subjectId: row.id, data: { ...storedFields(b) } });
+      return row;
+    });
     if (!created) throw new DomainError(ErrorCode.CONFLICT, 'an enterprise with this credit code exists', [{ field: 'creditCode', reason: 'already registered' }]);
     return reply.status(201).send(enterpriseView(created));
   });
@@ -214,11 +261,12 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
       },
     },
     async (request) => {
-      requireRole(request, 'admin', 'office');
+      const actor = requireRole(request, 'admin', 'office');
       const started = performance.now();
-      const result = await importRoster(db, request.body.enterprises);
+      const { moved, ...result } = await importRoster(db, request.body.enterprises, actor);
       const { rows, ...counts } = result;
-      request.log.info({ rows: rows.length, ...counts, ms: Math.round(performance.now() - started) }, 'roster import');
+      request.log.info({ rows: rows.length, ...counts, moved: moved.length, ms: Math.round(performance.now() - started) }, 'roster import');
+      await tellWorkflows(moved, request.log);
       return result;
     },
   );
@@ -240,7 +288,9 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
   app.post('/api-keys', { schema: { tags: ['api keys'], summary: 'Create an API key; the secret is in this response only', body: ApiKeyBody, response: { 201: Type.Object({ key: ApiKeyView, secret: Type.String() }), ...errorResponses } } }, async (request, reply) => {
     const actor = requireRole(request, 'admin', 'office');
     const { name, role, scope } = request.body;
-    if ((role === 'admin' || role === 'office') && actor.role !== 'admin') throw new DomainError(ErrorCode.FORBIDDEN, 'only an admin creates admin or office keys');
+    if ((role === 'admin' || role === 'office') && actor.role !== 'admin') forbidFields(actor, [{ field: 'role', reason: 'only an admin creates admin or office keys' }]);
+    const expiresAt = request.body.expiresAt === undefined ? null : new Date(request.body.expiresAt);
+    if (expiresAt && !(expiresAt.getTime() > Date.now())) throw invalidInput([{ field: 'expiresAt', reason: 'must be in the future' }]);
     const needsScope = role === 'department' || role === 'county' || role === 'enterprise';
     if (!needsScope && scope !== undefined) throw invalidInput([{ field: 'scope', reason: `a ${role} key has no scope` }]);
     if (needsScope) {
@@ -251,7 +301,12 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
           : (await unitsByCode(db, [scope])).some((u) => u.kind === (role === 'county' ? 'COUNTY' : 'DEPARTMENT'));
       if (!exists) throw invalidInput([{ field: 'scope', reason: `no ${role} with this ${role === 'enterprise' ? 'id' : 'code'}` }]);
     }
-    const { key, secret } = await createApiKey(db, { name, role, scope: scope ?? null });
+    const { key, secret } = await db.transaction(async (tx) => {
+      const created = await createApiKey(tx, { name, role, scope: scope ?? null, expiresAt });
+      await recordAudit(tx, { actor, action: 'api_key.created', subjectKind: 'api_key', subjectId: created.key.id, data: keyAudit(created.key) });
+      return created;
+    });
+    app.keyIndex.apply(key);
     return reply.status(201).send({ key: keyView(key), secret });
   });
 
@@ -261,8 +316,38 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app
   });
 
   app.delete('/api-keys/:id', { schema: { tags: ['api keys'], summary: 'Revoke an API key', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } }, async (request, reply) => {
-    requireRole(request, 'admin');
-    if (!(await revokeApiKey(db, request.params.id))) throw new DomainError(ErrorCode.NOT_FOUND, 'no active key with this id');
+    // The office revokes the keys it may create (department, county, enterprise); admin and office keys only an admin.
+    const actor = requireRole(request, 'admin', 'office');
+    const target = await getApiKey(db, request.params.id);
+    if (!target || target.revokedAt) throw new DomainError(ErrorCode.NOT_FOUND, 'no active key with this id');
+    if ((target.role === 'admin' || target.role === 'office') && actor.role !== 'admin') throw new DomainError(ErrorCode.FORBIDDEN, 'only an admin revokes admin or office keys');
+    const revoked = await db.transaction(async (tx) => {
+      const row = await revokeApiKey(tx, target.id);
+      if (row) await recordAudit(tx, { actor, action: 'api_key.revoked', subjectKind: 'api_key', subjectId: row.id, data: keyAudit(row) });
+      return row;
+    });
+    if (!revoked) throw new DomainError(ErrorCode.NOT_FOUND, 'no active key with this id');
+    app.keyIndex.apply(revoked);
     return reply.status(204).send(null);
   });
+
+  app.get(
+    '/audit-log',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Who changed API keys, units and enterprises, and roster imports (newest first, keyset pagination; admin and office)',
+        querystring: AuditListQuery,
+        response: { 200: Type.Object({ items: Type.Array(AuditEntryView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin', 'office');
+      const q = request.query;
+      const after = decodeCursor(q.cursor, isCursor);
+      if (after === null) throw invalidInput([{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
+      const page = await listAudit(db, { subjectKind: q.subjectKind, subjectId: q.subjectId, action: q.action }, { limit: q.limit ?? 50, after });
+      return { items: page.items.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })), nextCursor: page.next ? encodeCursor(page.next) : null };
+    },
+  );
 };

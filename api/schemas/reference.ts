@@ -94,6 +94,7 @@ export const ApiKeyBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 100 }),
     role: Type.Enum(ROLES),
     scope: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'enterprise id, county code or department code; none for admin and office' })),
+    expiresAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'the key is refused from this instant on (ISO 8601 with offset); omitted: never expires' })),
   },
   { additionalProperties: false },
 );
@@ -105,4 +106,24 @@ export const ApiKeyView = Type.Object({
   keyPrefix: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
   revokedAt: Nullable(Type.String({ format: 'date-time' })),
+  expiresAt: Nullable(Type.String({ format: 'date-time' })),
 });
+
+export const AuditEntryView = Type.Object({
+  id: Type.String(),
+  actor: Type.Object({ keyId: Type.String(), role: Type.String(), scope: Nullable(Type.String()), name: Type.String() }),
+  action: Type.String(),
+  subjectKind: Type.String(),
+  subjectId: Nullable(Type.String()),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export const AuditListQuery = Type.Object(
+  {
+    subjectKind: Type.Optional(Type.Enum(['api_key', 'unit', 'enterprise', 'roster'])),
+    subjectId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z_.]+$' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);

@@ -3,3 +3,4 @@ export * from './reference';
 export * from './hazards';
 export * from './notifications';
 export * from './campaigns';
+export * from './audit';

@@ -54,4 +54,8 @@ export const apiKeys = pgTable('api_keys', {
   keyPrefix: text('key_prefix').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
-});
+  /** Refused from this instant on; null: never expires. */
+  expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }),
+  /** Moves on every change (creation, revocation): API processes refresh their in-memory key index from it. */
+  updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+}, (t) => [index('api_keys_updated_idx').on(t.updatedAt)]);

@@ -223,7 +223,7 @@ describe('API keys', () => {
     expect(await rows(apiKeys)).toBe(before);
   });
 
-  it('lists keys without secrets to admin and office only, and revokes a key (admin)', async () => {
+  it('lists keys without secrets to admin and office only; the office revokes the keys it may create, admin and office keys only an admin', async () => {
     const created = await h.call<{ key: { id: string }; secret: string }>('POST', '/v1/api-keys', h.keys.admin, { name: uniq('to-revoke'), role: 'county', scope: h.entA.countyCode });
     expect(created.status).toBe(201);
     const list = await h.call<{ items: Record<string, unknown>[] }>('GET', '/v1/api-keys', h.keys.office);
@@ -236,8 +236,10 @@ describe('API keys', () => {
     expect(JSON.stringify(list.body)).not.toContain(created.body.secret);
     expectProblem(await h.call('GET', '/v1/api-keys', h.keys.entA), 403, 'FORBIDDEN');
 
-    expectProblem(await h.call('DELETE', `/v1/api-keys/${created.body.key.id}`, h.keys.office), 403, 'FORBIDDEN');
-    const revoked = await h.app.inject({ method: 'DELETE', url: `/v1/api-keys/${created.body.key.id}`, headers: { authorization: `Bearer ${h.keys.admin}` } });
+    const officeKey = await h.call<{ key: { id: string } }>('POST', '/v1/api-keys', h.keys.admin, { name: uniq('office'), role: 'office' });
+    expectProblem(await h.call('DELETE', `/v1/api-keys/${officeKey.body.key.id}`, h.keys.office), 403, 'FORBIDDEN');
+    expectProblem(await h.call('DELETE', `/v1/api-keys/${created.body.key.id}`, h.keys.county), 403, 'FORBIDDEN');
+    const revoked = await h.app.inject({ method: 'DELETE', url: `/v1/api-keys/${created.body.key.id}`, headers: { authorization: `Bearer ${h.keys.office}` } });
     expect(revoked.statusCode).toBe(204);
     expectProblem(await h.call('GET', '/v1/hazards', created.body.secret), 401, 'UNAUTHORIZED');
     expectProblem(await h.call('DELETE', `/v1/api-keys/${created.body.key.id}`, h.keys.admin), 404, 'NOT_FOUND');

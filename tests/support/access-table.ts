@@ -1,0 +1,182 @@
+// Who may call which route over which objects: the table the access-matrix test is generated from.
+// Every route of the app (but /health and /docs) must have an entry; a new route without one fails
+// the test. Per role:
+//   allow   the role may call it and has no scope to leave (admin, office; lists that filter by scope)
+//   deny    the role may not call it: 403, whatever the object
+//   scoped  the role may call it on objects in its scope; outside it the object does not exist: 404
+// Keys: admin, office, department (enterprise A's department), county (A's county), enterprise (A).
+// "In scope" means enterprise A, its hazard, the campaign its county and department take part in;
+// "out of scope" means enterprise B (another county and department), its hazard, B's campaign.
+import { randomBytes } from 'node:crypto';
+import type { CampaignTemplate } from '../../domain/campaign';
+import { demoTemplate } from '../../domain/campaign';
+import type { Role } from '../../domain/hazard';
+import type { Enterprise } from './api-harness';
+import { creditCode, reportBody, uniq } from './fixtures';
+
+export type Access = 'allow' | 'deny' | 'scoped';
+export type Target = 'in' | 'out';
+
+export interface MatrixContext {
+  entA: Enterprise;
+  entB: Enterprise;
+  /** A major hazard of enterprise A / B (commands are checked on a major hazard). */
+  hazardA: string;
+  hazardB: string;
+  /** A campaign with A's county and department taking part / with B's. Both have a draw and a summary. */
+  campaignA: string;
+  campaignB: string;
+  /** A stored template to launch from. */
+  template: { key: string; version: number };
+  /** A fresh active county key's id, for revocation probes. */
+  freshKeyId(): Promise<string>;
+}
+
+export interface Probe {
+  url: string;
+  body?: unknown;
+}
+
+export interface RouteEntry {
+  method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'PATCH';
+  url: string;
+  access: Record<Role, Access>;
+  /** The request for a role: in its scope, or (for scoped roles) outside it. */
+  probe(ctx: MatrixContext, target: Target, role: Role): Probe | Promise<Probe>;
+  /** Why an allowed probe may answer a 4xx other than 403/404 (the gate let it through). */
+  note?: string;
+}
+
+const everyone: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'allow', county: 'allow', enterprise: 'allow' };
+const officeOnly: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'deny', county: 'deny', enterprise: 'deny' };
+const regulatorsScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny' };
+const allScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'scoped' };
+
+const hazardOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.hazardA : ctx.hazardB);
+const entOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.entA : ctx.entB);
+const campaignOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.campaignA : ctx.campaignB);
+
+export function futureTemplate(): CampaignTemplate {
+  // Phases open 10 minutes from now: nothing fires while the test runs.
+  return { ...demoTemplate(Date.now() + 10 * 60_000), key: uniq('matrix') };
+}
+
+function enterpriseBody(ctx: MatrixContext) {
+  return { name: `${uniq('ent')} 有限公司`, creditCode: creditCode(), industry: 'HAZARDOUS_CHEMICALS', countyCode: ctx.entA.countyCode, departmentCode: ctx.entA.departmentCode, principal: { name: '王总' } };
+}
+
+/** A hazard command on enterprise A's / B's major hazard; roles as the transition table has them for a major hazard. */
+function command(path: string, body: unknown, roles: Role[]): RouteEntry {
+  const access = Object.fromEntries(
+    (['admin', 'office', 'department', 'county', 'enterprise'] as Role[]).map((r) => [r, !roles.includes(r) ? 'deny' : r === 'admin' || r === 'office' ? 'allow' : 'scoped']),
+  ) as Record<Role, Access>;
+  return {
+    method: 'POST',
+    url: `/v1/hazards/:id/${path}`,
+    access,
+    probe: (ctx, t) => ({ url: `/v1/hazards/${hazardOf(ctx, t)}/${path}`, body }),
+    note: 'an allowed caller may meet 409 (the hazard is not in the state the command needs)',
+  };
+}
+
+export const ACCESS_TABLE: RouteEntry[] = [
+  // ---- hazards
+  {
+    method: 'POST',
+    url: '/v1/hazards',
+    access: allScoped,
+    probe: (ctx, t, role) => ({ url: '/v1/hazards', body: role === 'enterprise' && t === 'in' ? reportBody() : reportBody({ enterpriseId: entOf(ctx, t).id }) }),
+  },
+  { method: 'GET', url: '/v1/hazards', access: everyone, probe: () => ({ url: '/v1/hazards?limit=5' }) },
+  { method: 'GET', url: '/v1/hazards/:id', access: allScoped, probe: (ctx, t) => ({ url: `/v1/hazards/${hazardOf(ctx, t)}` }) },
+  command('list-for-supervision', { note: '挂牌督办' }, ['department', 'office', 'admin']),
+  command('rectification', { evidence: '已更换线路' }, ['enterprise', 'admin']),
+  command('verification', { decision: 'ACCEPT' }, ['department', 'office', 'admin']),
+  command('close', {}, ['department', 'office', 'admin']),
+  command('extension-request', { requestedDeadline: '2099-12-31', reason: '设备到货延迟' }, ['enterprise', 'admin']),
+  command('extension-decision', { decision: 'REFUSE', reason: '理由不充分' }, ['department', 'office', 'admin']),
+  command('withdrawal', { reason: '误报' }, ['office', 'admin']),
+
+  // ---- reference data
+  { method: 'POST', url: '/v1/units', access: officeOnly, probe: () => ({ url: '/v1/units', body: { kind: 'COUNTY', code: uniq('c'), name: '新区' } }) },
+  { method: 'GET', url: '/v1/units', access: everyone, probe: () => ({ url: '/v1/units' }) },
+  { method: 'POST', url: '/v1/enterprises', access: officeOnly, probe: (ctx) => ({ url: '/v1/enterprises', body: enterpriseBody(ctx) }) },
+  { method: 'POST', url: '/v1/enterprises/bulk', access: officeOnly, probe: (ctx) => ({ url: '/v1/enterprises/bulk', body: { enterprises: [enterpriseBody(ctx)] } }) },
+  { method: 'GET', url: '/v1/enterprises', access: everyone, probe: () => ({ url: '/v1/enterprises?limit=5' }) },
+  { method: 'GET', url: '/v1/enterprises/:id', access: allScoped, probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}` }) },
+  { method: 'POST', url: '/v1/api-keys', access: officeOnly, probe: (ctx) => ({ url: '/v1/api-keys', body: { name: uniq('k'), role: 'county', scope: ctx.entA.countyCode } }) },
+  { method: 'GET', url: '/v1/api-keys', access: officeOnly, probe: () => ({ url: '/v1/api-keys' }) },
+  { method: 'DELETE', url: '/v1/api-keys/:id', access: officeOnly, probe: async (ctx) => ({ url: `/v1/api-keys/${await ctx.freshKeyId()}` }) },
+  { method: 'GET', url: '/v1/audit-log', access: officeOnly, probe: () => ({ url: '/v1/audit-log?limit=5' }) },
+
+  // ---- ledger reads
+  { method: 'GET', url: '/v1/notifications', access: everyone, probe: () => ({ url: '/v1/notifications?limit=5' }) },
+  { method: 'GET', url: '/v1/accountability-reviews', access: { ...everyone, enterprise: 'deny' }, probe: () => ({ url: '/v1/accountability-reviews?limit=5' }) },
+
+  // ---- campaigns
+  { method: 'POST', url: '/v1/campaign-templates', access: officeOnly, probe: () => ({ url: '/v1/campaign-templates', body: futureTemplate() }) },
+  { method: 'GET', url: '/v1/campaign-templates', access: everyone, probe: () => ({ url: '/v1/campaign-templates' }) },
+  {
+    method: 'POST',
+    url: '/v1/campaigns',
+    access: officeOnly,
+    probe: (ctx) => ({ url: '/v1/campaigns', body: { templateKey: ctx.template.key, templateVersion: ctx.template.version, counties: [], departments: [], name: `matrix ${randomBytes(3).toString('hex')}` } }),
+  },
+  { method: 'GET', url: '/v1/campaigns/:id', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}` }) },
+  {
+    method: 'POST',
+    url: '/v1/campaigns/:id/phases/:phase/move',
+    access: officeOnly,
+    probe: (ctx) => ({ url: `/v1/campaigns/${ctx.campaignB}/phases/SUPERVISION/move`, body: { closesAt: '2099-12-31', reason: 'matrix probe' } }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/campaigns/:id/duties/:unitCode/:dutyKey',
+    // A county or department submits its own duties; the office any unit's.
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny' },
+    probe: (ctx, t, role) => {
+      const ent = entOf(ctx, t);
+      const unit = role === 'department' ? ent.departmentCode : ent.countyCode;
+      return { url: `/v1/campaigns/${campaignOf(ctx, t)}/duties/${unit}/plan`, body: { text: '实施方案' } };
+    },
+    note: 'a second submission of the same duty may answer 409',
+  },
+  {
+    method: 'GET',
+    url: '/v1/campaigns/:id/spot-check',
+    // Who was drawn: the office, admin, and a department (its own enterprises only); not counties or enterprises.
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny' },
+    probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/spot-check` }),
+  },
+  { method: 'GET', url: '/v1/campaigns/:id/spot-check/verification', access: everyone, probe: (ctx) => ({ url: `/v1/campaigns/${ctx.campaignA}/spot-check/verification` }) },
+  {
+    method: 'POST',
+    url: '/v1/campaigns/:id/inspections/:enterpriseId',
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny' },
+    // Out of scope: enterprise B in the department's own campaign. The probe's FINDINGS without findings is
+    // refused after the gate (422), so no inspection workflow has to exist for the test.
+    probe: (ctx, t) => ({ url: `/v1/campaigns/${ctx.campaignA}/inspections/${entOf(ctx, t).id}`, body: { outcome: 'FINDINGS' } }),
+    note: 'the probe body is refused after the gate (422)',
+  },
+  {
+    method: 'POST',
+    url: '/v1/campaigns/:id/self-inspections',
+    access: { admin: 'allow', office: 'allow', department: 'deny', county: 'scoped', enterprise: 'scoped' },
+    probe: (ctx, t, role) => ({
+      url: `/v1/campaigns/${ctx.campaignA}/self-inspections`,
+      body: role === 'enterprise' && t === 'in' ? { problemsFound: 2 } : { enterpriseId: entOf(ctx, t).id, problemsFound: 2 },
+    }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/campaigns/:id/supervision-findings',
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny' },
+    probe: (ctx, t, role) =>
+      role === 'department'
+        ? { url: `/v1/campaigns/${ctx.campaignA}/supervision-findings`, body: { team: '第一督导组', target: 'ENTERPRISE', enterpriseId: entOf(ctx, t).id, description: '消防通道堵塞', hazard: reportBody() } }
+        : { url: `/v1/campaigns/${ctx.campaignA}/supervision-findings`, body: { team: '第一督导组', target: 'UNIT', unitCode: ctx.entA.countyCode, description: '排查流于形式' } },
+  },
+  { method: 'GET', url: '/v1/campaigns/:id/summary', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/summary` }) },
+];
+
+export const routeKey = (method: string, url: string): string => `${method} ${url}`;
