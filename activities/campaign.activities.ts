@@ -16,6 +16,7 @@ import { startHazardWorkflow } from '../services/hazard.service';
 import type { TemporalTarget } from '../services/temporal';
 import { startObligationWorkflow } from '../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId } from '../workflows/ids';
+import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
 import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
 
@@ -57,11 +58,11 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   const { db, temporal } = deps;
 
   async function recordCampaignEvents(entries: CampaignEventEntry[]): Promise<void> {
-    await applyCampaignEvents(db, entries);
+    await ledgerWrite(`campaign ${entries[0]?.campaignId} events`, () => applyCampaignEvents(db, entries));
   }
 
   async function recordDutyEvents(entries: DutyLedgerEntry[]): Promise<void> {
-    await applyDutyEvents(db, entries);
+    await ledgerWrite(`obligation ${entries[0]?.obligationId} events`, () => applyDutyEvents(db, entries));
   }
 
   async function participantsPage(campaignId: string, after: string | null, limit: number) {

@@ -5,6 +5,7 @@ import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.r
 import { enterprises, hazards, units } from '../db/schema';
 import type { NotificationKind } from '../domain/hazard';
 import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
+import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
 import { renderNotification, type Locale } from './notification-templates';
 
@@ -32,16 +33,16 @@ export function createActivities(deps: ActivityDeps) {
   const { db, mail } = deps;
 
   async function recordHazardTransition(entry: LedgerEntry): Promise<void> {
-    await applyLedgerEntries(db, [entry]);
+    await ledgerWrite(`hazard ${entry.hazardId} event ${entry.seq}`, () => applyLedgerEntries(db, [entry]));
   }
 
   /** Several steps taken at once (registration and its automatic steps) in one round trip. */
   async function recordHazardTransitions(entries: LedgerEntry[]): Promise<void> {
-    if (entries.length > 0) await applyLedgerEntries(db, entries);
+    if (entries.length > 0) await ledgerWrite(`hazard ${entries[0]!.hazardId} events ${entries[0]!.seq}..${entries.at(-1)!.seq}`, () => applyLedgerEntries(db, entries));
   }
 
   async function openAccountabilityReview(input: { hazardId: string; deadlineVersion: number; reason: string; at: string }): Promise<{ reviewId: string }> {
-    return { reviewId: await openReview(db, input) };
+    return { reviewId: await ledgerWrite(`review of hazard ${input.hazardId}`, () => openReview(db, input)) };
   }
 
   async function sendHazardNotification(req: NotificationRequest): Promise<NotificationResult> {

@@ -1,11 +1,24 @@
 // Mail through the outbox: the row (unique on its business key) is written before sending,
 // with a deterministic Message-ID, so a retried activity never mails twice in practice and
-// the office can see what was sent.
+// the office can see what was sent. A refusal that cannot heal ends the row as FAILED (or
+// PARTIALLY_SENT, per recipient) and returns: the workflow's step goes on. A failure that can
+// heal throws a retryable error, until the retry budget is spent.
 import { createHash } from 'node:crypto';
-import { log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
-import { claimOutbox, markOutbox, type NewOutboxRow } from '../db/outbox.repo';
-import type { Mailer } from './mailer';
+import { claimOutbox, recordOutboxAttempt, type NewOutboxRow } from '../db/outbox.repo';
+import {
+  classifySmtpFailure,
+  describeSmtpFailure,
+  finalStatus,
+  MAIL_RETRY,
+  pendingRecipients,
+  SideEffectErrorType,
+  type NotificationStatus,
+  type RecipientFailure,
+  type SmtpFailure,
+} from '../domain/delivery';
+import { rejectedRecipients, type Mailer, type SendOutcome } from './mailer';
 
 export interface OutboxDeps {
   db: Db;
@@ -24,10 +37,30 @@ export function uniqueEmails(...lists: (string | null | undefined)[][]): string[
   return [...new Set(lists.flat().filter((e): e is string => typeof e === 'string' && e.includes('@')))];
 }
 
-export type DeliveryResult = { status: 'SENT' | 'ALREADY_SENT' | 'SKIPPED'; businessKey: string; recipients: string[] };
+export type DeliveryResult = { status: NotificationStatus | 'ALREADY_SENT'; businessKey: string; recipients: string[] };
 
 export const messageIdFor = (businessKey: string): string =>
   `<${createHash('sha256').update(businessKey).digest('hex').slice(0, 32)}@hazard-campaign>`;
+
+/** The attempt number when running as an activity (1 outside one: a direct call is a single attempt). */
+const currentAttempt = (): number => {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+};
+
+/** Sends to the recipients still pending; an error with no per-recipient detail counts against all of them. */
+async function attempt(to: string[], send: (to: string[]) => Promise<SendOutcome>): Promise<SendOutcome> {
+  try {
+    return await send(to);
+  } catch (err) {
+    const failure = err as SmtpFailure & { rejected?: unknown; rejectedErrors?: unknown };
+    const perRecipient = rejectedRecipients(failure, failure);
+    return { accepted: [], rejected: perRecipient.length > 0 ? perRecipient : to.map((address) => ({ address, failure })) };
+  }
+}
 
 export async function deliver(deps: OutboxDeps, row: Omit<NewOutboxRow, 'messageId'> & { headers?: Record<string, string> }): Promise<DeliveryResult> {
   const { headers, ...rest } = row;
@@ -36,23 +69,41 @@ export async function deliver(deps: OutboxDeps, row: Omit<NewOutboxRow, 'message
   if (outbox.status !== 'PENDING') return { status: 'ALREADY_SENT', businessKey, recipients: outbox.recipients };
   if (outbox.recipients.length === 0) {
     log.warn('notification has no recipient address', { businessKey });
-    await markOutbox(deps.db, outbox.id, { status: 'SKIPPED' });
+    await recordOutboxAttempt(deps.db, outbox.id, { status: 'SKIPPED', deliveredTo: [], failedRecipients: [], error: 'no recipient address' });
     return { status: 'SKIPPED', businessKey, recipients: [] };
   }
-  try {
-    // The stored text is sent, not a fresh render: a retry mails exactly what the outbox shows.
-    await deps.mailer.send({
+  const to = pendingRecipients(outbox);
+  // The stored text is sent, not a fresh render: a retry mails exactly what the outbox shows.
+  const outcome = await attempt(to, (recipients) =>
+    deps.mailer.send({
       from: deps.mail.from,
-      to: outbox.recipients,
+      to: recipients,
       subject: outbox.subject,
       text: outbox.bodyText,
       messageId: outbox.messageId,
       headers: { ...headers, 'X-Notification-Kind': outbox.kind, 'X-Business-Key': businessKey },
-    });
-  } catch (err) {
-    await markOutbox(deps.db, outbox.id, { error: err instanceof Error ? err.message : String(err) });
-    throw err;
+    }),
+  );
+
+  const deliveredTo = [...new Set([...outbox.deliveredTo, ...outcome.accepted.filter((a) => to.includes(a))])];
+  // Accepted now: not failed any more. Refused now: the newest reason replaces an older one.
+  const refused = new Map<string, RecipientFailure>(outbox.failedRecipients.filter((f) => !deliveredTo.includes(f.address)).map((f) => [f.address, f]));
+  for (const { address, failure } of outcome.rejected) {
+    refused.set(address, { address, reason: describeSmtpFailure(failure), permanent: classifySmtpFailure(failure) === 'PERMANENT' });
   }
-  await markOutbox(deps.db, outbox.id, { status: 'SENT' });
-  return { status: 'SENT', businessKey, recipients: outbox.recipients };
+  const exhausted = currentAttempt() >= MAIL_RETRY.maximumAttempts;
+  // Out of budget, a temporary refusal is final too: the office sees the mail as failed, with why.
+  const failedRecipients = [...refused.values()].map((f) => (exhausted ? { ...f, permanent: true } : f));
+  const progress = { recipients: outbox.recipients, deliveredTo, failedRecipients };
+  const stillPending = pendingRecipients(progress);
+  const lastError = outcome.rejected.length > 0 ? describeSmtpFailure(outcome.rejected[0]!.failure) : null;
+
+  if (stillPending.length > 0) {
+    await recordOutboxAttempt(deps.db, outbox.id, { status: 'PENDING', deliveredTo, failedRecipients, error: lastError });
+    throw ApplicationFailure.retryable(`mail ${businessKey} not yet delivered to ${stillPending.join(', ')}: ${lastError ?? 'unknown'}`, SideEffectErrorType.MAIL_TEMPORARY);
+  }
+  const status = finalStatus(progress);
+  await recordOutboxAttempt(deps.db, outbox.id, { status, deliveredTo, failedRecipients, error: status === 'SENT' ? null : lastError ?? failedRecipients[0]?.reason ?? null });
+  if (status !== 'SENT') log.warn('mail refused', { businessKey, status, failedRecipients });
+  return { status, businessKey, recipients: deliveredTo };
 }

@@ -1,5 +1,6 @@
 // The notification outbox: written before a mail is sent, unique on its business key.
 import { eq, sql } from 'drizzle-orm';
+import type { NotificationStatus, RecipientFailure } from '../domain/delivery';
 import type { Db } from './client';
 import { notifications } from './schema';
 
@@ -13,13 +14,25 @@ export async function claimOutbox(db: Db, row: NewOutboxRow): Promise<OutboxRow>
   return stored!;
 }
 
-export async function markOutbox(db: Db, id: string, outcome: { status: 'SENT' | 'SKIPPED' } | { error: string }): Promise<void> {
+/** One attempt's outcome: who was reached, who refused, the status it leaves (PENDING while some may still be reached). */
+export interface OutboxAttempt {
+  status: NotificationStatus;
+  deliveredTo: string[];
+  failedRecipients: RecipientFailure[];
+  error: string | null;
+}
+
+export async function recordOutboxAttempt(db: Db, id: string, a: OutboxAttempt): Promise<void> {
+  const done = a.status === 'SENT' || a.status === 'PARTIALLY_SENT';
   await db
     .update(notifications)
-    .set(
-      'error' in outcome
-        ? { attempts: sql`${notifications.attempts} + 1`, lastError: outcome.error }
-        : { attempts: sql`${notifications.attempts} + 1`, status: outcome.status, sentAt: new Date(), lastError: null },
-    )
+    .set({
+      attempts: sql`${notifications.attempts} + 1`,
+      status: a.status,
+      deliveredTo: a.deliveredTo,
+      failedRecipients: a.failedRecipients,
+      lastError: a.error,
+      ...(done ? { sentAt: new Date() } : {}),
+    })
     .where(eq(notifications.id, id));
 }

@@ -1,6 +1,7 @@
 // The hazard lifecycle (闭环管理) as one table, used by the workflow's update validators
 // and by the API for early refusals, so both always agree.
 import { ErrorCode, type FieldError, type Refusal } from './errors';
+import { unstorableFields } from './text';
 
 /** A deadline further out than this is a typo (9999-12-31), not a plan; it also keeps calendar maths in range. */
 export const MAX_DEADLINE_AHEAD_MS = 100 * 366 * 86_400_000;
@@ -171,7 +172,8 @@ export function checkPayload<C extends HazardCommand>(
   h: { deadline: number; requestedDeadline?: number | null },
   now: number,
 ): FieldError[] {
-  const errors: FieldError[] = [];
+  // Text the ledger cannot hold is refused before the command is accepted, never after.
+  const errors: FieldError[] = unstorableFields(payload);
   const p = payload as CommandPayloads[HazardCommand] & Record<string, unknown>;
   const blank = (v: unknown) => typeof v !== 'string' || v.trim() === '';
   if (command === 'submitRectification' && blank(p.evidence)) errors.push({ field: 'evidence', reason: 'evidence of the rectification is required' });
@@ -218,6 +220,7 @@ export const HAZARD_EVENT_TYPES = [
   'REMINDER_SKIPPED',
   'OVERDUE',
   'ESCALATED',
+  'REASSIGNED',
 ] as const;
 export type HazardEventType = (typeof HAZARD_EVENT_TYPES)[number];
 

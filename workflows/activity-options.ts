@@ -1,3 +1,32 @@
-// Activity options shared by every workflow.
-/** Nothing may be lost: activities retry without limit through outages of the database or the mail server, backing off. */
-export const RETRY_FOREVER = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
+// Activity options shared by every workflow, sized to what each kind of side effect needs.
+import type { ActivityOptions } from '@temporalio/workflow';
+import { MAIL_RETRY, SideEffectErrorType } from '../domain/delivery';
+
+/**
+ * Nothing may be lost: ledger writes retry without limit through database outages, backing off
+ * to a minute. Data the database refuses (LEDGER_REJECTED) cannot heal and is not retried. A
+ * write takes milliseconds: ten seconds to start-to-close means a killed worker's write is taken
+ * over by another within seconds, not minutes.
+ */
+export const LEDGER: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [SideEffectErrorType.LEDGER_REJECTED] },
+};
+
+/** Mail: bounded (see domain/delivery); the SMTP client times out well within the start-to-close. */
+export const MAIL: ActivityOptions = {
+  startToCloseTimeout: '20 seconds',
+  retry: {
+    initialInterval: `${MAIL_RETRY.initialIntervalMs} milliseconds`,
+    backoffCoefficient: MAIL_RETRY.backoffCoefficient,
+    maximumInterval: `${MAIL_RETRY.maximumIntervalMs} milliseconds`,
+    maximumAttempts: MAIL_RETRY.maximumAttempts,
+    nonRetryableErrorTypes: [SideEffectErrorType.MAIL_GAVE_UP],
+  },
+};
+
+/** Starting a page of workflows (up to 200 RPCs) or drawing a sample: minutes, retried until the server answers. */
+export const FAN_OUT: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [SideEffectErrorType.LEDGER_REJECTED] },
+};

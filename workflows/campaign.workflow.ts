@@ -9,6 +9,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -17,13 +18,14 @@ import type { CampaignEventEntry, createActivities } from '../activities';
 import { phaseWindows, type PhaseKey } from '../domain/campaign';
 import { ErrorCode } from '../domain/errors';
 import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
-import { RETRY_FOREVER } from './activity-options';
+import { FAN_OUT, LEDGER } from './activity-options';
 import { campaignStatusQuery, movePhaseUpdate, type CampaignInput, type CampaignState, type PhaseMove } from './campaign.messages';
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '5 minutes',
-  retry: RETRY_FOREVER,
-});
+type Activities = ReturnType<typeof createActivities>;
+const { recordCampaignEvents } = proxyActivities<Activities>(LEDGER);
+// A proxy has no own keys to spread: the fan-out activities are named one by one.
+const { startObligations, rescheduleObligations, drawSpotCheck, startInspections, takeSummarySnapshot } = proxyActivities<Activities>(FAN_OUT);
+const acts = { recordCampaignEvents, startObligations, rescheduleObligations, drawSpotCheck, startInspections, takeSummarySnapshot };
 
 /** Units or enterprises started per activity call: bounded work, bounded history. */
 export const START_BATCH = 200;
@@ -116,6 +118,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
       s.pendingReschedule = false;
       const phases = Object.fromEntries(Object.entries(s.phases).map(([k, p]) => [k, { opensAt: p.opensAt, closesAt: p.closesAt }]));
       await inPages((after) => acts.rescheduleObligations({ campaignId, phases, after, limit: START_BATCH }));
+      // A move that arrived while the obligations were being told is told too, before any sleep.
+      if (s.pendingReschedule && patched('reschedule-every-move')) continue;
     }
     const next = nextTransition();
     if (!next) break;

@@ -1,7 +1,7 @@
 // Message definitions of the hazard rectification workflow. Wire names are camelCase
 // and are never renamed once deployed: running workflows answer to them.
 import type { UpdateDefinition } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, CommandInput, HazardCommand, HazardGrade, HazardState, PendingExtension } from '../domain/hazard';
 import type { HazardPolicy, TimerEvent } from '../domain/policy';
 
@@ -35,6 +35,8 @@ export interface HazardProcessState {
   rejections: number;
   extensions: number;
   pendingExtension: PendingExtension | null;
+  /** Set once a roster move reassigned the hazard (v4); before that the input's codes hold. */
+  scope?: { enterpriseId: string; countyCode: string; departmentCode: string };
 }
 
 export interface HazardSnapshot extends HazardProcessState {
@@ -44,6 +46,15 @@ export interface HazardSnapshot extends HazardProcessState {
 }
 
 export const hazardStateQuery = defineQuery<HazardSnapshot>('hazardState');
+
+export interface HazardReassignment {
+  countyCode: string;
+  departmentCode: string;
+  actor: Actor;
+  reason: string;
+}
+/** The enterprise moved to another county or department on the roster: its open hazard follows. */
+export const hazardReassignedSignal = defineSignal<[HazardReassignment]>('hazardReassigned');
 
 export const listForSupervisionUpdate = defineUpdate<HazardSnapshot, [CommandInput<'listForSupervision'>]>('listForSupervision');
 export const submitRectificationUpdate = defineUpdate<HazardSnapshot, [CommandInput<'submitRectification'>]>('submitRectification');

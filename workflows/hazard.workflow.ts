@@ -32,21 +32,26 @@ import {
   type NotificationKind,
 } from '../domain/hazard';
 import { hazardSchedule, type TimerEvent } from '../domain/policy';
-import { RETRY_FOREVER } from './activity-options';
+import { LEDGER, MAIL } from './activity-options';
 import {
+  hazardReassignedSignal,
   hazardStateQuery,
   hazardUpdates,
   type HazardProcessState,
   type HazardSnapshot,
   type HazardWorkflowInput,
 } from './hazard.messages';
+import { Background, writeOrMark } from './side-effects';
 
-const { recordHazardTransition, recordHazardTransitions, sendHazardNotification, openAccountabilityReview } = proxyActivities<
-  ReturnType<typeof createActivities>
->({
-  startToCloseTimeout: '1 minute',
-  retry: RETRY_FOREVER,
-});
+type Activities = ReturnType<typeof createActivities>;
+const { recordHazardTransition, recordHazardTransitions, openAccountabilityReview } = proxyActivities<Activities>(LEDGER);
+const { sendHazardNotification } = proxyActivities<Activities>(MAIL);
+
+/** The deadline a notice is about, taken when its step is taken: an extension approved meanwhile does not change it. */
+interface Stamp {
+  deadline: string;
+  deadlineVersion: number;
+}
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
@@ -70,6 +75,12 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
   };
   // Set by every command: the loop recomputes its next timer event.
   let rearm = false;
+  // Mail goes out beside the steps, never in front of them (v4).
+  const background = new Background();
+  // Where the hazard sits now: a roster move changes it (hazardReassigned).
+  const scope = s.scope ?? { enterpriseId: input.enterpriseId, countyCode: input.countyCode, departmentCode: input.departmentCode };
+  // Signals cannot await: their ledger entries are written by the main loop.
+  const pendingWrites: LedgerEntry[][] = [];
 
   const schedule = (): TimerEvent[] =>
     hazardSchedule({
@@ -129,7 +140,7 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     return entries;
   }
 
-  async function write(entries: LedgerEntry[]): Promise<void> {
+  async function writeRaw(entries: LedgerEntry[]): Promise<void> {
     // v2 writes steps taken together in one activity (half the activities at registration);
     // histories recorded before keep their one-activity-per-step sequence on replay.
     if (entries.length > 1 && patched('ledger-batch-write')) {
@@ -139,15 +150,29 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     for (const e of entries) await recordHazardTransition(e);
   }
 
-  async function notify(kind: NotificationKind, eventKey: string, data: Record<string, unknown> = {}): Promise<void> {
-    await sendHazardNotification({ hazardId, kind, eventKey, deadlineVersion: s.deadlineVersion, data: { deadline: s.deadline, ...data } });
+  /** A step whose data the ledger refuses is still recorded, marked, and the workflow goes on. */
+  const write = (entries: LedgerEntry[]): Promise<void> => writeOrMark(writeRaw, entries, { hazardId, seq: entries.at(-1)?.seq });
+
+  const stamp = (): Stamp => ({ deadline: s.deadline, deadlineVersion: s.deadlineVersion });
+
+  /**
+   * Sends a notice about the deadline of `at`. v4 ('mail-off-the-path') starts the mail and goes
+   * on: a refused or unreachable mailbox never holds back the next timer. Histories from before
+   * v4 waited for each mail; they replay that way.
+   */
+  async function notify(kind: NotificationKind, eventKey: string, at: Stamp, data: Record<string, unknown> = {}): Promise<void> {
+    const request = { hazardId, kind, eventKey, deadlineVersion: at.deadlineVersion, data: { deadline: at.deadline, ...data } };
+    if (patched('mail-off-the-path')) {
+      background.start('notification', { hazardId, kind, eventKey }, sendHazardNotification(request));
+      return;
+    }
+    await sendHazardNotification(request).catch((err: unknown) => log.error('notification failed', { hazardId, kind, error: String(err) }));
   }
 
-  async function notifyFor(entries: LedgerEntry[]): Promise<void> {
-    for (const e of entries) if (e.type === 'REPORTED_TO_REGULATOR') await notify('REPORTED_TO_REGULATOR', 'reported');
+  async function notifyFor(entries: LedgerEntry[], at: Stamp): Promise<void> {
+    for (const e of entries) if (e.type === 'REPORTED_TO_REGULATOR') await notify('REPORTED_TO_REGULATOR', 'reported', at);
   }
 
-  const scope = { enterpriseId: input.enterpriseId, countyCode: input.countyCode, departmentCode: input.departmentCode };
   function validate<C extends HazardCommand>(command: C, inp: CommandInput<C>): void {
     const check = checkCommand(command, { ...scope, state: s.state, grade, extensionPending: s.pendingExtension !== null }, inp.actor);
     if (!check.ok) throw ApplicationFailure.create({ type: check.code, message: check.reason, nonRetryable: true });
@@ -170,16 +195,18 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
   /** Registers a command: validated before acceptance, applied synchronously, then written and announced. */
   function command<C extends HazardCommand>(
     name: C,
-    apply: (inp: CommandInput<C>) => { entries: LedgerEntry[]; after?: () => Promise<void> },
+    apply: (inp: CommandInput<C>) => { entries: LedgerEntry[]; after?: (at: Stamp) => Promise<void> },
   ): void {
     const update: UpdateDefinition<HazardSnapshot, [CommandInput<C>]> = hazardUpdates[name];
     setHandler(
       update,
       async (inp: CommandInput<C>) => {
         const { entries, after } = apply(inp);
+        // Taken with the step: a command that lands while this one is written cannot change what its notice says.
+        const at = stamp();
         rearm = true;
         await write(entries);
-        await after?.();
+        await after?.(at);
         return snapshot();
       },
       { validator: (inp: CommandInput<C>) => validate(name, inp) },
@@ -190,7 +217,7 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
 
   command('listForSupervision', ({ actor, note }) => {
     const entries = [step('LISTED_FOR_SUPERVISION', 'LISTED_FOR_SUPERVISION', actor, { note }), ...automaticSteps()];
-    return { entries, after: () => notify('LISTED_FOR_SUPERVISION', 'listed', { note }) };
+    return { entries, after: (at) => notify('LISTED_FOR_SUPERVISION', 'listed', at, { note }) };
   });
 
   command('submitRectification', ({ actor, evidence, attachments }) => ({
@@ -201,7 +228,7 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     if (decision === 'ACCEPT') return { entries: [step('VERIFICATION_ACCEPTED', verificationTarget(decision), actor, { reason })] };
     s.rejections += 1;
     const entry = step('VERIFICATION_REJECTED', verificationTarget(decision), actor, { reason, rejection: s.rejections });
-    return { entries: [entry], after: () => notify('REJECTED', `rejected:${entry.seq}`, { reason }) };
+    return { entries: [entry], after: (at) => notify('REJECTED', `rejected:${entry.seq}`, at, { reason }) };
   });
 
   command('close', ({ actor, note }) => ({ entries: [step('CLOSED', 'CLOSED', actor, { note })] }));
@@ -216,7 +243,7 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     s.pendingExtension = null;
     if (decision === 'REFUSE') {
       const entry = step('EXTENSION_REFUSED', null, actor, { requestedDeadline: pending.requestedDeadline, reason });
-      return { entries: [entry], after: () => notify('EXTENSION_DECIDED', `extension:${entry.seq}`, { decision, reason }) };
+      return { entries: [entry], after: (at) => notify('EXTENSION_DECIDED', `extension:${entry.seq}`, at, { decision, reason }) };
     }
     const previousDeadline = s.deadline;
     // A new deadline version re-arms every timer: reminders already past for it are skipped.
@@ -227,14 +254,26 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     s.overdue = false;
     s.extensions += 1;
     const entry = step('EXTENSION_APPROVED', null, actor, { previousDeadline, deadline: s.deadline, reason });
-    return { entries: [entry], after: () => notify('EXTENSION_DECIDED', `extension:${entry.seq}`, { decision, reason, previousDeadline }) };
+    return { entries: [entry], after: (at) => notify('EXTENSION_DECIDED', `extension:${entry.seq}`, at, { decision, reason, previousDeadline }) };
   });
 
   command('withdraw', ({ actor, reason }) => ({ entries: [step('WITHDRAWN', 'WITHDRAWN', actor, { reason })] }));
 
+  setHandler(hazardReassignedSignal, ({ countyCode, departmentCode, actor, reason }) => {
+    if (scope.countyCode === countyCode && scope.departmentCode === departmentCode) return;
+    const from = { countyCode: scope.countyCode, departmentCode: scope.departmentCode };
+    scope.countyCode = countyCode;
+    scope.departmentCode = departmentCode;
+    s.scope = { ...scope };
+    pendingWrites.push([step('REASSIGNED', null, actor, { from, to: { countyCode, departmentCode }, reason })]);
+    rearm = true;
+  });
+
   async function fire(e: TimerEvent): Promise<void> {
     s.firedEvents.push(firedKey(e));
-    const deadline = s.deadline;
+    // The notice is about the deadline this event was fired for, whatever a command changes while it is written.
+    const at = stamp();
+    const deadline = at.deadline;
     // The instant the schedule set for this event; the entry's `at` is when the workflow acted on it.
     const dueAt = new Date(e.at).toISOString();
     switch (e.kind) {
@@ -244,36 +283,52 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
           return;
         }
       {
-        // Stamped when the timer fires, written once the mail is out.
+        // Stamped when the timer fires; the mail's delivery is on the outbox.
         const entry = step('REMINDER_SENT', null, SYSTEM_ACTOR, { offset: e.offset, deadline, dueAt });
-        await notify('REMINDER', e.key, { offset: e.offset });
+        await notify('REMINDER', e.key, at, { offset: e.offset });
         await write([entry]);
         return;
       }
       case 'OVERDUE':
         s.overdue = true;
         await write([step('OVERDUE', null, SYSTEM_ACTOR, { deadline, dueAt })]);
-        await notify('OVERDUE', e.key);
+        await notify('OVERDUE', e.key, at);
         return;
       case 'ESCALATION': {
         s.escalated = true;
-        const at = nowIso();
+        const when = nowIso();
         const reason = `not rectified ${e.offset ?? ''} after the deadline ${deadline}`;
-        const review = await openAccountabilityReview({ hazardId, deadlineVersion: s.deadlineVersion, reason, at });
-        await write([{ ...step('ESCALATED', null, SYSTEM_ACTOR, { deadline, dueAt, reviewId: review.reviewId, reason }), at }]);
-        await notify('ESCALATED', e.key, { reviewId: review.reviewId, reason });
+        const review = await openAccountabilityReview({ hazardId, deadlineVersion: at.deadlineVersion, reason, at: when });
+        await write([{ ...step('ESCALATED', null, SYSTEM_ACTOR, { deadline, dueAt, reviewId: review.reviewId, reason }), at: when }]);
+        await notify('ESCALATED', e.key, at, { reviewId: review.reviewId, reason });
         return;
       }
     }
   }
 
+  /** Entries queued by signals, written in order. */
+  async function flush(): Promise<void> {
+    while (pendingWrites.length > 0) await write(pendingWrites.shift()!);
+  }
+
+  /** Before the run ends or continues as new: nothing queued, nothing running, no mail abandoned. */
+  async function settle(): Promise<void> {
+    for (;;) {
+      await flush();
+      await condition(() => pendingWrites.length > 0 || (allHandlersFinished() && background.idle));
+      if (pendingWrites.length === 0) return;
+    }
+  }
+
   if (!input.resume) {
     const entries = [step('REGISTERED', 'REGISTERED', input.reportedBy, { deadline: s.deadline, grade }), ...automaticSteps()];
+    const at = stamp();
     await write(entries);
-    await notifyFor(entries);
+    await notifyFor(entries, at);
   }
 
   while (!isTerminal(s.state)) {
+    await flush();
     rearm = false;
     const next = nextEvent();
     const woken = next
@@ -281,11 +336,11 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
       : await condition(() => rearm).then(() => true);
     if (!woken && next) await fire(next);
     if (!isTerminal(s.state) && workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
+      await settle();
       log.info('continuing as new', { hazardId, seq: s.seq });
       await continueAsNew<typeof hazardRectificationWorkflow>({ ...input, resume: s });
     }
   }
-  await condition(allHandlersFinished);
+  await settle();
   return snapshot();
 }

@@ -8,6 +8,8 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -15,10 +17,12 @@ import {
 import type { createActivities, DutyLedgerEntry } from '../activities';
 import { dutySchedule, type Duty } from '../domain/campaign';
 import { parseDuration } from '../domain/duration';
-import { ErrorCode } from '../domain/errors';
+import { describeFieldErrors, ErrorCode } from '../domain/errors';
+import { unstorableFields } from '../domain/text';
 import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
 import { shiftInstant } from '../domain/policy';
-import { RETRY_FOREVER } from './activity-options';
+import { FAN_OUT, LEDGER, MAIL } from './activity-options';
+import { Background, ledgerRefusal, writeOrMark } from './side-effects';
 import {
   obligationStateQuery,
   rescheduleDutiesSignal,
@@ -29,10 +33,10 @@ import {
   type ObligationState,
 } from './campaign.messages';
 
-const { recordDutyEvents, sendDutyNotification, registerInspectionFindings } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: RETRY_FOREVER,
-});
+type Activities = ReturnType<typeof createActivities>;
+const { recordDutyEvents } = proxyActivities<Activities>(LEDGER);
+const { sendDutyNotification } = proxyActivities<Activities>(MAIL);
+const { registerInspectionFindings } = proxyActivities<Activities>(FAN_OUT);
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
@@ -55,6 +59,32 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   let rearm = false;
   // Signals cannot await: their ledger writes are flushed by the main loop.
   const pendingWrites: DutyLedgerEntry[][] = [];
+  // Mail goes out beside the steps (v2); duties whose submission is being recorded (v2).
+  const background = new Background();
+  const submitting = new Set<string>();
+  const record = (entries: DutyLedgerEntry[]): Promise<void> => writeOrMark(recordDutyEvents, entries, { obligationId, seq: entries.at(-1)?.seq });
+
+  /** v2 ('mail-off-the-path') starts the mail and goes on; earlier histories waited for it. */
+  async function notify(input: Parameters<Activities['sendDutyNotification']>[0]): Promise<void> {
+    if (patched('mail-off-the-path')) {
+      background.start('duty notification', { obligationId, kind: input.kind, eventKey: input.eventKey }, sendDutyNotification(input));
+      return;
+    }
+    await sendDutyNotification(input).catch((err: unknown) => log.error('duty notification failed', { obligationId, error: String(err) }));
+  }
+
+  async function flush(): Promise<void> {
+    while (pendingWrites.length > 0) await record(pendingWrites.shift()!);
+  }
+
+  /** Before the run ends or continues as new: nothing queued, nothing running, no mail abandoned. */
+  async function settle(): Promise<void> {
+    for (;;) {
+      await flush();
+      await condition(() => pendingWrites.length > 0 || (allHandlersFinished() && background.idle));
+      if (pendingWrites.length === 0) return;
+    }
+  }
 
   const fireKey = (d: Duty, key: string) => `${d.key}@${d.dueAt}:${key}`;
   const lateWindow = parseDuration(input.lateWindow);
@@ -64,7 +94,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   };
   const nextEvent = () =>
     s.duties
-      .filter((d) => d.state === 'PENDING')
+      // A duty whose submission is being recorded is not missed meanwhile.
+      .filter((d) => d.state === 'PENDING' && !submitting.has(d.duty.key))
       .flatMap((d) => dutySchedule(d.duty, input.reminderOffsets, Date.parse(s.armedAt), input.timeZone).map((e) => ({ ...e, status: d })))
       .filter((e) => !s.firedEvents.includes(fireKey(e.status.duty, e.key)))
       .sort((a, b) => a.at - b.at)[0] ?? null;
@@ -90,6 +121,32 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
 
   setHandler(obligationStateQuery, () => s);
 
+  async function submit(d: DutyStatus, content: Record<string, unknown>, actor: Actor): Promise<DutyStatus> {
+    const done: DutyStatus = { ...d, state: 'SUBMITTED', late: Date.now() > d.duty.dueAt, submittedAt: nowIso() };
+    submitting.add(d.duty.key);
+    try {
+      let recorded = content;
+      if (d.duty.kind === 'INSPECTION' && input.subjectEnterpriseId && Array.isArray(content.findings) && content.findings.length > 0) {
+        // Every finding becomes a hazard (source: spot-check) with its own workflow, exactly once.
+        const { hazardIds } = await registerInspectionFindings({ campaignId, obligationId, seq: s.seq + 1, enterpriseId: input.subjectEnterpriseId, findings: content.findings, actor });
+        recorded = { ...content, hazardIds };
+      }
+      await recordDutyEvents([{ ...entry(done, done.late ? 'DUTY_SUBMITTED_LATE' : 'DUTY_SUBMITTED', actor, { content: recorded }), content: recorded }]);
+    } catch (err) {
+      const reason = ledgerRefusal(err);
+      throw ApplicationFailure.create({
+        type: reason === null ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED,
+        message: `the submission was not recorded: ${reason ?? (err instanceof Error ? err.message : String(err))}`,
+        nonRetryable: true,
+      });
+    } finally {
+      submitting.delete(d.duty.key);
+    }
+    Object.assign(d, { state: done.state, late: done.late, submittedAt: done.submittedAt });
+    rearm = true;
+    return d;
+  }
+
   setHandler(rescheduleDutiesSignal, ({ duties, reason }) => {
     const entries: DutyLedgerEntry[] = [];
     for (const moved of duties) {
@@ -110,6 +167,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     submitDutyUpdate,
     async ({ dutyKey, content, actor }: DutySubmission) => {
       const d = s.duties.find((x) => x.duty.key === dutyKey)!;
+      // v2: the duty is SUBMITTED only once its record is on the ledger; a refused record refuses the submission.
+      if (patched('duty-recorded-before-submitted')) return submit(d, content, actor);
       d.late = Date.now() > d.duty.dueAt;
       d.state = 'SUBMITTED';
       d.submittedAt = nowIso();
@@ -125,9 +184,12 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       return d;
     },
     {
-      validator: ({ dutyKey, actor }: DutySubmission) => {
+      validator: ({ dutyKey, actor, content }: DutySubmission) => {
+        const unstorable = unstorableFields(content, 'content');
+        if (unstorable.length > 0) throw ApplicationFailure.create({ type: ErrorCode.VALIDATION_FAILED, message: describeFieldErrors(unstorable), details: [unstorable], nonRetryable: true });
         const d = s.duties.find((x) => x.duty.key === dutyKey);
         if (!d || !maySubmit(actor, holderCode)) throw ApplicationFailure.create({ type: ErrorCode.NOT_FOUND, message: `no duty ${dutyKey} for you here`, nonRetryable: true });
+        if (submitting.has(dutyKey)) throw ApplicationFailure.create({ type: ErrorCode.CONFLICT, message: `${dutyKey} is being submitted by another request`, nonRetryable: true });
         if (d.state === 'SUBMITTED') throw ApplicationFailure.create({ type: ErrorCode.ILLEGAL_TRANSITION, message: `${dutyKey} was already submitted`, nonRetryable: true });
         if (s.closed) throw ApplicationFailure.create({ type: ErrorCode.ILLEGAL_TRANSITION, message: 'the late window has closed', nonRetryable: true });
       },
@@ -135,13 +197,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   );
 
   if (!input.resume) {
-    await recordDutyEvents(s.duties.map((d) => entry(d, 'DUTY_ASSIGNED', SYSTEM_ACTOR)));
+    await record(s.duties.map((d) => entry(d, 'DUTY_ASSIGNED', SYSTEM_ACTOR)));
     // Tells the holder what is due, once, with every duty and its instant.
-    await sendDutyNotification({ campaignId, obligationId, holderCode, duty: s.duties[0]!.duty, kind: 'DUTIES_ASSIGNED', eventKey: 'assigned' });
+    await notify({ campaignId, obligationId, holderCode, duty: s.duties[0]!.duty, kind: 'DUTIES_ASSIGNED', eventKey: 'assigned' });
   }
 
   for (;;) {
-    while (pendingWrites.length > 0) await recordDutyEvents(pendingWrites.shift()!);
+    await flush();
     if (s.duties.every((d) => d.state === 'SUBMITTED')) break;
     rearm = false;
     const next = nextEvent();
@@ -155,19 +217,20 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     const d = next.status;
     s.firedEvents.push(fireKey(d.duty, next.key));
     if (next.kind === 'REMINDER') {
-      await sendDutyNotification({ campaignId, obligationId, holderCode, duty: d.duty, kind: 'DUTY_REMINDER', eventKey: fireKey(d.duty, next.key) });
-      await recordDutyEvents([entry(d, 'DUTY_REMINDER_SENT', SYSTEM_ACTOR, { dueAt: new Date(d.duty.dueAt).toISOString(), scheduledAt: new Date(next.at).toISOString() })]);
+      await notify({ campaignId, obligationId, holderCode, duty: d.duty, kind: 'DUTY_REMINDER', eventKey: fireKey(d.duty, next.key) });
+      await record([entry(d, 'DUTY_REMINDER_SENT', SYSTEM_ACTOR, { dueAt: new Date(d.duty.dueAt).toISOString(), scheduledAt: new Date(next.at).toISOString() })]);
     } else if (d.state === 'PENDING') {
       d.state = 'MISSED';
-      await recordDutyEvents([{ ...entry(d, 'DUTY_MISSED', SYSTEM_ACTOR, { dueAt: new Date(d.duty.dueAt).toISOString(), scheduledAt: new Date(next.at).toISOString() }), missedAt: nowIso() }]);
-      await sendDutyNotification({ campaignId, obligationId, holderCode, duty: d.duty, kind: 'DUTY_MISSED', eventKey: fireKey(d.duty, next.key) });
+      await record([{ ...entry(d, 'DUTY_MISSED', SYSTEM_ACTOR, { dueAt: new Date(d.duty.dueAt).toISOString(), scheduledAt: new Date(next.at).toISOString() }), missedAt: nowIso() }]);
+      await notify({ campaignId, obligationId, holderCode, duty: d.duty, kind: 'DUTY_MISSED', eventKey: fireKey(d.duty, next.key) });
     }
     if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
+      // Queued writes (a reschedule signalled meanwhile) go to the ledger before the run ends.
+      await settle();
       await continueAsNew<typeof obligationWorkflow>({ ...input, resume: s });
     }
   }
   s.closed = true;
-  await condition(allHandlersFinished);
+  await settle();
   return s;
 }

@@ -29,9 +29,13 @@ describe('workflow replay over recorded histories', () => {
         'hazard-major-full-v1.json',
         'hazard-major-full-v2.json',
         'hazard-major-full-v3.json',
+        'hazard-major-full-v4.json',
         'campaign-demo-v1.json',
+        'campaign-demo-v2.json',
         'obligation-demo-v1.json',
+        'obligation-demo-v2.json',
         'inspection-demo-v1.json',
+        'inspection-demo-v2.json',
       ]),
     );
   });

@@ -8,6 +8,10 @@ export interface SmtpSink {
   port: number;
   /** Every message received so far, in arrival order. */
   messages: ParsedMail[];
+  /** Recipients refused with a reply code (e.g. 550 unknown mailbox, 452 mailbox full); change it any time. */
+  refuseRecipients: Map<string, { code: number; message: string }>;
+  /** When set, every transaction is refused at MAIL FROM with this reply (e.g. 421 for an outage). */
+  refuseAll: { code: number; message: string } | null;
   /** Resolves with the first message (already received or arriving later) matching `predicate`. */
   waitFor(predicate?: (mail: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
   close(): Promise<void>;
@@ -17,11 +21,21 @@ export interface SmtpSink {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const waiters = new Set<(mail: ParsedMail) => void>();
+  const refuseRecipients = new Map<string, { code: number; message: string }>();
+  const control = { refuseAll: null as { code: number; message: string } | null };
+  const refusal = (r: { code: number; message: string }) => Object.assign(new Error(r.message), { responseCode: r.code });
 
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      callback(control.refuseAll ? refusal(control.refuseAll) : undefined);
+    },
+    onRcptTo(address, _session, callback) {
+      const r = refuseRecipients.get(address.address.toLowerCase());
+      callback(r ? refusal(r) : undefined);
+    },
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (mail) => {
@@ -47,6 +61,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     host: '127.0.0.1',
     port,
     messages,
+    refuseRecipients,
+    get refuseAll() {
+      return control.refuseAll;
+    },
+    set refuseAll(r) {
+      control.refuseAll = r;
+    },
     waitFor(predicate = () => true, timeoutMs = 10_000) {
       const existing = messages.find(predicate);
       if (existing) return Promise.resolve(existing);

@@ -1,0 +1,58 @@
+// How workflows treat side effects that must not gate the next step (mail), and ledger writes
+// whose data the database refuses. Deterministic: only SDK primitives.
+import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { SideEffectErrorType } from '../domain/delivery';
+import { storable } from '../domain/text';
+
+/**
+ * Side effects started without waiting for them: the workflow's timers go on while a mail is
+ * retried. The workflow waits for `idle` only before it ends or continues as new, so no started
+ * effect is abandoned. A failure is logged, never thrown: the outbox row shows it to the office.
+ */
+export class Background {
+  private readonly pending = new Set<Promise<void>>();
+
+  start(what: string, attrs: Record<string, unknown>, effect: Promise<unknown>): void {
+    const tracked: Promise<void> = effect.then(
+      (result) => {
+        const status = (result as { status?: string } | undefined)?.status;
+        if (status === 'FAILED' || status === 'PARTIALLY_SENT') log.warn(`${what}: ${status}`, attrs);
+      },
+      (err: unknown) => log.error(`${what} failed`, { ...attrs, error: err instanceof Error ? err.message : String(err) }),
+    );
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  get idle(): boolean {
+    return this.pending.size === 0;
+  }
+}
+
+/** The reason of an activity failure the ledger refused for good (LEDGER_REJECTED), else null. */
+export function ledgerRefusal(err: unknown): string | null {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && (err.cause.type === SideEffectErrorType.LEDGER_REJECTED || err.cause.nonRetryable)) {
+    return err.cause.message;
+  }
+  return null;
+}
+
+/**
+ * Writes entries; if the database refuses their data for good, writes them again made storable
+ * and marked with the refusal, so the step is on the ledger (visibly) and the workflow goes on.
+ */
+export async function writeOrMark<E extends { data: Record<string, unknown> }>(write: (entries: E[]) => Promise<unknown>, entries: E[], what: Record<string, unknown>): Promise<void> {
+  try {
+    await write(entries);
+  } catch (err) {
+    const reason = ledgerRefusal(err);
+    if (reason === null) throw err;
+    log.error('ledger refused the data of a step; recording the step without it', { ...what, reason });
+    try {
+      await write(entries.map((e) => storable({ ...e, data: { ...e.data, ledgerRefused: reason.slice(0, 500) } })));
+    } catch (again) {
+      if (ledgerRefusal(again) === null) throw again;
+      log.error('ledger refused the step itself', { ...what, reason: ledgerRefusal(again) });
+    }
+  }
+}
