@@ -2,9 +2,10 @@
 import type { Db } from '../db/client';
 import { findUnstartedHazards, markWorkflowStarted, type HazardRow } from '../db/hazards.repo';
 import type { CommandInput, HazardCommand } from '../domain/hazard';
-import { hazardStateQuery, hazardUpdates, type HazardSnapshot, type HazardWorkflowInput } from '../workflows/hazard.messages';
+import { hazardReassignedSignal, hazardStateQuery, hazardUpdates, type HazardSnapshot, type HazardWorkflowInput } from '../workflows/hazard.messages';
 import { hazardWorkflowId } from '../workflows/ids';
-import { queryOrNull, startIdempotently, toDomainError, type TemporalTarget } from './temporal';
+import { SYSTEM_ACTOR } from '../domain/hazard';
+import { isEndedWorkflowError, queryOrNull, startIdempotently, toDomainError, type TemporalTarget } from './temporal';
 
 
 export function workflowInputFor(row: HazardRow): HazardWorkflowInput {
@@ -39,6 +40,22 @@ export async function executeHazardCommand<C extends HazardCommand>(
     return await handle.executeUpdate(hazardUpdates[command], { args: [input] });
   } catch (err) {
     throw toDomainError(err, 'the hazard process has ended');
+  }
+}
+
+/**
+ * Tells running hazard workflows that their enterprise moved (the ledger rows and their REASSIGNED
+ * events are written with the roster change): from now on they take commands from the new
+ * county and department. A hazard whose workflow has ended has nothing to learn.
+ */
+export async function reassignHazardWorkflows(t: TemporalTarget, hazardIds: string[], to: { countyCode: string; departmentCode: string }): Promise<void> {
+  for (const hazardId of hazardIds) {
+    await t.client.workflow
+      .getHandle(hazardWorkflowId(hazardId))
+      .signal(hazardReassignedSignal, { ...to, actor: SYSTEM_ACTOR, reason: 'roster moved the enterprise' })
+      .catch((err: unknown) => {
+        if (!isEndedWorkflowError(err)) throw err;
+      });
   }
 }
 

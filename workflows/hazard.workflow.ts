@@ -79,8 +79,6 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
   const background = new Background();
   // Where the hazard sits now: a roster move changes it (hazardReassigned).
   const scope = s.scope ?? { enterpriseId: input.enterpriseId, countyCode: input.countyCode, departmentCode: input.departmentCode };
-  // Signals cannot await: their ledger entries are written by the main loop.
-  const pendingWrites: LedgerEntry[][] = [];
 
   const schedule = (): TimerEvent[] =>
     hazardSchedule({
@@ -259,14 +257,12 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
 
   command('withdraw', ({ actor, reason }) => ({ entries: [step('WITHDRAWN', 'WITHDRAWN', actor, { reason })] }));
 
-  setHandler(hazardReassignedSignal, ({ countyCode, departmentCode, actor, reason }) => {
-    if (scope.countyCode === countyCode && scope.departmentCode === departmentCode) return;
-    const from = { countyCode: scope.countyCode, departmentCode: scope.departmentCode };
+  // The ledger row and its REASSIGNED event are written with the roster move (db/hazard-moves.repo);
+  // the workflow only learns whom to accept commands from.
+  setHandler(hazardReassignedSignal, ({ countyCode, departmentCode }) => {
     scope.countyCode = countyCode;
     scope.departmentCode = departmentCode;
     s.scope = { ...scope };
-    pendingWrites.push([step('REASSIGNED', null, actor, { from, to: { countyCode, departmentCode }, reason })]);
-    rearm = true;
   });
 
   async function fire(e: TimerEvent): Promise<void> {
@@ -306,19 +302,8 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     }
   }
 
-  /** Entries queued by signals, written in order. */
-  async function flush(): Promise<void> {
-    while (pendingWrites.length > 0) await write(pendingWrites.shift()!);
-  }
-
-  /** Before the run ends or continues as new: nothing queued, nothing running, no mail abandoned. */
-  async function settle(): Promise<void> {
-    for (;;) {
-      await flush();
-      await condition(() => pendingWrites.length > 0 || (allHandlersFinished() && background.idle));
-      if (pendingWrites.length === 0) return;
-    }
-  }
+  /** Before the run ends or continues as new: no command half-handled, no mail abandoned. */
+  const settle = () => condition(() => allHandlersFinished() && background.idle);
 
   if (!input.resume) {
     const entries = [step('REGISTERED', 'REGISTERED', input.reportedBy, { deadline: s.deadline, grade }), ...automaticSteps()];
@@ -328,7 +313,6 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
   }
 
   while (!isTerminal(s.state)) {
-    await flush();
     rearm = false;
     const next = nextEvent();
     const woken = next
