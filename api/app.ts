@@ -1,9 +1,12 @@
 // The API as a Fastify plugin: server.ts, the embedded start and the tests all register this.
+import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../db/client';
 import auth from './plugins/auth';
 import type { KeyIndexOptions } from './plugins/key-index';
 import errors from './plugins/errors';
+import inputGuard from './plugins/input-guard';
+import limits from './plugins/limits';
 import swagger from './plugins/swagger';
 import { healthRoutes } from './routes/health.routes';
 import { campaignRoutes } from './routes/campaigns.routes';
@@ -11,16 +14,21 @@ import { hazardRoutes, hazardSchemas } from './routes/hazards.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { referenceRoutes } from './routes/reference.routes';
 import type { TemporalTarget } from '../services/temporal';
+import { DEFAULT_LIMITS, type ApiLimits } from '../config';
 
 export interface AppDeps {
   db: Db;
   temporal: TemporalTarget;
+  /** Rate limits (config/index.ts); production defaults when absent. Tests that write a lot raise them. */
+  limits?: Partial<ApiLimits>;
   /** The in-memory API key index (refresh interval…); production defaults when absent. */
   keys?: KeyIndexOptions;
 }
 
 export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => {
   await fastify.register(errors);
+  await fastify.register(limits, { limits: deps.limits });
+  await fastify.register(inputGuard);
   await fastify.register(swagger);
   await fastify.register(auth, { db: deps.db, keys: deps.keys });
   for (const schema of hazardSchemas) fastify.addSchema(schema);
@@ -36,9 +44,26 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
   );
 };
 
+const ajvPool = AjvCompiler();
+/**
+ * Query strings, path params and headers arrive as text, so their values are coerced ("50" is a
+ * limit of 50). A JSON body is never coerced: "12000" for a number, or [x] for x, is the client's
+ * mistake and gets a 400 naming the field.
+ */
+const buildValidator: ValidatorFactory = (externalSchemas, options) => {
+  const coercing = ajvPool(externalSchemas, options);
+  const ajvOptions = (options ?? {}) as { customOptions?: object };
+  const strict = ajvPool(externalSchemas, { ...ajvOptions, customOptions: { ...ajvOptions.customOptions, coerceTypes: false } });
+  return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
+};
+
 /** Fastify options every instance of the app needs (tests use them too). */
 export const fastifyOptions = {
   // Report unknown fields instead of silently dropping them: bad input gets a clear error.
   ajv: { customOptions: { removeAdditional: false, allErrors: true } },
-  trustProxy: true,
-} as const;
+  // Client IPs (rate-limit keys without an API key) come from X-Forwarded-For only behind a
+  // configured proxy (TRUST_PROXY); otherwise anyone could pick their own key by sending the header.
+  trustProxy: false,
+  bodyLimit: DEFAULT_LIMITS.bodyLimitBytes,
+  schemaController: { compilersFactory: { buildValidator } },
+};

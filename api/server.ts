@@ -18,7 +18,7 @@ export interface RunningApi {
 
 export async function startApi(config: AppConfig, db: DbHandle): Promise<RunningApi> {
   const connection = await Connection.connect({ address: config.temporal.address });
-  const fastify = Fastify({ ...fastifyOptions, logger: { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
+  const fastify = Fastify({ ...fastifyOptions, trustProxy: config.trustProxy, bodyLimit: config.limits.bodyLimitBytes, logger: { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
   try {
     return await listenWith(config, db, connection, fastify);
   } catch (err) {
@@ -35,7 +35,7 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
   // Before the app loads its key index, so the bootstrap key is in it from the first request.
   const admin = await ensureBootstrapAdmin(db.db, config.bootstrapAdminKey);
   if (admin.revoked) fastify.log.warn('BOOTSTRAP_ADMIN_KEY names a revoked key: it stays revoked; use another admin key, or configure a new BOOTSTRAP_ADMIN_KEY');
-  await fastify.register(app, { db: db.db, temporal });
+  await fastify.register(app, { db: db.db, temporal, limits: config.limits });
 
   // Ledger rows whose workflow never started (a crash between the two writes) are picked up here.
   const reconcile = () =>

@@ -19,7 +19,22 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seconds between reconciliation passes (ledger rows whose workflow never started). */
   reconcileIntervalSeconds: number;
+  limits: ApiLimits;
+  /** Fastify's trustProxy: false (default), true (any proxy), or comma-separated proxy addresses/CIDRs. */
+  trustProxy: boolean | string;
 }
+
+/** Per API key (hash of the bearer token; the client IP when there is none), per minute. */
+export interface ApiLimits {
+  /** POST/PUT/PATCH/DELETE requests. */
+  writesPerMinute: number;
+  /** Writes that send mail or start workflows (hazard reports and commands, campaign launches and submissions). */
+  mailPerMinute: number;
+  /** Largest JSON body, in bytes (the roster import has its own, larger limit). */
+  bodyLimitBytes: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = { writesPerMinute: 600, mailPerMinute: 120, bodyLimitBytes: 1_048_576 };
 
 export class ConfigError extends Error {}
 
@@ -31,6 +46,14 @@ function int(env: Env, name: string, fallback: number, min = 0, max = 65535): nu
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}: '${raw}' is not an integer in [${min}, ${max}]`);
   return n;
+}
+
+function trustProxyOf(raw: string | undefined): AppConfig['trustProxy'] {
+  const v = (raw ?? '').trim();
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true') return true;
+  if (!/^[0-9A-Fa-f.:/, ]+$/.test(v) || !/[.:]/.test(v)) throw new ConfigError(`TRUST_PROXY: expected true, false or proxy addresses (CIDRs), got '${v}'`);
+  return v;
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -70,5 +93,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bootstrapAdminKey,
     logLevel,
     reconcileIntervalSeconds: int(env, 'RECONCILE_INTERVAL_SECONDS', 60, 0, 86_400),
+    limits: {
+      writesPerMinute: int(env, 'RATE_LIMIT_WRITES_PER_MINUTE', DEFAULT_LIMITS.writesPerMinute, 1, 1_000_000),
+      mailPerMinute: int(env, 'RATE_LIMIT_MAIL_PER_MINUTE', DEFAULT_LIMITS.mailPerMinute, 1, 1_000_000),
+      bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimitBytes, 1024, 100 * 1_048_576),
+    },
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
   };
 }

@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, ErrorCode, type FieldError } from '../../domain/errors';
-import { Problem } from '../schemas/common';
+import { Problem, SINGLE_LINE_PATTERN, TEXT_PATTERN } from '../schemas/common';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 422,
@@ -17,9 +17,29 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   CONFLICT: 409,
   UNAVAILABLE: 503,
   INTERNAL: 500,
+  RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  METHOD_NOT_ALLOWED: 405,
 };
 
-const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Client errors Fastify raises itself, with the code the problem carries. */
+const EDGE_CODES: Record<number, ErrorCode> = { 413: ErrorCode.PAYLOAD_TOO_LARGE, 415: ErrorCode.UNSUPPORTED_MEDIA_TYPE, 429: ErrorCode.RATE_LIMITED };
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string, errors?: FieldError[]) {
   const body: Problem = {
@@ -47,13 +67,29 @@ function reasonOf(v: ValidationItem): string {
   if (v.keyword === 'additionalProperties') return 'is not a known field';
   if (v.keyword === 'required') return 'is required';
   if (v.keyword === 'enum') return `must be one of ${(v.params.allowedValues as unknown[]).join(', ')}`;
+  if (v.keyword === 'pattern' && v.params.pattern === SINGLE_LINE_PATTERN) return 'must be one line without control characters, U+0000 or lone surrogates';
+  if (v.keyword === 'pattern' && v.params.pattern === TEXT_PATTERN) return 'must not contain U+0000 or lone surrogates';
   return v.message ?? 'is invalid';
 }
 
 export default fp(
   async (app: FastifyInstance) => {
     app.addSchema(Problem);
-    app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url}`));
+    // A path that exists under other methods answers 405 with Allow (RFC 9110), not 404.
+    const routes: { pattern: RegExp; method: string }[] = [];
+    app.addHook('onRoute', (route) => {
+      const source = route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+');
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ pattern: new RegExp(`^${source}/?$`), method });
+    });
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0]!;
+      const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
+        reply.header('allow', allowed.join(', '));
+        return sendProblem(request, reply, 405, ErrorCode.METHOD_NOT_ALLOWED, `${request.method} is not supported here; use ${allowed.join(', ')}`);
+      }
+      return sendProblem(request, reply, 404, ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url}`);
+    });
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof DomainError) {
         return sendProblem(request, reply, STATUS_BY_CODE[error.code], error.code, error.message, error.errors);
@@ -63,7 +99,7 @@ export default fp(
         return sendProblem(request, reply, 400, ErrorCode.VALIDATION_FAILED, errors.map((e) => `${e.field} ${e.reason}`).join('; '), errors);
       }
       const status = error.statusCode ?? 500;
-      if (status < 500) return sendProblem(request, reply, status, ErrorCode.VALIDATION_FAILED, error.message);
+      if (status < 500) return sendProblem(request, reply, status, EDGE_CODES[status] ?? ErrorCode.VALIDATION_FAILED, error.message);
       request.log.error({ err: error }, 'request failed');
       return sendProblem(request, reply, status === 503 ? 503 : 500, status === 503 ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL, 'the server could not complete the request; it is logged');
     });

@@ -2,27 +2,47 @@
 // (checkable by anyone), inspection results, self-inspection declarations, supervision findings.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { Db } from '../../db/client';
 import { campaignFigures } from '../../db/campaigns.repo';
 import { declareSelfInspection, getCampaign, getDraw, getSnapshot, getTemplate, insertCampaign, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
 import { getHazard, insertHazard } from '../../db/hazards.repo';
 import { getEnterprise, unitsByCode } from '../../db/reference.repo';
-import { PHASE_KEYS, templateInstant, validateTemplate, type PhaseKey } from '../../domain/campaign';
+import { templateInstant, validateTemplate, type PhaseKey } from '../../domain/campaign';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
 import { verifyDraw } from '../../domain/spot-check';
 import { forbidFields, requireRole } from '../plugins/auth';
 import { errorResponses, IdParams } from '../schemas/common';
-import { HazardReportBody } from '../schemas/hazards';
+import {
+  CampaignLaunched,
+  CampaignStatus,
+  CampaignSummary,
+  DrawVerification,
+  DutyBody,
+  DutyParams,
+  DutySubmitted,
+  InspectionBody,
+  InspectionParams,
+  InspectionRecorded,
+  LaunchBody,
+  LaunchHeaders,
+  PhaseMoveBody,
+  PhaseMoved,
+  PhaseParams,
+  SelfInspectionBody,
+  SelfInspectionDeclared,
+  SpotCheckDraw,
+  SupervisionFindingBody,
+  SupervisionFindingFiled,
+  TemplateBody,
+  TemplateList,
+  TemplateSaved,
+} from '../schemas/campaigns';
 import { buildHazardRow, requestHash, type HazardReport } from '../../services/hazard-report';
 import { startHazardWorkflow } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { movePhase, queryCampaign, startCampaignWorkflow, submitDuty } from '../../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
-
-const Json = Type.Record(Type.String(), Type.Unknown());
-const Finding = Type.Omit(HazardReportBody, ['enterpriseId', 'campaignId', 'source']);
 
 export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
   async function campaignOr404(id: string): Promise<CampaignRow> {
@@ -59,7 +79,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     if (errors.length > 0) throw invalidInput(errors);
   }
 
-  app.post('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'Store a campaign template (validated, versioned by key + version)', body: Json, response: { 201: Json, 200: Json, ...errorResponses } } }, async (request, reply) => {
+  app.post('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'Store a campaign template (validated, versioned by key + version)', body: TemplateBody, response: { 201: TemplateSaved, 200: TemplateSaved, ...errorResponses } } }, async (request, reply) => {
     requireRole(request, 'admin', 'office');
     const checked = validateTemplate(request.body);
     if (!checked.ok) throw invalidInput(checked.errors);
@@ -68,7 +88,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     return reply.status(saved.kind === 'created' ? 201 : 200).send({ key: checked.template.key, version: checked.template.version });
   });
 
-  app.get('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'List templates', response: { 200: Type.Object({ items: Type.Array(Json) }), ...errorResponses } } }, async () => ({
+  app.get('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'List templates', response: { 200: TemplateList, ...errorResponses } } }, async () => ({
     items: (await listTemplates(db)).map((t) => ({ key: t.key, version: t.version, name: t.body.name, documentNumber: t.body.documentNumber, createdAt: t.createdAt.toISOString() })),
   }));
 
@@ -78,19 +98,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       schema: {
         tags: ['campaigns'],
         summary: 'Launch a campaign from a stored template with its participating counties and departments',
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            templateKey: Type.String({ minLength: 1, maxLength: 64 }),
-            templateVersion: Type.Integer({ minimum: 1 }),
-            counties: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 2000, uniqueItems: true }),
-            departments: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 2000, uniqueItems: true }),
-            spotCheckSeed: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Json, 200: Json, ...errorResponses },
+        headers: LaunchHeaders,
+        body: LaunchBody,
+        response: { 201: CampaignLaunched, 200: CampaignLaunched, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -115,7 +125,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     },
   );
 
-  app.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: 'Campaign status: phases, every unit duty, hazard counts, spot-check coverage', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+  app.get('/campaigns/:id', { schema: { tags: ['campaigns'], summary: 'Campaign status: phases, every unit duty, hazard counts, spot-check coverage', params: IdParams, response: { 200: CampaignStatus, ...errorResponses } } }, async (request) => {
     const c = await visibleCampaign(requireRole(request, 'admin', 'office', 'department', 'county'), request.params.id);
     const [live, figures, participants] = await Promise.all([queryCampaign(temporal, c.id), campaignFigures(db, c.id), participantsOf(db, c.id)]);
     const phases = live ? Object.fromEntries(Object.entries(live.phases).map(([k, p]) => [k, { status: p.status, opensAt: new Date(p.opensAt).toISOString(), closesAt: new Date(p.closesAt).toISOString() }])) : null;
@@ -128,9 +138,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       schema: {
         tags: ['campaigns'],
         summary: 'Move a phase by hand (office), with a reason on record',
-        params: Type.Object({ id: Type.String({ format: 'uuid' }), phase: Type.Enum(PHASE_KEYS) }),
-        body: Type.Object({ opensAt: Type.Optional(Type.String({ maxLength: 40 })), closesAt: Type.Optional(Type.String({ maxLength: 40 })), reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
-        response: { 200: Json, ...errorResponses },
+        params: PhaseParams,
+        body: PhaseMoveBody,
+        response: { 200: PhaseMoved, ...errorResponses },
       },
     },
     async (request) => {
@@ -156,9 +166,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       schema: {
         tags: ['campaigns'],
         summary: 'Submit a unit duty (implementation plan, progress report, summary); late ones are accepted and marked late',
-        params: Type.Object({ id: Type.String({ format: 'uuid' }), unitCode: Type.String({ maxLength: 64 }), dutyKey: Type.String({ maxLength: 64 }) }),
-        body: Type.Object({ figures: Type.Optional(Json), text: Type.Optional(Type.String({ maxLength: 20000 })), attachments: Type.Optional(Type.Array(Json, { maxItems: 50 })) }, { additionalProperties: false }),
-        response: { 200: Json, ...errorResponses },
+        params: DutyParams,
+        body: DutyBody,
+        response: { 200: DutySubmitted, ...errorResponses },
       },
     },
     async (request) => {
@@ -171,7 +181,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     },
   );
 
-  app.get('/campaigns/:id/spot-check', { schema: { tags: ['campaigns'], summary: 'The spot-check draw: seed, rule, strata and drawn enterprises (regulators only: inspections are unannounced)', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+  app.get('/campaigns/:id/spot-check', { schema: { tags: ['campaigns'], summary: 'The spot-check draw: seed, rule, strata and drawn enterprises (regulators only: inspections are unannounced)', params: IdParams, response: { 200: SpotCheckDraw, ...errorResponses } } }, async (request) => {
     // Unannounced inspections (四不两直): who was drawn is for the regulators who inspect — the office, admin and
     // a department over its own enterprises. Not counties (the drawn are county-supervised) nor enterprises;
     // anyone can still verify the draw.
@@ -184,7 +194,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     return { seed: d.seed, rule: d.rule, rosterSize: d.roster.length, strata, drawnAt: d.drawnAt.toISOString() };
   });
 
-  app.get('/campaigns/:id/spot-check/verification', { schema: { tags: ['campaigns'], summary: 'Recomputes the draw from the recorded roster and seed: any key can check it (the answer does not list who was drawn)', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+  app.get('/campaigns/:id/spot-check/verification', { schema: { tags: ['campaigns'], summary: 'Recomputes the draw from the recorded roster and seed: any key can check it (the answer does not list who was drawn)', params: IdParams, response: { 200: DrawVerification, ...errorResponses } } }, async (request) => {
     const c = await campaignOr404(request.params.id);
     const d = await getDraw(db, c.id);
     if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet');
@@ -197,9 +207,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       schema: {
         tags: ['campaigns'],
         summary: 'Result of a spot-check inspection: passed, or findings (each becomes a hazard with its own workflow)',
-        params: Type.Object({ id: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }) }),
-        body: Type.Object({ outcome: Type.Enum(['PASSED', 'FINDINGS']), note: Type.Optional(Type.String({ maxLength: 4000 })), findings: Type.Optional(Type.Array(Finding, { maxItems: 100 })) }, { additionalProperties: false }),
-        response: { 200: Json, ...errorResponses },
+        params: InspectionParams,
+        body: InspectionBody,
+        response: { 200: InspectionRecorded, ...errorResponses },
       },
     },
     async (request) => {
@@ -222,8 +232,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         tags: ['campaigns'],
         summary: 'An enterprise declares its self-inspection done, with the number of problems found',
         params: IdParams,
-        body: Type.Object({ enterpriseId: Type.Optional(Type.String({ format: 'uuid' })), problemsFound: Type.Integer({ minimum: 0, maximum: 100000 }), note: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false }),
-        response: { 200: Json, ...errorResponses },
+        body: SelfInspectionBody,
+        response: { 200: SelfInspectionDeclared, ...errorResponses },
       },
     },
     async (request) => {
@@ -244,18 +254,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         tags: ['campaigns'],
         summary: 'A supervision team files a finding: against an enterprise (it becomes a hazard) or against a unit (a record for accountability)',
         params: IdParams,
-        body: Type.Object(
-          {
-            team: Type.String({ minLength: 1, maxLength: 200 }),
-            target: Type.Enum(['ENTERPRISE', 'UNIT']),
-            enterpriseId: Type.Optional(Type.String({ format: 'uuid' })),
-            unitCode: Type.Optional(Type.String({ maxLength: 64 })),
-            description: Type.String({ minLength: 1, maxLength: 4000 }),
-            hazard: Type.Optional(Finding),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Json, ...errorResponses },
+        body: SupervisionFindingBody,
+        response: { 201: SupervisionFindingFiled, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -283,7 +283,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     },
   );
 
-  app.get('/campaigns/:id/summary', { schema: { tags: ['campaigns'], summary: 'The frozen summary written when the summary phase closed', params: IdParams, response: { 200: Json, ...errorResponses } } }, async (request) => {
+  app.get('/campaigns/:id/summary', { schema: { tags: ['campaigns'], summary: 'The frozen summary written when the summary phase closed', params: IdParams, response: { 200: CampaignSummary, ...errorResponses } } }, async (request) => {
     const c = await visibleCampaign(requireRole(request, 'admin', 'office', 'department', 'county'), request.params.id);
     const snap = await getSnapshot(db, c.id);
     if (!snap) throw new DomainError(ErrorCode.NOT_FOUND, 'no summary yet: it is written when the summary phase closes');

@@ -9,7 +9,7 @@ import { canSee, checkCommand, checkPayload, type Actor, type CommandPayloads, t
 import { parseDeadline } from '../../domain/time';
 import { forbiddenReportFields } from '../../domain/access';
 import { forbidFields, requireRole } from '../plugins/auth';
-import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
+import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams } from '../schemas/common';
 import { CommandBodies, HazardCommandResult, HazardDetail, HazardList, HazardListQuery, HazardReportBody, HazardView } from '../schemas/hazards';
 import { buildHazardRow } from '../../services/hazard-report';
 import { executeHazardCommand, queryHazard, startHazardWorkflow } from '../../services/hazard.service';
@@ -52,7 +52,7 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       schema: {
         tags: ['hazards'],
         summary: 'Report a hazard: registers it on the ledger and starts its rectification workflow',
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }),
+        headers: IdempotencyHeaders,
         body: HazardReportBody,
         response: { 201: Type.Ref('Hazard'), 200: Type.Ref('Hazard'), ...errorResponses },
       },

@@ -1,9 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { HAZARD_EVENT_TYPES, HAZARD_GRADES, HAZARD_SOURCES, HAZARD_STATES } from '../../domain/hazard';
 import { INDUSTRY_CODES } from '../../domain/industries';
-import { PageQuery, Person } from './common';
+import { INT4_MAX, PageQuery, Person, SingleLine, Text } from './common';
 
-const Duration = Type.String({ pattern: '^P', maxLength: 40, description: 'ISO-8601 duration, e.g. P3D or PT30S' });
+const Duration = Type.String({ pattern: '^P[0-9YMWDTHS.]*$', maxLength: 40, description: 'ISO-8601 duration, e.g. P3D or PT30S' });
 
 export const HazardReportBody = Type.Object(
   {
@@ -11,22 +11,22 @@ export const HazardReportBody = Type.Object(
     campaignId: Type.Optional(Type.String({ format: 'uuid', description: "the campaign it was found in; by default the running campaign covering the enterprise's county" })),
     grade: Type.Enum(HAZARD_GRADES),
     source: Type.Optional(Type.Enum(HAZARD_SOURCES)),
-    description: Type.String({ minLength: 1, maxLength: 2000 }),
-    location: Type.String({ minLength: 1, maxLength: 500 }),
+    description: Text({ minLength: 1, maxLength: 2000 }),
+    location: SingleLine({ minLength: 1, maxLength: 500 }),
     industry: Type.Optional(Type.Enum(INDUSTRY_CODES)),
     responsible: Person,
-    measures: Type.String({ minLength: 1, maxLength: 4000 }),
+    measures: Text({ minLength: 1, maxLength: 4000 }),
     fundsAmount: Type.Number({ minimum: 0, maximum: 999_999_999_999, description: 'funds set aside, CNY (the ledger holds up to 12 integer digits)' }),
-    deadline: Type.String({ minLength: 10, maxLength: 40, description: 'YYYY-MM-DD (end of that day in timeZone), local YYYY-MM-DDTHH:mm, or an ISO instant with offset' }),
-    interimControls: Type.String({ minLength: 1, maxLength: 4000 }),
+    deadline: SingleLine({ minLength: 10, maxLength: 40, description: 'YYYY-MM-DD (end of that day in timeZone), local YYYY-MM-DDTHH:mm, or an ISO instant with offset' }),
+    interimControls: Text({ minLength: 1, maxLength: 4000 }),
     principal: Type.Optional(Person),
-    timeZone: Type.Optional(Type.String({ maxLength: 64 })),
+    timeZone: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$', description: 'IANA time zone, e.g. Asia/Shanghai' })),
     policy: Type.Optional(
       Type.Object(
         {
           reminderOffsets: Type.Optional(Type.Array(Duration, { maxItems: 10 })),
           escalationAfter: Type.Optional(Duration),
-          sendTime: Type.Optional(Type.String({ pattern: '^\\d{2}:\\d{2}$' })),
+          sendTime: Type.Optional(Type.String({ pattern: '^\\d{2}:\\d{2}$', maxLength: 5 })),
         },
         { additionalProperties: false },
       ),
@@ -103,9 +103,9 @@ export const HazardListQuery = Type.Object(
     grade: Type.Optional(Type.Enum(HAZARD_GRADES)),
     overdue: Type.Optional(Type.Boolean()),
     enterpriseId: Type.Optional(Type.String({ format: 'uuid' })),
-    county: Type.Optional(Type.String({ maxLength: 64 })),
+    county: Type.Optional(SingleLine({ maxLength: 64 })),
     industry: Type.Optional(Type.Enum(INDUSTRY_CODES)),
-    department: Type.Optional(Type.String({ maxLength: 64 })),
+    department: Type.Optional(SingleLine({ maxLength: 64 })),
     ...PageQuery,
   },
   { additionalProperties: false },
@@ -113,23 +113,23 @@ export const HazardListQuery = Type.Object(
 
 export const HazardList = Type.Object({ items: Type.Array(Type.Ref('Hazard')), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
-const Attachment = Type.Object(
+export const Attachment = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 255 }),
-    contentType: Type.Optional(Type.String({ maxLength: 100 })),
-    size: Type.Optional(Type.Integer({ minimum: 0 })),
-    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+    name: SingleLine({ minLength: 1, maxLength: 255 }),
+    contentType: Type.Optional(SingleLine({ maxLength: 100 })),
+    size: Type.Optional(Type.Integer({ minimum: 0, maximum: INT4_MAX, description: 'bytes (up to 2 GiB)' })),
+    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', maxLength: 64 })),
     url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })),
   },
   { additionalProperties: false },
 );
-const Reason = Type.String({ minLength: 1, maxLength: 2000 });
-const Note = Type.Optional(Type.String({ maxLength: 2000 }));
-const Instant = Type.String({ minLength: 10, maxLength: 40, description: 'YYYY-MM-DD (end of that day in the hazard zone), local date-time, or instant with offset' });
+const Reason = Text({ minLength: 1, maxLength: 2000 });
+const Note = Type.Optional(Text({ maxLength: 2000 }));
+const Instant = SingleLine({ minLength: 10, maxLength: 40, description: 'YYYY-MM-DD (end of that day in the hazard zone), local date-time, or instant with offset' });
 
 export const CommandBodies = {
   listForSupervision: Type.Object({ note: Note }, { additionalProperties: false }),
-  submitRectification: Type.Object({ evidence: Type.String({ minLength: 1, maxLength: 8000 }), attachments: Type.Optional(Type.Array(Attachment, { maxItems: 50 })) }, { additionalProperties: false }),
+  submitRectification: Type.Object({ evidence: Text({ minLength: 1, maxLength: 8000 }), attachments: Type.Optional(Type.Array(Attachment, { maxItems: 50 })) }, { additionalProperties: false }),
   decideVerification: Type.Object({ decision: Type.Enum(['ACCEPT', 'REJECT']), reason: Type.Optional(Reason) }, { additionalProperties: false }),
   close: Type.Object({ note: Note }, { additionalProperties: false }),
   requestExtension: Type.Object({ requestedDeadline: Instant, reason: Reason }, { additionalProperties: false }),

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { SUPERVISION_LEVELS } from '../../domain/enterprise';
 import { ROLES } from '../../domain/hazard';
 import { INDUSTRY_CODES } from '../../domain/industries';
-import { PageQuery, Person } from './common';
+import { PageQuery, Person, SingleLine } from './common';
 
 const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -11,10 +11,10 @@ export const UnitBody = Type.Object(
   {
     kind: Type.Enum(['COUNTY', 'DEPARTMENT']),
     code: Code,
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: SingleLine({ minLength: 1, maxLength: 200 }),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
-    phone: Type.Optional(Type.String({ maxLength: 40 })),
-    contactName: Type.Optional(Type.String({ maxLength: 100 })),
+    phone: Type.Optional(SingleLine({ maxLength: 40 })),
+    contactName: Type.Optional(SingleLine({ maxLength: 100 })),
   },
   { additionalProperties: false },
 );
@@ -31,14 +31,14 @@ export const UnitView = Type.Object({
 
 export const EnterpriseBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    creditCode: Type.String({ pattern: '^[0-9A-HJ-NPQRTUWXY]{18}$', description: '统一社会信用代码 (18 characters, check character verified)' }),
+    name: SingleLine({ minLength: 1, maxLength: 200 }),
+    creditCode: Type.String({ pattern: '^[0-9A-HJ-NPQRTUWXY]{18}$', maxLength: 18, description: '统一社会信用代码 (18 characters, check character verified)' }),
     industry: Type.Enum(INDUSTRY_CODES),
     countyCode: Code,
     departmentCode: Code,
     supervisionLevel: Type.Optional(Type.Enum(SUPERVISION_LEVELS)),
     principal: Person,
-    contacts: Type.Optional(Type.Array(Type.Object({ ...Person.properties, title: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }), { maxItems: 20 })),
+    contacts: Type.Optional(Type.Array(Type.Object({ ...Person.properties, title: Type.Optional(SingleLine({ maxLength: 100 })) }, { additionalProperties: false }), { maxItems: 20 })),
     locale: Type.Optional(Type.Enum(['zh-CN', 'en'])),
   },
   { additionalProperties: false },
@@ -91,9 +91,9 @@ export const EnterpriseListQuery = Type.Object(
 
 export const ApiKeyBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: SingleLine({ minLength: 1, maxLength: 100 }),
     role: Type.Enum(ROLES),
-    scope: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'enterprise id, county code or department code; none for admin and office' })),
+    scope: Type.Optional(SingleLine({ minLength: 1, maxLength: 64, description: 'enterprise id, county code or department code; none for admin and office' })),
     expiresAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'the key is refused from this instant on (ISO 8601 with offset); omitted: never expires' })),
   },
   { additionalProperties: false },
@@ -121,7 +121,7 @@ export const AuditEntryView = Type.Object({
 export const AuditListQuery = Type.Object(
   {
     subjectKind: Type.Optional(Type.Enum(['api_key', 'unit', 'enterprise', 'roster'])),
-    subjectId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    subjectId: Type.Optional(SingleLine({ minLength: 1, maxLength: 64 })),
     action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z_.]+$' })),
     ...PageQuery,
   },

@@ -91,7 +91,8 @@ export class ApiHarness {
     }
     const fastify = makeFastify();
     this.fastify = fastify;
-    await fastify.register(hazardApi, { db: this.db, temporal: { client: this.env.client, taskQueue: this.taskQueue } });
+    // Suites write far faster than a person; the limits themselves are tested in hostile-input.api.test.ts.
+    await fastify.register(hazardApi, { db: this.db, temporal: { client: this.env.client, taskQueue: this.taskQueue }, limits: { writesPerMinute: 1_000_000, mailPerMinute: 1_000_000 } });
     await fastify.ready();
 
     this.entA = await seedEnterprise(this.db);

@@ -21,7 +21,8 @@ export interface E2eStack {
   close(): Promise<void>;
 }
 
-export async function startE2eStack(): Promise<E2eStack> {
+/** `env`: extra configuration variables (e.g. higher rate limits for a fuzzer). */
+export async function startE2eStack(env: Record<string, string> = {}): Promise<E2eStack> {
   const stops: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const stop of stops.reverse()) await stop();
@@ -43,6 +44,7 @@ export async function startE2eStack(): Promise<E2eStack> {
       BOOTSTRAP_ADMIN_KEY: `e2e-admin-${uniq('k')}`,
       LOG_LEVEL: 'warn',
       RECONCILE_INTERVAL_SECONDS: '0',
+      ...env,
     });
     let workerStop: AbortController | undefined;
     let worker: Promise<void> | undefined;

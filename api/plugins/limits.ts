@@ -1,0 +1,55 @@
+// Rate limits per API key: one on every write, a stricter one on the writes that send mail or
+// start workflows (a runaway client must not flood mailboxes or the Temporal cluster). Keyed by a
+// hash of the bearer token, so the limit follows the key across IPs and proxies; requests without
+// one are keyed by the client IP (which honours trustProxy only when configured). Runs before
+// auth, so a flood of unknown tokens is throttled too. Body size is Fastify's bodyLimit (server.ts).
+import { createHash } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { DEFAULT_LIMITS, type ApiLimits } from '../../config';
+import { DomainError, ErrorCode } from '../../domain/errors';
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const WINDOW_MS = 60_000;
+
+/**
+ * Writes that send mail or start workflows: hazard reports and every hazard command, campaign
+ * launch, phase moves, duty submissions, inspection results and supervision findings. Storing a
+ * template, declaring a self-inspection and reference data only touch the database.
+ */
+export function sendsMailOrStartsWorkflows(method: string, routeUrl: string | undefined): boolean {
+  if (!WRITES.has(method) || !routeUrl) return false;
+  if (routeUrl === '/v1/hazards' || routeUrl.startsWith('/v1/hazards/')) return true;
+  if (routeUrl === '/v1/campaigns') return true;
+  return routeUrl.startsWith('/v1/campaigns/') && !routeUrl.endsWith('/self-inspections');
+}
+
+/** Who a request counts against: its API key (hashed, never stored as sent), else its IP. */
+export function limitKey(request: FastifyRequest): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  return match ? `key:${createHash('sha256').update(match[1]!).digest('base64url').slice(0, 22)}` : `ip:${request.ip}`;
+}
+
+export default fp(
+  async (app: FastifyInstance, opts: { limits?: Partial<ApiLimits> }) => {
+    const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    await app.register(rateLimit, { global: false });
+    const writes = app.createRateLimit({ max: limits.writesPerMinute, timeWindow: WINDOW_MS, keyGenerator: (r) => `w:${limitKey(r)}` });
+    const mail = app.createRateLimit({ max: limits.mailPerMinute, timeWindow: WINDOW_MS, keyGenerator: (r) => `m:${limitKey(r)}` });
+
+    app.addHook('onRequest', async (request, reply) => {
+      if (!WRITES.has(request.method)) return;
+      const checks: [typeof writes, string, number][] = [[writes, 'writes', limits.writesPerMinute]];
+      if (sendsMailOrStartsWorkflows(request.method, request.routeOptions.url)) checks.push([mail, 'writes that send mail or start workflows', limits.mailPerMinute]);
+      for (const [limiter, what, max] of checks) {
+        const result = await limiter(request);
+        if (!result.isAllowed && result.isExceeded) {
+          reply.header('retry-after', String(Math.max(1, result.ttlInSeconds)));
+          throw new DomainError(ErrorCode.RATE_LIMITED, `more than ${max} ${what} a minute for this API key; retry in ${Math.max(1, result.ttlInSeconds)} s`);
+        }
+      }
+    });
+  },
+  { name: 'limits', dependencies: ['errors'] },
+);

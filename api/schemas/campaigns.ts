@@ -1,0 +1,159 @@
+import { Type } from 'typebox';
+import { PHASE_KEYS } from '../../domain/campaign';
+import { Attachment, HazardReportBody } from './hazards';
+import { INT4_MAX, SingleLine, Text } from './common';
+export { IdempotencyHeaders as LaunchHeaders } from './common';
+
+const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+const Iso = Type.String({ format: 'date-time' });
+const Count = Type.Integer({ minimum: 0 });
+const PhaseKeyEnum = Type.Enum(PHASE_KEYS);
+const DutyStateEnum = Type.String({ description: 'PENDING, SUBMITTED or MISSED' });
+
+// ---- Requests ----
+
+/**
+ * A campaign template. Deliberately open: validateTemplate (domain/campaign.ts) checks the whole
+ * plan and names every field at fault, which a schema cannot (dates in order, the 27th rule). Only
+ * its identity is typed here, so a version that a Postgres integer cannot hold is a 400, not a 500.
+ */
+export const TemplateBody = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+    version: Type.Integer({ minimum: 1, maximum: INT4_MAX }),
+  },
+  { additionalProperties: true, maxProperties: 40, description: 'a CampaignTemplate (see domain/campaign.ts and the Datong fixture), validated as a whole' },
+);
+
+export const LaunchBody = Type.Object(
+  {
+    name: Type.Optional(SingleLine({ minLength: 1, maxLength: 200 })),
+    templateKey: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+    templateVersion: Type.Integer({ minimum: 1, maximum: INT4_MAX }),
+    counties: Type.Array(Code, { maxItems: 2000, uniqueItems: true }),
+    departments: Type.Array(Code, { maxItems: 2000, uniqueItems: true }),
+    spotCheckSeed: Type.Optional(SingleLine({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const PhaseParams = Type.Object({ id: Type.String({ format: 'uuid' }), phase: PhaseKeyEnum });
+const LocalInstant = SingleLine({ maxLength: 40, description: 'YYYY-MM-DD or a local YYYY-MM-DDTHH:mm[:ss] in the campaign time zone' });
+export const PhaseMoveBody = Type.Object({ opensAt: Type.Optional(LocalInstant), closesAt: Type.Optional(LocalInstant), reason: Text({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+
+export const DutyParams = Type.Object({ id: Type.String({ format: 'uuid' }), unitCode: Code, dutyKey: SingleLine({ minLength: 1, maxLength: 64 }) });
+/** A report's figures: named numbers or short texts (kept on the ledger, not in workflow history). */
+const Figures = Type.Record(Type.String(), Type.Union([Type.Number({ minimum: -1e15, maximum: 1e15 }), Text({ maxLength: 2000 })]), {
+  maxProperties: 200,
+  // propertyNames, not a key pattern: the OpenAPI document keeps it (patternProperties become additionalProperties there).
+  propertyNames: SingleLine({ minLength: 1, maxLength: 100 }),
+  description: 'named figures (a name is one line of 1 to 100 characters): numbers or short texts',
+});
+export const DutyBody = Type.Object(
+  { figures: Type.Optional(Figures), text: Type.Optional(Text({ maxLength: 20000 })), attachments: Type.Optional(Type.Array(Attachment, { maxItems: 50 })) },
+  { additionalProperties: false },
+);
+
+export const InspectionParams = Type.Object({ id: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }) });
+/** A finding is a hazard report of the inspected enterprise, registered in this campaign. */
+export const Finding = Type.Omit(HazardReportBody, ['enterpriseId', 'campaignId', 'source'], { additionalProperties: false });
+export const InspectionBody = Type.Object(
+  { outcome: Type.Enum(['PASSED', 'FINDINGS']), note: Type.Optional(Text({ maxLength: 4000 })), findings: Type.Optional(Type.Array(Finding, { maxItems: 100 })) },
+  { additionalProperties: false },
+);
+
+export const SelfInspectionBody = Type.Object(
+  { enterpriseId: Type.Optional(Type.String({ format: 'uuid' })), problemsFound: Type.Integer({ minimum: 0, maximum: 100000 }), note: Type.Optional(Text({ maxLength: 4000 })) },
+  { additionalProperties: false },
+);
+
+export const SupervisionFindingBody = Type.Object(
+  {
+    team: SingleLine({ minLength: 1, maxLength: 200 }),
+    target: Type.Enum(['ENTERPRISE', 'UNIT']),
+    enterpriseId: Type.Optional(Type.String({ format: 'uuid' })),
+    unitCode: Type.Optional(Code),
+    description: Text({ minLength: 1, maxLength: 4000 }),
+    hazard: Type.Optional(Finding),
+  },
+  { additionalProperties: false },
+);
+
+// ---- Responses ----
+
+export const TemplateSaved = Type.Object({ key: Type.String(), version: Type.Integer() });
+export const TemplateList = Type.Object({
+  items: Type.Array(Type.Object({ key: Type.String(), version: Type.Integer(), name: Type.String(), documentNumber: Type.String(), createdAt: Iso })),
+});
+
+export const CampaignLaunched = Type.Object({ id: Type.String({ format: 'uuid' }), workflowId: Type.String(), name: Type.String(), spotCheckSeed: Type.String() });
+
+const Counts = Type.Object({ total: Count, open: Count, overdue: Count });
+const CountsBy = Type.Record(Type.String(), Counts);
+const DrawRule = Type.Object({ minRatio: Type.Number(), strata: Type.Array(Type.Enum(['industry', 'county'])), population: Type.Enum(['COUNTY_SUPERVISED', 'ALL']) });
+
+/** What the live status shows and the summary snapshot freezes (db/campaigns.repo.ts campaignFigures). */
+export const CampaignFigures = Type.Object({
+  hazards: Type.Object({ total: Count, open: Count, overdue: Count, byCounty: CountsBy, byDepartment: CountsBy, byIndustry: CountsBy, byGrade: CountsBy, byState: CountsBy }),
+  duties: Type.Object({
+    units: Type.Record(Type.String(), Type.Array(Type.Object({ dutyKey: Type.String(), kind: Type.String(), label: Type.String(), dueAt: Iso, state: DutyStateEnum, late: Type.Boolean() }))),
+    missed: Count,
+    submittedLate: Count,
+    submitted: Count,
+    total: Count,
+  }),
+  spotCheck: Type.Union([
+    Type.Object({
+      seed: Type.String(),
+      strata: Type.Array(
+        Type.Object({
+          key: Type.String(),
+          industry: Type.String(),
+          countyCode: Type.Union([Type.String(), Type.Null()]),
+          population: Count,
+          required: Count,
+          drawn: Count,
+          inspected: Count,
+          drawnRatio: Type.Number({ minimum: 0, maximum: 1 }),
+        }),
+      ),
+    }),
+    Type.Null(),
+  ]),
+  selfInspections: Type.Object({ declared: Count, problemsFound: Count }),
+  supervisionFindings: Count,
+});
+
+const PhaseWindow = Type.Object({ status: Type.Enum(['PENDING', 'OPEN', 'CLOSED']), opensAt: Iso, closesAt: Iso });
+
+export const CampaignStatus = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  status: Type.String(),
+  currentPhases: Type.Array(Type.String()),
+  timeZone: Type.String(),
+  phases: Type.Union([Type.Record(Type.String(), PhaseWindow), Type.Null()], { description: 'null when the campaign workflow did not answer in time' }),
+  participants: Type.Array(Type.Object({ unitCode: Type.String(), kind: Type.Enum(['COUNTY', 'DEPARTMENT']) })),
+  ...CampaignFigures.properties,
+});
+
+export const PhaseMoved = Type.Object({ phase: PhaseKeyEnum, status: Type.Enum(['PENDING', 'OPEN', 'CLOSED']), opensAt: Iso, closesAt: Iso });
+
+export const DutySubmitted = Type.Object({ dutyKey: Type.String(), state: DutyStateEnum, late: Type.Boolean(), submittedAt: Type.Union([Iso, Type.Null()]), dueAt: Iso });
+export const InspectionRecorded = Type.Object({ state: DutyStateEnum, late: Type.Boolean(), submittedAt: Type.Union([Iso, Type.Null()]), dueAt: Iso });
+
+export const SpotCheckDraw = Type.Object({
+  seed: Type.String(),
+  rule: DrawRule,
+  rosterSize: Count,
+  strata: Type.Array(
+    Type.Object({ key: Type.String(), industry: Type.String(), countyCode: Type.Optional(Type.String()), population: Count, required: Count, drawn: Type.Array(Type.String()) }),
+  ),
+  drawnAt: Iso,
+});
+export const DrawVerification = Type.Object({ matches: Type.Boolean(), seed: Type.String(), rosterSize: Count, rule: DrawRule });
+
+export const SelfInspectionDeclared = Type.Object({ campaignId: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }), problemsFound: Count, declaredAt: Iso });
+export const SupervisionFindingFiled = Type.Object({ id: Type.String(), hazardId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]), foundAt: Iso });
+
+export const CampaignSummary = Type.Object({ campaignId: Type.String({ format: 'uuid' }), takenAt: Iso, figures: CampaignFigures });
