@@ -50,7 +50,7 @@ const pg = await startPostgres();
 const url = await createDatabase(pg.url, 'bench');
 await runMigrations(url);
 const sink = await startSmtpSink();
-const config = loadConfig({ PORT: '0', DATABASE_URL: url, TEMPORAL_ADDRESS: dev.address, SMTP_URL: sink.url, BOOTSTRAP_ADMIN_KEY: 'bench-admin-key-0123456789', LOG_LEVEL: 'error', RECONCILE_INTERVAL_SECONDS: '0' });
+const config = loadConfig({ PORT: '0', DATABASE_URL: url, TEMPORAL_ADDRESS: dev.address, SMTP_URL: sink.url, BOOTSTRAP_ADMIN_KEY: 'bench-admin-key-0123456789', LOG_LEVEL: 'error', RECONCILE_INTERVAL_SECONDS: '0', RATE_LIMIT_WRITES_PER_MINUTE: '1000000', RATE_LIMIT_MAIL_PER_MINUTE: '1000000' });
 const db = await createDb(url, { poolSize: 20 });
 const stopWorker = new AbortController();
 const worker = runWorker(config, db, stopWorker.signal);

@@ -126,3 +126,25 @@ describe('loadConfig errors', () => {
     expect(e.message).toContain('RECONCILE_INTERVAL_SECONDS');
   });
 });
+
+describe('loadConfig limits and proxies', () => {
+  it('limits writes per key to 600 a minute, mail-sending writes to 120, bodies to 1 MiB, and trusts no proxy by default', () => {
+    const config = loadConfig({});
+    expect(config.limits).toEqual({ writesPerMinute: 600, mailPerMinute: 120, bodyLimitBytes: 1_048_576 });
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it('reads the limits and refuses nonsense', () => {
+    expect(loadConfig({ RATE_LIMIT_WRITES_PER_MINUTE: '50', RATE_LIMIT_MAIL_PER_MINUTE: '5', BODY_LIMIT_BYTES: '65536' }).limits).toEqual({ writesPerMinute: 50, mailPerMinute: 5, bodyLimitBytes: 65_536 });
+    expect(() => loadConfig({ RATE_LIMIT_WRITES_PER_MINUTE: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ RATE_LIMIT_MAIL_PER_MINUTE: 'many' })).toThrow(ConfigError);
+    expect(() => loadConfig({ BODY_LIMIT_BYTES: '10' })).toThrow(ConfigError);
+  });
+
+  it('trusts a proxy only when told which (or told true), never from a typo', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(ConfigError);
+  });
+});
