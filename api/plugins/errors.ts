@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, ErrorCode, type FieldError } from '../../domain/errors';
-import { Problem, SINGLE_LINE_PATTERN, TEXT_PATTERN } from '../schemas/common';
+import { patternReason, Problem } from '../schemas/common';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 422,
@@ -67,8 +67,7 @@ function reasonOf(v: ValidationItem): string {
   if (v.keyword === 'additionalProperties') return 'is not a known field';
   if (v.keyword === 'required') return 'is required';
   if (v.keyword === 'enum') return `must be one of ${(v.params.allowedValues as unknown[]).join(', ')}`;
-  if (v.keyword === 'pattern' && v.params.pattern === SINGLE_LINE_PATTERN) return 'must be one line without control characters, U+0000 or lone surrogates';
-  if (v.keyword === 'pattern' && v.params.pattern === TEXT_PATTERN) return 'must not contain U+0000 or lone surrogates';
+  if (v.keyword === 'pattern') return patternReason(v.params.pattern) ?? v.message ?? 'is invalid';
   return v.message ?? 'is invalid';
 }
 

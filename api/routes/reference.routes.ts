@@ -29,7 +29,8 @@ import { canSee, type Actor } from '../../domain/hazard';
 import { reassignHazardWorkflows } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { forbidFields, requireRole } from '../plugins/auth';
-import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
+import { decodeCursor, encodeCursor, errorResponses, IdParams, patternReason } from '../schemas/common';
+import { findUnstorable } from '../plugins/input-guard';
 import {
   ApiKeyBody,
   ApiKeyView,
@@ -87,6 +88,7 @@ function shapeErrors(row: unknown): FieldError[] {
     if (e.keyword === 'additionalProperties') for (const p of e.params.additionalProperties as string[]) out.push({ field: at(base, p), reason: 'is not a known field' });
     else if (e.keyword === 'required') for (const p of e.params.requiredProperties as string[]) out.push({ field: at(base, p), reason: 'is required' });
     else if (e.keyword === 'enum') out.push({ field: base, reason: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` });
+    else if (e.keyword === 'pattern' && patternReason(e.params.pattern)) out.push({ field: base, reason: patternReason(e.params.pattern)! });
     else if (e.keyword === 'type' && base === '') out.push({ field: '', reason: `must be an ${String(e.params.type)}` });
     else out.push({ field: base, reason: e.message });
   }
@@ -95,14 +97,6 @@ function shapeErrors(row: unknown): FieldError[] {
   return out.filter((e) => !seen.has(`${e.field}\u0000${e.reason}`) && seen.add(`${e.field}\u0000${e.reason}`));
 }
 
-/** Postgres text and jsonb cannot hold U+0000: report it as the row's fault, not the batch's. */
-function nulFields(value: unknown, field: string, out: FieldError[]): FieldError[] {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) out.push({ field, reason: 'must not contain the NUL character (U+0000)' });
-  } else if (Array.isArray(value)) value.forEach((v, i) => nulFields(v, `${field}[${i}]`, out));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) nulFields(v, field ? `${field}.${k}` : k, out);
-  return out;
-}
 
 const stringField = (row: unknown, key: string): string | undefined => {
   const v = row && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>)[key] : undefined;
@@ -146,7 +140,9 @@ async function importRoster(db: Db, input: unknown[], actor: Actor): Promise<Sta
 
   input.forEach((row, index) => {
     const errors = errorsOf[index]!;
-    const shape = shapeErrors(row);
+    // Text Postgres cannot hold (U+0000, lone surrogates) is the row's fault, not the file's; said plainly, it replaces the pattern errors it causes.
+    const unstorable = findUnstorable(row, 'body');
+    const shape = unstorable.length > 0 ? unstorable : shapeErrors(row);
     errors.push(...shape);
     const shapeOk = (key: string) => !shape.some((e) => e.field === '' || e.field === key || e.field.startsWith(`${key}.`) || e.field.startsWith(`${key}[`));
     const code = stringField(row, 'creditCode');
@@ -160,7 +156,6 @@ async function importRoster(db: Db, input: unknown[], actor: Actor): Promise<Sta
     if (county !== undefined && shapeOk('countyCode') && kindOf.get(county) !== 'COUNTY') errors.push({ field: 'countyCode', reason: 'no county with this code; register it under /v1/units first' });
     const department = stringField(row, 'departmentCode');
     if (department !== undefined && shapeOk('departmentCode') && kindOf.get(department) !== 'DEPARTMENT') errors.push({ field: 'departmentCode', reason: 'no department with this code; register it under /v1/units first' });
-    if (shape.length === 0) nulFields(row, '', errors);
     if (errors.length === 0) valid.push({ index, fields: storedFields(row as EnterpriseInput) });
   });
 
@@ -249,6 +244,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Temp
     '/enterprises/bulk',
     {
       bodyLimit: BULK_BODY_LIMIT,
+      config: { rowsCheckedByRoute: 'enterprises' },
       schema: {
         tags: ['enterprises'],
         summary: 'Load or correct the roster: up to 10,000 enterprises, matched by credit code',

@@ -44,6 +44,13 @@ export const TEXT_PATTERN = '^[^\\u0000\\uD800-\\uDFFF]*$';
 /** One line: no C0/C1 control characters either (a name ends up in a mail subject or header). */
 export const SINGLE_LINE_PATTERN = '^[^\\u0000-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF]*$';
 
+/** What a failed Text or SingleLine pattern means, in the words of a problem's `reason`. */
+export function patternReason(pattern: unknown): string | undefined {
+  if (pattern === SINGLE_LINE_PATTERN) return 'must be one line without control characters, U+0000 or lone surrogates';
+  if (pattern === TEXT_PATTERN) return 'must not contain U+0000 or lone surrogates';
+  return undefined;
+}
+
 type Bounds = { maxLength: number; minLength?: number; description?: string };
 
 /** Free text over several lines: descriptions, measures, evidence, notes, reasons. */

@@ -1,9 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { HAZARD_EVENT_TYPES, HAZARD_GRADES, HAZARD_SOURCES, HAZARD_STATES } from '../../domain/hazard';
 import { INDUSTRY_CODES } from '../../domain/industries';
-import { INT4_MAX, PageQuery, Person, SingleLine, Text } from './common';
+import { INT4_MAX, PageQuery, Person, SINGLE_LINE_PATTERN, SingleLine, Text } from './common';
 
-const Duration = Type.String({ pattern: '^P[0-9YMWDTHS.]*$', maxLength: 40, description: 'ISO-8601 duration, e.g. P3D or PT30S' });
+/** Shaped like a duration here; read by the domain, which names what is wrong with it (422). */
+const Duration = Type.String({ pattern: `^P${SINGLE_LINE_PATTERN.slice(1)}`, maxLength: 40, description: 'ISO-8601 duration, e.g. P3D or PT30S' });
 
 export const HazardReportBody = Type.Object(
   {
