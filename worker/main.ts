@@ -22,7 +22,8 @@ export async function runWorker(config: AppConfig, db: DbHandle, signal: AbortSi
       taskQueue: config.temporal.taskQueue,
       deps: { db: db.db, mailer, mail: { from: config.mailFrom, officeEmails: config.officeEmails, publicUrl: config.publicUrl }, temporal: { client, taskQueue: config.temporal.taskQueue } },
     });
-    await worker.runUntil(new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })));
+    // Aborted already (a start that failed while the worker was being built): stop at once, not never.
+    await worker.runUntil(new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }))));
   } finally {
     mailer.close();
     await clientConnection.close();

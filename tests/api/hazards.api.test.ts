@@ -104,7 +104,8 @@ describe('authentication', () => {
 });
 
 describe('report validation', () => {
-  type Case = { name: string; body: () => Record<string, unknown>; status: number; fields: string[] };
+  // Policies are for the office and regulators (an enterprise setting one gets 403): their checks run as the office.
+  type Case = { name: string; body: () => Record<string, unknown>; status: number; fields: string[]; office?: boolean };
   const valid = () => ({ ...reportBody() }) as Record<string, unknown>;
   const cases: Case[] = [
     { name: 'an empty body', body: () => ({}), status: 400, fields: ['grade', 'description', 'location', 'responsible', 'measures', 'fundsAmount', 'deadline', 'interimControls'] },
@@ -129,15 +130,15 @@ describe('report validation', () => {
     { name: 'an unparsable deadline', body: () => ({ ...valid(), deadline: 'next friday, maybe' }), status: 422, fields: ['deadline'] },
     { name: 'a date that does not exist', body: () => ({ ...valid(), deadline: '2099-02-30' }), status: 422, fields: ['deadline'] },
     { name: 'a blank description', body: () => ({ ...valid(), description: '   ' }), status: 422, fields: ['description'] },
-    { name: 'a bad reminder offset', body: () => ({ ...valid(), policy: { reminderOffsets: ['P3D', 'P3X'] } }), status: 422, fields: ['policy.reminderOffsets[1]'] },
+    { name: 'a bad reminder offset', body: () => ({ ...valid(), policy: { reminderOffsets: ['P3D', 'P3X'] } }), status: 422, fields: ['policy.reminderOffsets[1]'], office: true },
     { name: 'a first reminder offset that is no duration', body: () => ({ ...valid(), policy: { reminderOffsets: ['3 days'] } }), status: 400, fields: ['policy.reminderOffsets[0]'] },
-    { name: 'a bad escalation step', body: () => ({ ...valid(), policy: { escalationAfter: 'P1DT' } }), status: 422, fields: ['policy.escalationAfter'] },
+    { name: 'a bad escalation step', body: () => ({ ...valid(), policy: { escalationAfter: 'P1DT' } }), status: 422, fields: ['policy.escalationAfter'], office: true },
     { name: 'an unknown policy field', body: () => ({ ...valid(), policy: { quietHours: true } }), status: 400, fields: ['policy.quietHours'] },
   ];
 
-  it.each(cases)('refuses $name with $status naming the fields, and stores nothing', async ({ body, status, fields }) => {
+  it.each(cases)('refuses $name with $status naming the fields, and stores nothing', async ({ body, status, fields, office }) => {
     const before = await h.hazardCount();
-    const res = await h.call<ProblemBody>('POST', '/v1/hazards', h.keys.entA, body(), { 'idempotency-key': uniq('bad') });
+    const res = await h.call<ProblemBody>('POST', '/v1/hazards', office ? h.keys.office : h.keys.entA, office ? { ...body(), enterpriseId: h.entA.id } : body(), { 'idempotency-key': uniq('bad') });
     expectProblem(res, status, 'VALIDATION_FAILED', fields);
     for (const e of res.body.errors ?? []) expect(e.reason.length).toBeGreaterThan(0);
     expect(await h.hazardCount()).toBe(before);
@@ -171,7 +172,7 @@ describe('report validation', () => {
 
   it('refuses a policy whose escalation step the workflow cannot schedule, instead of registering a hazard whose process fails', async () => {
     const before = await h.hazardCount();
-    const res = await report(h.keys.entA, { policy: { escalationAfter: 'P300000Y' } });
+    const res = await report(h.keys.office, { policy: { escalationAfter: 'P300000Y' } }, {}, h.entA);
     try {
       expectProblem(res, 422, 'VALIDATION_FAILED', ['policy.escalationAfter']);
       expect(await h.hazardCount()).toBe(before);
@@ -197,10 +198,11 @@ describe('report validation', () => {
   it('needs enterpriseId from a regulator, and an enterprise within the caller\'s scope', async () => {
     const before = await h.hazardCount();
     expectProblem(await report(h.keys.office), 422, 'VALIDATION_FAILED', ['enterpriseId']);
-    expectProblem(await report(h.keys.office, {}, {}, { ...h.entA, id: '00000000-0000-4000-8000-000000000000' }), 422, 'VALIDATION_FAILED', ['enterpriseId']);
+    // An enterprise that does not exist, or not for the caller, is 404 naming the field.
+    expectProblem(await report(h.keys.office, {}, {}, { ...h.entA, id: '00000000-0000-4000-8000-000000000000' }), 404, 'NOT_FOUND', ['enterpriseId']);
     // An enterprise reports for itself only; a county only for enterprises in its territory.
-    expectProblem(await report(h.keys.entA, {}, {}, h.entB), 422, 'VALIDATION_FAILED', ['enterpriseId']);
-    expectProblem(await report(h.keys.county, {}, {}, h.entB), 422, 'VALIDATION_FAILED', ['enterpriseId']);
+    expectProblem(await report(h.keys.entA, {}, {}, h.entB), 404, 'NOT_FOUND', ['enterpriseId']);
+    expectProblem(await report(h.keys.county, {}, {}, h.entB), 404, 'NOT_FOUND', ['enterpriseId']);
     expectProblem(await report(h.keys.office, {}, {}, { ...h.entA, id: 'not-a-uuid' }), 400, 'VALIDATION_FAILED', ['enterpriseId']);
     expect(await h.hazardCount()).toBe(before);
   });

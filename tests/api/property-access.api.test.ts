@@ -1,0 +1,103 @@
+// Property-level authorization: a caller sets only the fields its role may set. A field it may not
+// set is a 403 problem naming the field, and nothing changes. Real app, Postgres, Temporal dev server.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hazards, supervisionFindings } from '../../db/schema';
+import { DEFAULT_HAZARD_POLICIES } from '../../domain/policy';
+import { ApiHarness, type Json, type ProblemBody, type Reply } from '../support/api-harness';
+import { futureTemplate } from '../support/access-table';
+import { reportBody, uniq } from '../support/fixtures';
+
+const h = new ApiHarness({ worker: false });
+let campaignId: string;
+
+beforeAll(async () => {
+  await h.start();
+  const t = futureTemplate();
+  expect((await h.call('POST', '/v1/campaign-templates', h.keys.admin, t)).status).toBe(201);
+  const launched = await h.call<{ id: string }>('POST', '/v1/campaigns', h.keys.admin, { templateKey: t.key, templateVersion: 1, counties: [h.entA.countyCode], departments: [h.entA.departmentCode] });
+  expect(launched.status, JSON.stringify(launched.body)).toBe(201);
+  campaignId = launched.body.id;
+});
+
+afterAll(async () => {
+  try {
+    const client = h.env?.client;
+    if (client && h.handle) {
+      const ids = [`campaign:${campaignId}`, `obligation:${campaignId}:${h.entA.countyCode}`, `obligation:${campaignId}:${h.entA.departmentCode}`];
+      ids.push(...(await h.db.select({ id: hazards.id }).from(hazards)).map((r) => `hazard:${r.id}`));
+      await Promise.allSettled(ids.map((w) => client.workflow.getHandle(w).terminate('property-access cleanup')));
+    }
+  } finally {
+    await h.close();
+  }
+});
+
+function expectForbidden(res: Reply<unknown>, fields: string[]): void {
+  const r = res as Reply<ProblemBody>;
+  expect(r.status, JSON.stringify(r.body)).toBe(403);
+  expect(String(r.headers['content-type'])).toMatch(/^application\/problem\+json/);
+  expect(r.body.code).toBe('FORBIDDEN');
+  expect((r.body.errors ?? []).map((e) => e.field).sort()).toEqual([...fields].sort());
+  for (const e of r.body.errors ?? []) expect(e.reason.length).toBeGreaterThan(0);
+}
+
+const report = (key: string, body: Record<string, unknown>) => h.call<Json>('POST', '/v1/hazards', key, body);
+
+describe('a hazard report', () => {
+  it('refuses an enterprise that sets a policy, a source other than its own inspection, a campaign or another principal: 403 naming each field, nothing stored', async () => {
+    const before = await h.hazardCount();
+    // Switching off escalation for five years and the reminders with it.
+    expectForbidden(await report(h.keys.entA, { ...reportBody({ grade: 'MAJOR' }), policy: { escalationAfter: 'P1800D', reminderOffsets: [] } }), ['policy']);
+    expectForbidden(await report(h.keys.entA, { ...reportBody(), source: 'SPOT_CHECK' }), ['source']);
+    expectForbidden(await report(h.keys.entA, { ...reportBody(), source: 'SUPERVISION' }), ['source']);
+    expectForbidden(await report(h.keys.entA, { ...reportBody(), campaignId }), ['campaignId']);
+    expectForbidden(await report(h.keys.entA, { ...reportBody(), principal: { name: '替身', email: 'other@example.test' } }), ['principal']);
+    expectForbidden(await report(h.keys.entA, { ...reportBody(), policy: { sendTime: '03:00' }, source: 'SUPERVISION', campaignId }), ['policy', 'source', 'campaignId']);
+    expect(await h.hazardCount()).toBe(before);
+  });
+
+  it("gives an enterprise's major hazard the policy of its grade and links it to its county's running campaign", async () => {
+    const res = await report(h.keys.entA, { ...reportBody({ grade: 'MAJOR' }), source: 'SELF_INSPECTION' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.policy).toEqual(DEFAULT_HAZARD_POLICIES.MAJOR);
+    expect(res.body.source).toBe('SELF_INSPECTION');
+    const [row] = await h.db.select({ campaignId: hazards.campaignId }).from(hazards).where(eq(hazards.id, res.body.id as string));
+    expect(row?.campaignId).toBe(campaignId);
+  });
+
+  it('refuses a county that sets a policy, a campaign or the SUPERVISION source; lets it record a spot check in its territory', async () => {
+    const before = await h.hazardCount();
+    const body = { ...reportBody(), enterpriseId: h.entA.id };
+    expectForbidden(await report(h.keys.county, { ...body, policy: { escalationAfter: 'P1800D' } }), ['policy']);
+    expectForbidden(await report(h.keys.county, { ...body, campaignId }), ['campaignId']);
+    expectForbidden(await report(h.keys.county, { ...body, source: 'SUPERVISION' }), ['source']);
+    expect(await h.hazardCount()).toBe(before);
+    const ok = await report(h.keys.county, { ...body, source: 'SPOT_CHECK' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body).toMatchObject({ source: 'SPOT_CHECK', policy: DEFAULT_HAZARD_POLICIES.GENERAL });
+  });
+
+  it('lets a department and the office set policy, source and campaign', async () => {
+    for (const key of [h.keys.department, h.keys.office]) {
+      const res = await report(key, { ...reportBody(), enterpriseId: h.entA.id, policy: { reminderOffsets: ['P10D'] }, source: 'SUPERVISION', campaignId });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body).toMatchObject({ source: 'SUPERVISION', policy: { reminderOffsets: ['P10D'] } });
+    }
+  });
+});
+
+describe('other writes', () => {
+  it('refuses an office key that creates an admin or office key: 403 naming role', async () => {
+    expectForbidden(await h.call('POST', '/v1/api-keys', h.keys.office, { name: uniq('x'), role: 'admin' }), ['role']);
+    expectForbidden(await h.call('POST', '/v1/api-keys', h.keys.office, { name: uniq('x'), role: 'office' }), ['role']);
+  });
+
+  it('refuses a department that files a finding against a unit: 403 naming target, nothing recorded', async () => {
+    const before = (await h.db.select().from(supervisionFindings).where(eq(supervisionFindings.campaignId, campaignId))).length;
+    expectForbidden(await h.call('POST', `/v1/campaigns/${campaignId}/supervision-findings`, h.keys.department, { team: '行业督导组', target: 'UNIT', unitCode: h.entA.countyCode, description: '排查流于形式' }), ['target']);
+    expect((await h.db.select().from(supervisionFindings).where(eq(supervisionFindings.campaignId, campaignId))).length).toBe(before);
+    const office = await h.call('POST', `/v1/campaigns/${campaignId}/supervision-findings`, h.keys.office, { team: '第一督导组', target: 'UNIT', unitCode: h.entA.countyCode, description: '排查流于形式' });
+    expect(office.status, JSON.stringify(office.body)).toBe(201);
+  });
+});
