@@ -5,6 +5,7 @@ import type { Db } from '../db/client';
 import auth from './plugins/auth';
 import type { KeyIndexOptions } from './plugins/key-index';
 import errors from './plugins/errors';
+import idempotency from './plugins/idempotency';
 import inputGuard from './plugins/input-guard';
 import limits from './plugins/limits';
 import swagger from './plugins/swagger';
@@ -31,6 +32,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
   await fastify.register(inputGuard);
   await fastify.register(swagger);
   await fastify.register(auth, { db: deps.db, keys: deps.keys });
+  await fastify.register(idempotency, { db: deps.db });
   for (const schema of hazardSchemas) fastify.addSchema(schema);
   await fastify.register(healthRoutes, deps);
   await fastify.register(

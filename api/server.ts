@@ -7,6 +7,7 @@ import { loadConfig, type AppConfig } from '../config';
 import { createDb, type DbHandle } from '../db/client';
 import { ensureBootstrapAdmin } from '../db/reference.repo';
 import { app, fastifyOptions } from './app';
+import { reconcileCampaigns } from '../services/campaign.service';
 import { reconcileHazards } from '../services/hazard.service';
 
 export interface RunningApi {
@@ -31,7 +32,7 @@ export async function startApi(config: AppConfig, db: DbHandle): Promise<Running
 
 async function listenWith(config: AppConfig, db: DbHandle, connection: Connection, fastify: FastifyInstance): Promise<RunningApi> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const temporal = { client, taskQueue: config.temporal.taskQueue };
+  const temporal = { client, taskQueue: config.temporal.taskQueue, commandTimeoutMs: config.commandTimeoutSeconds * 1000 };
   // Before the app loads its key index, so the bootstrap key is in it from the first request.
   const admin = await ensureBootstrapAdmin(db.db, config.bootstrapAdminKey);
   if (admin.revoked) fastify.log.warn('BOOTSTRAP_ADMIN_KEY names a revoked key: it stays revoked; use another admin key, or configure a new BOOTSTRAP_ADMIN_KEY');
@@ -39,8 +40,8 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
 
   // Ledger rows whose workflow never started (a crash between the two writes) are picked up here.
   const reconcile = () =>
-    reconcileHazards(db.db, temporal).then(
-      (n) => n > 0 && fastify.log.info({ started: n }, 'reconciled hazards without a workflow'),
+    Promise.all([reconcileHazards(db.db, temporal), reconcileCampaigns(db.db, temporal)]).then(
+      ([hazards, campaigns]) => hazards + campaigns > 0 && fastify.log.info({ hazards, campaigns }, 'reconciled ledger rows without a workflow'),
       (err: unknown) => fastify.log.warn({ err }, 'reconciliation failed; will retry'),
     );
   await fastify.listen({ host: config.host, port: config.port });

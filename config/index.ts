@@ -19,6 +19,8 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seconds between reconciliation passes (ledger rows whose workflow never started). */
   reconcileIntervalSeconds: number;
+  /** How long the API waits for a command (a workflow update) before answering 503. */
+  commandTimeoutSeconds: number;
   limits: ApiLimits;
   /** Fastify's trustProxy: false (default), true (any proxy), or comma-separated proxy addresses/CIDRs. */
   trustProxy: boolean | string;
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bootstrapAdminKey,
     logLevel,
     reconcileIntervalSeconds: int(env, 'RECONCILE_INTERVAL_SECONDS', 60, 0, 86_400),
+    commandTimeoutSeconds: int(env, 'COMMAND_TIMEOUT_SECONDS', 10, 1, 300),
     limits: {
       writesPerMinute: int(env, 'RATE_LIMIT_WRITES_PER_MINUTE', DEFAULT_LIMITS.writesPerMinute, 1, 1_000_000),
       mailPerMinute: int(env, 'RATE_LIMIT_MAIL_PER_MINUTE', DEFAULT_LIMITS.mailPerMinute, 1, 1_000_000),

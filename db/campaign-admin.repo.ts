@@ -1,5 +1,5 @@
 // Campaign reads and writes for the API: templates, launch, participants, declarations.
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { CampaignTemplate } from '../domain/campaign';
 import { canonicalJson } from '../domain/canonical-json';
 import type { Actor } from '../domain/hazard';
@@ -40,6 +40,15 @@ export async function insertCampaign(
     if (participants.length > 0) await tx.insert(campaignParticipants).values(participants.map((p) => ({ ...p, campaignId: created.id })));
     return { kind: 'created' as const, campaign: created };
   });
+}
+
+export async function markCampaignStarted(db: Db, id: string): Promise<void> {
+  await db.update(campaigns).set({ workflowStartedAt: sql`coalesce(${campaigns.workflowStartedAt}, now())` }).where(eq(campaigns.id, id));
+}
+
+/** Campaigns launched more than a moment ago whose workflow is not known to run (a crash or an outage at launch). */
+export async function findUnstartedCampaigns(db: Db, olderThan: Date, limit: number): Promise<CampaignRow[]> {
+  return db.select().from(campaigns).where(and(isNull(campaigns.workflowStartedAt), lt(campaigns.createdAt, olderThan))).orderBy(asc(campaigns.createdAt)).limit(limit);
 }
 
 export async function getCampaign(db: Db, id: string): Promise<CampaignRow | undefined> {

@@ -32,6 +32,8 @@ export async function applyCampaignEvents(db: Db, entries: CampaignEventEntry[])
         currentPhases: newest.currentPhases,
         lastSeq: newest.seq,
         ...(newest.completed ? { status: 'COMPLETED', completedAt: new Date(newest.at) } : { status: 'RUNNING' }),
+        // The workflow wrote this: it runs, whoever started it.
+        workflowStartedAt: sql`coalesce(${campaigns.workflowStartedAt}, now())`,
       })
       .where(and(eq(campaigns.id, newest.campaignId), sql`${campaigns.lastSeq} < ${newest.seq}`));
   });

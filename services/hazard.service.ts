@@ -5,7 +5,7 @@ import type { CommandInput, HazardCommand } from '../domain/hazard';
 import { hazardReassignedSignal, hazardStateQuery, hazardUpdates, type HazardSnapshot, type HazardWorkflowInput } from '../workflows/hazard.messages';
 import { hazardWorkflowId } from '../workflows/ids';
 import { SYSTEM_ACTOR } from '../domain/hazard';
-import { isEndedWorkflowError, queryOrNull, startIdempotently, toDomainError, type TemporalTarget } from './temporal';
+import { executeUpdateBounded, isEndedWorkflowError, queryOrNull, startIdempotently, type TemporalTarget } from './temporal';
 
 
 export function workflowInputFor(row: HazardRow): HazardWorkflowInput {
@@ -34,13 +34,9 @@ export async function executeHazardCommand<C extends HazardCommand>(
   hazardId: string,
   command: C,
   input: CommandInput<C>,
+  updateId?: string,
 ): Promise<HazardSnapshot> {
-  const handle = t.client.workflow.getHandle(hazardWorkflowId(hazardId));
-  try {
-    return await handle.executeUpdate(hazardUpdates[command], { args: [input] });
-  } catch (err) {
-    throw toDomainError(err, 'the hazard process has ended');
-  }
+  return executeUpdateBounded(t, hazardWorkflowId(hazardId), hazardUpdates[command], [input], { updateId, ended: 'the hazard process has ended' });
 }
 
 /**

@@ -12,7 +12,8 @@ import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../dom
 import { canSee, type Actor } from '../../domain/hazard';
 import { verifyDraw } from '../../domain/spot-check';
 import { forbidFields, requireRole } from '../plugins/auth';
-import { errorResponses, IdParams } from '../schemas/common';
+import { idempotencyScope } from '../plugins/idempotency';
+import { errorResponses, IdempotencyHeaders, IdParams } from '../schemas/common';
 import {
   CampaignLaunched,
   CampaignStatus,
@@ -41,7 +42,7 @@ import {
 import { buildHazardRow, requestHash, type HazardReport } from '../../services/hazard-report';
 import { startHazardWorkflow } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
-import { movePhase, queryCampaign, startCampaignWorkflow, submitDuty } from '../../services/campaign.service';
+import { movePhase, queryCampaign, startCampaignFor, submitDuty } from '../../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 
 export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
@@ -116,11 +117,14 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const id = randomUUID();
       const { kind, campaign } = await insertCampaign(
         db,
-        { id, name: b.name ?? template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: b.spotCheckSeed ?? randomUUID(), launchedBy: actor, idempotencyKey: request.headers['idempotency-key'] ?? id, requestHash: requestHash(b) },
+        { id, name: b.name ?? template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: b.spotCheckSeed ?? randomUUID(), launchedBy: actor, idempotencyKey: idempotencyScope(actor, request.headers['idempotency-key']) ?? id, requestHash: requestHash(b) },
         [...b.counties.map((unitCode) => ({ unitCode, kind: 'COUNTY' as const })), ...b.departments.map((unitCode) => ({ unitCode, kind: 'DEPARTMENT' as const }))],
       );
       if (kind === 'key-reused') throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key launched a different campaign', [{ field: 'Idempotency-Key', reason: 'already used with another body' }]);
-      await startCampaignWorkflow(temporal, { campaignId: campaign.id, template: campaign.template, spotCheckSeed: campaign.spotCheckSeed, launchedBy: campaign.launchedBy });
+      if (!campaign.workflowStartedAt) {
+        // On the ledger already: if Temporal does not answer now, the reconciler starts it later.
+        await startCampaignFor(db, temporal, campaign).catch((err: unknown) => request.log.warn({ err, campaignId: campaign.id }, 'campaign workflow start deferred to reconciliation'));
+      }
       return reply.status(kind === 'created' ? 201 : 200).send({ id: campaign.id, workflowId: campaign.workflowId, name: campaign.name, spotCheckSeed: campaign.spotCheckSeed });
     },
   );
@@ -135,7 +139,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   app.post(
     '/campaigns/:id/phases/:phase/move',
     {
+      config: { idempotent: true },
       schema: {
+        headers: IdempotencyHeaders,
         tags: ['campaigns'],
         summary: 'Move a phase by hand (office), with a reason on record',
         params: PhaseParams,
@@ -154,7 +160,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         if (at === null) throw invalidInput([{ field, reason: 'expected YYYY-MM-DD or a local YYYY-MM-DDTHH:mm[:ss] in the campaign time zone' }]);
         return new Date(at).toISOString();
       };
-      const state = await movePhase(temporal, c.id, { phase: request.params.phase as PhaseKey, opensAt: read('opensAt', opensAt), closesAt: read('closesAt', closesAt), reason, actor });
+      const state = await movePhase(temporal, c.id, { phase: request.params.phase as PhaseKey, opensAt: read('opensAt', opensAt), closesAt: read('closesAt', closesAt), reason, actor }, request.idempotencyKey);
       const p = state.phases[request.params.phase as PhaseKey];
       return { phase: request.params.phase, status: p.status, opensAt: new Date(p.opensAt).toISOString(), closesAt: new Date(p.closesAt).toISOString() };
     },
@@ -163,7 +169,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   app.post(
     '/campaigns/:id/duties/:unitCode/:dutyKey',
     {
+      config: { idempotent: true },
       schema: {
+        headers: IdempotencyHeaders,
         tags: ['campaigns'],
         summary: 'Submit a unit duty (implementation plan, progress report, summary); late ones are accepted and marked late',
         params: DutyParams,
@@ -176,7 +184,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const actor = requireRole(request, 'admin', 'office', 'county', 'department');
       const c = await visibleCampaign(actor, request.params.id);
       if ((actor.role === 'county' || actor.role === 'department') && request.params.unitCode !== actor.scope) throw new DomainError(ErrorCode.NOT_FOUND, 'no such duty in this campaign');
-      const status = await submitDuty(temporal, obligationWorkflowId(c.id, request.params.unitCode), { dutyKey: request.params.dutyKey, content: request.body, actor: request.actor });
+      const status = await submitDuty(temporal, obligationWorkflowId(c.id, request.params.unitCode), { dutyKey: request.params.dutyKey, content: request.body, actor: request.actor }, request.idempotencyKey);
       return { dutyKey: status.duty.key, state: status.state, late: status.late, submittedAt: status.submittedAt, dueAt: new Date(status.duty.dueAt).toISOString() };
     },
   );
@@ -204,7 +212,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   app.post(
     '/campaigns/:id/inspections/:enterpriseId',
     {
+      config: { idempotent: true },
       schema: {
+        headers: IdempotencyHeaders,
         tags: ['campaigns'],
         summary: 'Result of a spot-check inspection: passed, or findings (each becomes a hazard with its own workflow)',
         params: InspectionParams,
@@ -220,7 +230,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       if (request.body.outcome === 'FINDINGS' && findings.length === 0) throw invalidInput([{ field: 'findings', reason: 'an inspection with findings lists them' }]);
       if (request.body.outcome === 'PASSED' && findings.length > 0) throw invalidInput([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
       checkFindings(findings, enterprise, actor, 'findings');
-      const status = await submitDuty(temporal, inspectionWorkflowId(c.id, enterprise.id), { dutyKey: `inspection:${enterprise.id}`, content: request.body, actor });
+      const status = await submitDuty(temporal, inspectionWorkflowId(c.id, enterprise.id), { dutyKey: `inspection:${enterprise.id}`, content: request.body, actor }, request.idempotencyKey);
       return { state: status.state, late: status.late, submittedAt: status.submittedAt, dueAt: new Date(status.duty.dueAt).toISOString() };
     },
   );
@@ -228,7 +238,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   app.post(
     '/campaigns/:id/self-inspections',
     {
+      config: { idempotent: true },
       schema: {
+        headers: IdempotencyHeaders,
         tags: ['campaigns'],
         summary: 'An enterprise declares its self-inspection done, with the number of problems found',
         params: IdParams,
@@ -250,7 +262,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   app.post(
     '/campaigns/:id/supervision-findings',
     {
+      config: { idempotent: true },
       schema: {
+        headers: IdempotencyHeaders,
         tags: ['campaigns'],
         summary: 'A supervision team files a finding: against an enterprise (it becomes a hazard) or against a unit (a record for accountability)',
         params: IdParams,
@@ -270,7 +284,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         if (!b.enterpriseId) throw invalidInput([{ field: 'enterpriseId', reason: 'a finding against an enterprise names it' }]);
         const e = await enterpriseInScope(actor, b.enterpriseId, 'enterpriseId');
         if (!b.hazard) throw invalidInput([{ field: 'hazard', reason: 'a finding against an enterprise is registered as a hazard: give its ledger fields' }]);
-        const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now());
+        // With an Idempotency-Key, a retry after a crash finds the hazard the first attempt registered.
+        const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now(), request.idempotencyKey ? { key: `supervision:${request.idempotencyKey}` } : undefined);
         if (!built.ok) throw invalidInput(built.errors.map((x) => ({ field: `hazard.${x.field}`, reason: x.reason })));
         const { hazard } = await insertHazard(db, { ...built.row, campaignId: c.id });
         await startHazardWorkflow(db, temporal, (await getHazard(db, hazard.id))!).catch((err: unknown) => request.log.warn({ err }, 'workflow start deferred to reconciliation'));

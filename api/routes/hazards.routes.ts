@@ -139,7 +139,9 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
     app.post(
       `/hazards/:id/${COMMAND_PATHS[command]}`,
       {
+        config: { idempotent: true },
         schema: {
+          headers: IdempotencyHeaders,
           tags: ['hazard commands'],
           summary: COMMAND_SUMMARIES[command],
           params: IdParams,
@@ -164,7 +166,8 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
         if (!check.ok) throw new DomainError(check.code, check.reason);
         const errors = checkPayload(command, payload, { deadline: row.deadline.getTime(), requestedDeadline: row.pendingExtension ? Date.parse(row.pendingExtension.requestedDeadline) : null }, Date.now());
         if (errors.length > 0) throw invalidInput(errors);
-        const live = await executeHazardCommand(temporal, row.id, command, { ...payload, actor });
+        // The update ID follows the Idempotency-Key: a retry after a 503 gets the first attempt's result.
+        const live = await executeHazardCommand(temporal, row.id, command, { ...payload, actor }, request.idempotencyKey && `${command}:${request.idempotencyKey}`);
         const updated = (await getHazard(db, row.id))!;
         return { hazard: hazardView(updated), live: liveView(live) };
       },

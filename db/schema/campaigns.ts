@@ -35,6 +35,8 @@ export const campaigns = pgTable('campaigns', {
   lastSeq: integer('last_seq').notNull().default(0),
   createdAt: ts('created_at').notNull().defaultNow(),
   completedAt: ts('completed_at'),
+  /** Set once the campaign workflow is known to run; a row left without it is started by the reconciler. */
+  workflowStartedAt: ts('workflow_started_at'),
 });
 
 export const campaignParticipants = pgTable(

@@ -4,3 +4,4 @@ export * from './hazards';
 export * from './notifications';
 export * from './campaigns';
 export * from './audit';
+export * from './idempotency';

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiHarness } from '../support/api-harness';
 import { reportBody } from '../support/fixtures';
 
-const h = new ApiHarness({ worker: false });
+// Commands wait 2 s here (10 s in production) before they answer 503.
+const h = new ApiHarness({ worker: false, commandTimeoutMs: 2_000 });
 const workflowIds: string[] = [];
 beforeAll(() => h.start());
 afterAll(() => h.close());
@@ -40,5 +41,21 @@ describe('with the worker down', () => {
     const res = await within(5_000, pending);
     expect(res, `GET /v1/hazards/:id still unanswered after ${Date.now() - started} ms`).not.toBe('timeout');
     if (res !== 'timeout') expect(res).toMatchObject({ status: 200, body: { hazard: { id: created.body.id, state: 'REGISTERED' }, live: null, timeline: [] } });
+  });
+
+  it('answers a command 503 problem JSON within its bound when no worker takes it, and changes nothing', async () => {
+    const created = await h.call('POST', '/v1/hazards', h.keys.office, reportBody({ enterpriseId: h.entA.id }));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    workflowIds.push(created.body.workflowId);
+    const before = await h.ledgerOf(created.body.id);
+    const pending = h.call('POST', `/v1/hazards/${created.body.id}/withdrawal`, h.keys.office, { reason: '重复登记' }, { 'idempotency-key': 'withdraw-once' });
+    pending.catch(() => undefined);
+    const res = await within(15_000, pending);
+    expect(res, 'the command was still unanswered after 15 s').not.toBe('timeout');
+    if (res === 'timeout') return;
+    expect(res.status, JSON.stringify(res.body)).toBe(503);
+    expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 503, code: 'UNAVAILABLE' });
+    expect(await h.ledgerOf(created.body.id)).toEqual(before);
   });
 });

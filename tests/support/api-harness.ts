@@ -70,7 +70,7 @@ export class ApiHarness {
   entA!: Enterprise;
   entB!: Enterprise;
 
-  constructor(private readonly opts: { worker: boolean }) {}
+  constructor(private readonly opts: { worker: boolean; commandTimeoutMs?: number }) {}
 
   get db(): Db {
     return this.handle!.db;
@@ -92,7 +92,7 @@ export class ApiHarness {
     const fastify = makeFastify();
     this.fastify = fastify;
     // Suites write far faster than a person; the limits themselves are tested in hostile-input.api.test.ts.
-    await fastify.register(hazardApi, { db: this.db, temporal: { client: this.env.client, taskQueue: this.taskQueue }, limits: { writesPerMinute: 1_000_000, mailPerMinute: 1_000_000 } });
+    await fastify.register(hazardApi, { db: this.db, temporal: { client: this.env.client, taskQueue: this.taskQueue, commandTimeoutMs: this.opts.commandTimeoutMs }, limits: { writesPerMinute: 1_000_000, mailPerMinute: 1_000_000 } });
     await fastify.ready();
 
     this.entA = await seedEnterprise(this.db);
