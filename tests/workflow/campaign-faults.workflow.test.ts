@@ -1,0 +1,219 @@
+// Races and refused steps of the campaign and obligation workflows, on the real time-skipping
+// test server with the real activities (Postgres ledger, SMTP sink). The plan's dates are shifted
+// by four years so the whole campaign lies ahead of the test server's clock; nothing here skips
+// time: each fix must act at once, not at the next phase transition.
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { and, eq, sql } from 'drizzle-orm';
+import type { PoolClient } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATE_WINDOW } from '../../activities/campaign.activities';
+import type { DbHandle } from '../../db/client';
+import { insertCampaign, saveTemplate } from '../../db/campaign-admin.repo';
+import { dutyEvents, enterprises, hazards, units } from '../../db/schema';
+import { datong2023Template, inspectionDuty, phaseWindows, validateTemplate, type CampaignTemplate } from '../../domain/campaign';
+import { DomainError } from '../../domain/errors';
+import { movePhase, startObligationWorkflow, submitDuty } from '../../services/campaign.service';
+import type { TemporalTarget } from '../../services/temporal';
+import { obligationStateQuery } from '../../workflows/campaign.messages';
+import { campaignWorkflow } from '../../workflows/campaign.workflow';
+import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
+import { actorFor, creditCode, reportBody, uniq } from '../support/fixtures';
+import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
+
+const DAY = 86_400_000;
+
+/** The Datong plan, four years later (2028 is a leap year like 2024). */
+function shifted(t: CampaignTemplate): CampaignTemplate {
+  const json = JSON.stringify(t).replace(/"2023-/g, '"2027-').replace(/"2024-/g, '"2028-');
+  const checked = validateTemplate({ ...JSON.parse(json), key: uniq('datong-faults') });
+  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+  return checked.template;
+}
+
+let stack: WorkflowStack;
+let env: TestWorkflowEnvironment;
+let handle: DbHandle;
+let target: TemporalTarget;
+let taskQueue: string;
+
+beforeAll(async () => {
+  stack = await startWorkflowStack('campaign-faults');
+  ({ env, handle, target, taskQueue } = stack);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** A launched campaign with one county and one department, and one enterprise of that county. */
+async function launch() {
+  const db = handle.db;
+  const template = shifted(datong2023Template);
+  await saveTemplate(db, template);
+  const county = uniq('county');
+  const department = uniq('dept');
+  await db.insert(units).values([
+    { kind: 'COUNTY', code: county, name: county, email: `${county}@county.test` },
+    { kind: 'DEPARTMENT', code: department, name: department, email: `${department}@dept.test` },
+  ]);
+  const [enterprise] = await db
+    .insert(enterprises)
+    .values({ name: uniq('企业'), creditCode: creditCode(), industry: 'HAZARDOUS_CHEMICALS', countyCode: county, departmentCode: department, principalName: '负责人', principalEmail: `${uniq('p')}@ent.test` })
+    .returning();
+  const id = randomUUID();
+  const { campaign } = await insertCampaign(
+    db,
+    { id, name: template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: 'faults-seed', launchedBy: actorFor('office'), idempotencyKey: id },
+    [
+      { unitCode: county, kind: 'COUNTY' },
+      { unitCode: department, kind: 'DEPARTMENT' },
+    ],
+  );
+  const wf = await env.client.workflow.start(campaignWorkflow, {
+    taskQueue,
+    workflowId: campaign.workflowId,
+    args: [{ campaignId: id, template, spotCheckSeed: campaign.spotCheckSeed, launchedBy: campaign.launchedBy }],
+  });
+  const obligation = env.client.workflow.getHandle(obligationWorkflowId(id, county));
+  // The obligations are started by the campaign: wait until the county's answers.
+  await eventually(() => obligation.query(obligationStateQuery).catch(() => null), (s) => s !== null && s.seq > 0, 'the county obligation runs');
+  return { id, template, county, department, enterprise: enterprise!, wf, obligation };
+}
+
+/** Polls (real time) until `check` holds. */
+async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (check(v)) return v;
+    if (Date.now() > until) throw new Error(`${what}: not reached within ${timeoutMs} ms, last ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const lockWaiters = async () =>
+  ((await handle.db.execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)) as unknown as { rows: { n: number }[] }).rows[0]!.n;
+
+/** Runs `during` while a test transaction on its own connection holds the lock `lockSql` takes. */
+async function whileLocked<T>(lockSql: string, during: () => Promise<T>): Promise<T> {
+  const pool = (handle.db as unknown as { $client: { connect(): Promise<PoolClient> } }).$client;
+  const locker = await pool.connect();
+  try {
+    await locker.query('BEGIN');
+    await locker.query(lockSql);
+    return await during();
+  } finally {
+    await locker.query('ROLLBACK');
+    locker.release();
+  }
+}
+
+const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e instanceof DomainError ? e.code : e));
+const dueOf = (state: { duties: { duty: { key: string; dueAt: number } }[] }, key: string) => state.duties.find((d) => d.duty.key === key)!.duty.dueAt;
+
+describe('phase moves', () => {
+  it('tells the obligations of a second move that arrives while the first is being applied, at once and not at the next phase transition', async () => {
+    const { id, template, obligation } = await launch();
+    const before = await obligation.query(obligationStateQuery);
+    const windows = phaseWindows(template);
+    const office = actorFor('office');
+
+    await whileLocked('LOCK TABLE campaign_participants IN ACCESS EXCLUSIVE MODE', async () => {
+      // Move 1: its rescheduling reads the participants and waits for the lock.
+      await movePhase(target, id, { phase: 'SUMMARY', closesAt: new Date(windows.SUMMARY.closesAt + DAY).toISOString(), reason: '总结延后一天', actor: office });
+      await eventually(lockWaiters, (n) => n > 0, 'the first rescheduling waits for the participants');
+      // Move 2 arrives meanwhile: the end of mobilization carries the implementation plan.
+      await movePhase(target, id, { phase: 'MOBILIZATION', closesAt: new Date(windows.MOBILIZATION.closesAt + 2 * DAY).toISOString(), reason: '动员部署延后两天', actor: office });
+    });
+
+    const after = await eventually(
+      () => obligation.query(obligationStateQuery),
+      (s) => dueOf(s, 'plan') !== dueOf(before, 'plan'),
+      'the plan moves with the second move',
+    );
+    expect(dueOf(after, 'plan')).toBe(dueOf(before, 'plan') + 2 * DAY);
+    expect(dueOf(after, 'summary')).toBe(dueOf(before, 'summary') + DAY);
+    // No phase transition happened meanwhile: the campaign's clock is still before mobilization opens.
+    expect(await env.currentTimeMs()).toBeLessThan(windows.MOBILIZATION.opensAt);
+    const rescheduled = await eventually(
+      () => handle.db.select().from(dutyEvents).where(and(eq(dutyEvents.obligationId, obligation.workflowId), eq(dutyEvents.type, 'DUTY_RESCHEDULED'))),
+      (rows) => rows.some((r) => r.dutyKey === 'plan'),
+      'the plan rescheduled on the ledger',
+    );
+    expect(rescheduled.find((r) => r.dutyKey === 'plan')!.data).toMatchObject({ dueAt: new Date(dueOf(before, 'plan') + 2 * DAY).toISOString() });
+  });
+});
+
+describe('duty submissions', () => {
+  it('refuses an inspection result whose finding cannot become a hazard, leaves the duty pending, and takes a valid one afterwards', async () => {
+    const { id, template, department, enterprise } = await launch();
+    const obligationId = inspectionWorkflowId(id, enterprise.id);
+    const now = await env.currentTimeMs();
+    await startObligationWorkflow(target, {
+      obligationId,
+      campaignId: id,
+      holderCode: department,
+      subjectEnterpriseId: enterprise.id,
+      duties: [inspectionDuty(enterprise.id, now, template)],
+      reminderOffsets: template.spotCheck.reminderOffsets,
+      timeZone: template.timeZone,
+      lateWindow: LATE_WINDOW,
+    });
+    const inspection = env.client.workflow.getHandle(obligationId);
+    await eventually(() => inspection.query(obligationStateQuery).catch(() => null), (s) => s !== null && s.seq > 0, 'the inspection obligation runs');
+    const dutyKey = `inspection:${enterprise.id}`;
+    const inspector = actorFor('department', department);
+
+    const bad = { ...reportBody({ grade: 'MAJOR', deadline: '2028-01-31' }), description: '' };
+    const refused = await submitDuty(target, obligationId, { dutyKey, content: { outcome: 'FINDINGS', findings: [bad] }, actor: inspector }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ code: 'VALIDATION_FAILED' });
+    const state = await inspection.query(obligationStateQuery);
+    expect(state.duties).toEqual([expect.objectContaining({ state: 'PENDING', submittedAt: null })]);
+    expect(await handle.db.select().from(dutyEvents).where(and(eq(dutyEvents.obligationId, obligationId), sql`${dutyEvents.type} LIKE 'DUTY_SUBMITTED%'`))).toHaveLength(0);
+    expect(await handle.db.select().from(hazards).where(eq(hazards.enterpriseId, enterprise.id))).toHaveLength(0);
+
+    const good = { ...reportBody({ grade: 'MAJOR', deadline: '2028-01-31' }), description: '抽查发现：储罐区可燃气体报警器失效' };
+    const accepted = await submitDuty(target, obligationId, { dutyKey, content: { outcome: 'FINDINGS', findings: [good] }, actor: inspector });
+    expect(accepted).toMatchObject({ state: 'SUBMITTED', late: false });
+    expect(await handle.db.select().from(hazards).where(eq(hazards.enterpriseId, enterprise.id))).toEqual([expect.objectContaining({ source: 'SPOT_CHECK', description: good.description })]);
+  });
+
+  it('takes one of two concurrent submissions of the same duty and refuses the other, with one ledger event', async () => {
+    const { county, obligation } = await launch();
+    const actor = actorFor('county', county);
+    const submit = (text: string) => submitDuty(target, obligation.workflowId, { dutyKey: 'plan', content: { text }, actor });
+
+    const outcomes = await Promise.allSettled([submit('实施方案 A'), submit('实施方案 B')]);
+
+    const fulfilled = outcomes.filter((o) => o.status === 'fulfilled');
+    const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.reason).toBeInstanceOf(DomainError);
+    expect(['CONFLICT', 'ILLEGAL_TRANSITION']).toContain((rejected[0]!.reason as DomainError).code);
+    const submitted = await handle.db.select().from(dutyEvents).where(and(eq(dutyEvents.obligationId, obligation.workflowId), eq(dutyEvents.dutyKey, 'plan'), sql`${dutyEvents.type} LIKE 'DUTY_SUBMITTED%'`));
+    expect(submitted).toHaveLength(1);
+    expect((await obligation.query(obligationStateQuery)).duties.find((d) => d.duty.key === 'plan')).toMatchObject({ state: 'SUBMITTED' });
+  });
+
+  it('refuses a submission of a duty whose first submission is still being recorded (CONFLICT), and keeps the first', async () => {
+    const { county, obligation } = await launch();
+    const actor = actorFor('county', county);
+    // Wrapped: an async function returning the promise itself would wait for it while the lock is held.
+    const { first } = await whileLocked('LOCK TABLE duty_events IN ACCESS EXCLUSIVE MODE', async () => {
+      const pending = submitDuty(target, obligation.workflowId, { dutyKey: 'plan', content: { text: '实施方案' }, actor });
+      await eventually(lockWaiters, (n) => n > 0, 'the first submission is being recorded');
+      expect(await refusal(submitDuty(target, obligation.workflowId, { dutyKey: 'plan', content: { text: '另一份' }, actor }))).toBe('CONFLICT');
+      expect((await obligation.query(obligationStateQuery)).duties.find((d) => d.duty.key === 'plan')).toMatchObject({ state: 'PENDING' });
+      return { first: pending };
+    });
+    expect(await first).toMatchObject({ state: 'SUBMITTED' });
+    const submitted = await handle.db.select().from(dutyEvents).where(and(eq(dutyEvents.obligationId, obligation.workflowId), eq(dutyEvents.dutyKey, 'plan'), sql`${dutyEvents.type} LIKE 'DUTY_SUBMITTED%'`));
+    expect(submitted.map((e) => (e.data.content as { text: string }).text)).toEqual(['实施方案']);
+  });
+});
