@@ -24,6 +24,11 @@ export async function createDb(url: string, opts: { poolSize?: number } = {}): P
   }
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+  // A database that is down or restarting must fail a request within seconds, never hang it:
+  // connecting gives up after 5 s (a full pool waits as long for a free client).
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
+  // When the server ends idle connections (a restart: 57P01 admin shutdown) the pool emits 'error';
+  // unhandled, that EventEmitter error would crash the process. The pool drops the client and reconnects.
+  pool.on('error', (err) => console.warn(`[db] idle connection lost: ${err.message}`));
   return { db: drizzle({ client: pool, schema }) as unknown as Db, kind: 'postgres', close: () => pool.end() };
 }

@@ -71,6 +71,25 @@ function reasonOf(v: ValidationItem): string {
   return v.message ?? 'is invalid';
 }
 
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection timeout|not queryable|the database system is (starting up|shutting down|in recovery)/i;
+
+/**
+ * A backing service that is down or restarting, not a bug: connection refused or reset, SQLSTATE
+ * 57P01-57P03 (shutdown, cannot connect now), class 08 (connection exception), 53300 (too many
+ * connections), a pool that timed out connecting, a Temporal RPC answered UNAVAILABLE (gRPC 14).
+ * Looks through wrappers (drizzle puts the driver's error in `cause`).
+ */
+export function isUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_ERRNOS.has(code) || /^(57P0[123]|08...|53300)$/.test(code))) return true;
+    if (code === 14 && 'metadata' in e) return true; // a gRPC status: UNAVAILABLE
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+  }
+  return false;
+}
+
 export default fp(
   async (app: FastifyInstance) => {
     app.addSchema(Problem);
@@ -97,9 +116,12 @@ export default fp(
         const errors = (error.validation as ValidationItem[]).map((v) => ({ field: fieldOf(error.validationContext, v), reason: reasonOf(v) }));
         return sendProblem(request, reply, 400, ErrorCode.VALIDATION_FAILED, errors.map((e) => `${e.field} ${e.reason}`).join('; '), errors);
       }
-      const status = error.statusCode ?? 500;
+      const unavailable = isUnavailable(error);
+      const status = unavailable ? 503 : error.statusCode ?? 500;
       if (status < 500) return sendProblem(request, reply, status, EDGE_CODES[status] ?? ErrorCode.VALIDATION_FAILED, error.message);
-      request.log.error({ err: error }, 'request failed');
+      // An outage is the operator's news, not a bug: one line, not a stack per request.
+      if (unavailable) request.log.warn(`request failed: a backing service is unavailable (${(error.cause instanceof Error ? error.cause : error).message.slice(0, 200)})`);
+      else request.log.error({ err: error }, 'request failed');
       return sendProblem(request, reply, status === 503 ? 503 : 500, status === 503 ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL, 'the server could not complete the request; it is logged');
     });
   },

@@ -11,6 +11,13 @@ export interface PostgresHandle {
   /** Superuser URL of the `postgres` database. */
   url: string;
   stop(): Promise<void>;
+  /**
+   * Stops the server (fast shutdown: sessions are ended) but keeps its data directory, so
+   * `resume` starts it again on the same data and port: an outage, for fault tests. Only for a
+   * cluster started here (not DATABASE_URL).
+   */
+  halt(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 const isRoot = () => process.getuid?.() === 0;
@@ -99,13 +106,48 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+interface Postmaster {
+  running(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Starts `postgres` on an initialized data directory and waits until it accepts connections. */
+async function launchPostmaster(binDir: string, dir: string, port: number, url: string): Promise<Postmaster> {
+  const [cmd, argv] = asPostgres(path.join(binDir, 'postgres'), [
+    '-D', dir, '-p', String(port), '-k', dir,
+    '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
+  ]);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (d: Buffer) => (output = (output + d.toString()).slice(-8000));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  // If the test process dies without teardown, don't leave a postmaster behind.
+  const killOnExit = () => child.kill('SIGINT');
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    await stopChild(child);
+  };
+  try {
+    await waitUntilReady(url, child, () => output);
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n${output}`);
+  }
+  return { running: () => child.exitCode === null && child.signalCode === null, stop };
+}
+
 /**
  * A throwaway PostgreSQL cluster for tests and local runs (or DATABASE_URL when set).
  * Runs as a child process rather than via pg_ctl: a daemonized postmaster left zombies.
  */
 export async function startPostgres(log: Log = defaultLog): Promise<PostgresHandle> {
   if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, stop: async () => undefined };
+    const notHere = async () => {
+      throw new Error('DATABASE_URL names a server not started here: it cannot be halted or resumed');
+    };
+    return { url: process.env.DATABASE_URL, stop: async () => undefined, halt: notHere, resume: notHere };
   }
   const started = Date.now();
   let binDir = await findPgBinDir();
@@ -134,34 +176,26 @@ export async function startPostgres(log: Log = defaultLog): Promise<PostgresHand
     // The port is free when chosen but may be taken before postgres binds; retry a few times.
     for (let attempt = 1; ; attempt++) {
       const port = await getFreePort();
-      const [cmd, argv] = asPostgres(path.join(binDir, 'postgres'), [
-        '-D', dir, '-p', String(port), '-k', dir,
-        '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
-      ]);
-      const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      const collect = (d: Buffer) => (output = (output + d.toString()).slice(-8000));
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      // If the test process dies without teardown, don't leave a postmaster behind.
-      const killOnExit = () => child.kill('SIGINT');
-      process.once('exit', killOnExit);
       const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+      let server: Postmaster;
       try {
-        await waitUntilReady(url, child, () => output);
+        server = await launchPostmaster(binDir, dir, port, url);
       } catch (err) {
-        process.removeListener('exit', killOnExit);
-        await stopChild(child);
-        if (attempt < 3 && /could not (bind|create listen)|already in use/i.test(output)) continue;
+        if (attempt < 3 && /could not (bind|create listen)|already in use/i.test(String(err))) continue;
         throw err;
       }
       log(`postgres ready at ${url} in ${Date.now() - started} ms`);
+      const pgBin = binDir;
       return {
         url,
         stop: async () => {
-          process.removeListener('exit', killOnExit);
-          await stopChild(child);
+          await server.stop();
           await rm(dir, { recursive: true, force: true });
+        },
+        halt: () => server.stop(),
+        resume: async () => {
+          if (server.running()) return;
+          server = await launchPostmaster(pgBin, dir, port, url);
         },
       };
     }

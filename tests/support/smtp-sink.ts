@@ -8,6 +8,8 @@ export interface SmtpSink {
   port: number;
   /** Every message received so far, in arrival order. */
   messages: ParsedMail[];
+  /** When each message arrived (ms since the epoch), for lateness figures. */
+  receivedAt: WeakMap<ParsedMail, number>;
   /** Recipients refused with a reply code (e.g. 550 unknown mailbox, 452 mailbox full); change it any time. */
   refuseRecipients: Map<string, { code: number; message: string }>;
   /** When set, every transaction is refused at MAIL FROM with this reply (e.g. 421 for an outage). */
@@ -20,6 +22,7 @@ export interface SmtpSink {
 /** An in-process SMTP server that accepts anything and keeps the parsed messages. */
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
+  const receivedAt = new WeakMap<ParsedMail, number>();
   const waiters = new Set<(mail: ParsedMail) => void>();
   const refuseRecipients = new Map<string, { code: number; message: string }>();
   const control = { refuseAll: null as { code: number; message: string } | null };
@@ -39,6 +42,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (mail) => {
+          receivedAt.set(mail, Date.now());
           messages.push(mail);
           for (const waiter of waiters) waiter(mail);
           callback();
@@ -61,6 +65,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     host: '127.0.0.1',
     port,
     messages,
+    receivedAt,
     refuseRecipients,
     get refuseAll() {
       return control.refuseAll;
