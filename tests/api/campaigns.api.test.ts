@@ -397,11 +397,11 @@ describe('duties, self-inspections and supervision findings', () => {
       expect(await dutyRow(h.entA.countyCode, 'plan')).toEqual(row);
     });
 
-    it('answers 404 to another county\'s key, an enterprise key and an unknown duty key, and records nothing', async () => {
+    it('answers 404 to another county\'s key and an unknown duty key, 403 to an enterprise key, and records nothing', async () => {
       const before = await dutyRows(id);
       expectProblem(await submit(h.entA.countyCode, 'progress:1', countyB), 404, 'NOT_FOUND');
       expectProblem(await submit(h.entB.countyCode, 'plan', h.keys.county), 404, 'NOT_FOUND');
-      expectProblem(await submit(h.entA.countyCode, 'progress:1', h.keys.entA), 404, 'NOT_FOUND');
+      expectProblem(await submit(h.entA.countyCode, 'progress:1', h.keys.entA), 403, 'FORBIDDEN');
       expectProblem(await submit(h.entA.countyCode, 'progress:99', h.keys.county), 404, 'NOT_FOUND');
       expectProblem(await submit(h.entA.countyCode, 'progress:1', h.keys.county, { text: 'x', colour: 'red' }), 400, 'VALIDATION_FAILED', ['colour']);
       expect(await dutyRows(id)).toEqual(before);
@@ -445,21 +445,21 @@ describe('duties, self-inspections and supervision findings', () => {
       expect((await status(id)).body.selfInspections).toEqual({ declared: 1, problemsFound: 5 });
     });
 
-    it('refuses a declaration by a county for an enterprise outside its territory with 422 enterpriseId', async () => {
+    it('refuses a declaration by a county for an enterprise outside its territory with 404 enterpriseId', async () => {
       const before = await declarations();
-      expectProblem(await declare(h.keys.county, { enterpriseId: h.entB.id, problemsFound: 9 }), 422, 'VALIDATION_FAILED', ['enterpriseId']);
+      expectProblem(await declare(h.keys.county, { enterpriseId: h.entB.id, problemsFound: 9 }), 404, 'NOT_FOUND', ['enterpriseId']);
       expectProblem(await declare(h.keys.office, { problemsFound: 9 }), 422, 'VALIDATION_FAILED', ['enterpriseId']);
-      expectProblem(await declare(h.keys.office, { enterpriseId: '00000000-0000-4000-8000-000000000000', problemsFound: 9 }), 422, 'VALIDATION_FAILED', ['enterpriseId']);
+      expectProblem(await declare(h.keys.office, { enterpriseId: '00000000-0000-4000-8000-000000000000', problemsFound: 9 }), 404, 'NOT_FOUND', ['enterpriseId']);
       expectProblem(await declare(h.keys.department, { enterpriseId: h.entA.id, problemsFound: 9 }), 403, 'FORBIDDEN');
       expectProblem(await declare(h.keys.entA, { problemsFound: -1 }), 400, 'VALIDATION_FAILED', ['problemsFound']);
       expect(await declarations()).toEqual(before);
     });
 
-    it('refuses an enterprise declaring for another enterprise with 422 enterpriseId, leaving its own declaration alone', async () => {
+    it('refuses an enterprise declaring for another enterprise with 404 enterpriseId (it does not exist for it), leaving its own declaration alone', async () => {
       const before = await declarations();
       const res = await declare(h.keys.entA, { enterpriseId: h.entB.id, problemsFound: 9 });
-      expect(res.status, `answered ${JSON.stringify(res.body)} to enterprise ${h.entA.id} naming ${h.entB.id}`).toBe(422);
-      expectProblem(res, 422, 'VALIDATION_FAILED', ['enterpriseId']);
+      expect(res.status, `answered ${JSON.stringify(res.body)} to enterprise ${h.entA.id} naming ${h.entB.id}`).toBe(404);
+      expectProblem(res, 404, 'NOT_FOUND', ['enterpriseId']);
       expect(await declarations()).toEqual(before);
     });
   });
@@ -492,13 +492,13 @@ describe('duties, self-inspections and supervision findings', () => {
       expect(await h.hazardCount()).toBe(hazardsBefore);
     });
 
-    it('records a finding against a unit (no hazard), and refuses an unknown unit code with 422', async () => {
+    it('records a finding of the office against a unit (no hazard), and refuses an unknown unit code with 422', async () => {
       const hazardsBefore = await h.hazardCount();
-      const res = await file({ team: '市第二督导组', target: 'UNIT', unitCode: h.entA.countyCode, description: '检查流于形式' }, h.keys.department);
+      const res = await file({ team: '市第二督导组', target: 'UNIT', unitCode: h.entA.countyCode, description: '检查流于形式' }, h.keys.office);
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body.hazardId).toBeNull();
       const [row] = await h.db.select().from(supervisionFindings).where(eq(supervisionFindings.id, res.body.id));
-      expect(row).toMatchObject({ targetKind: 'UNIT', unitCode: h.entA.countyCode, hazardId: null, actor: { role: 'department' } });
+      expect(row).toMatchObject({ targetKind: 'UNIT', unitCode: h.entA.countyCode, hazardId: null, actor: { role: 'office' } });
 
       const findings = await findingCount();
       expectProblem(await file({ team: '市第二督导组', target: 'UNIT', unitCode: uniq('nowhere'), description: '检查流于形式' }), 422, 'VALIDATION_FAILED', ['unitCode']);
