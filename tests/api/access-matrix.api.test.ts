@@ -52,12 +52,13 @@ beforeAll(async () => {
     await h.db.insert(spotCheckDraws).values({ campaignId, seed: uniq('seed'), rule: { minRatio: 1, strata: ['industry'], population: 'COUNTY_SUPERVISED' }, roster, strata, drawnAt: new Date() });
     await h.db.insert(campaignSnapshots).values({ campaignId, figures: JSON.parse(JSON.stringify(await campaignFigures(h.db, campaignId))) as Record<string, unknown>, takenAt: new Date() });
   }
-  // Duties can be submitted once each unit's obligation workflow has put them on the ledger.
+  // Duties can be submitted once each unit's obligation workflow has put them on the ledger; B's too,
+  // so that an out-of-scope submission would reach a real obligation if the gate let it through.
   await eventually(async () => {
-    const rows = await h.db.select({ holder: duties.holderCode }).from(duties).where(inArray(duties.campaignId, [campaignA]));
+    const rows = await h.db.select({ holder: duties.holderCode }).from(duties).where(inArray(duties.campaignId, [campaignA, campaignB]));
     const holders = new Set(rows.map((r) => r.holder));
-    return holders.has(entA.countyCode) && holders.has(entA.departmentCode) ? true : undefined;
-  }, 30_000, 'the duties of campaign A');
+    return [entA.countyCode, entA.departmentCode, entB.countyCode, entB.departmentCode].every((u) => holders.has(u)) ? true : undefined;
+  }, 30_000, 'the duties of campaigns A and B');
   ctx = {
     entA,
     entB,
