@@ -5,6 +5,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
 import { applyCampaignEvents, applyDutyEvents, campaignFigures, type CampaignEventEntry, type DutyLedgerEntry } from '../db/campaigns.repo';
+import { contentBodies, resolveContents } from '../db/contents.repo';
 import { getHazard, insertHazard } from '../db/hazards.repo';
 import { campaignParticipants, campaigns, campaignSnapshots, duties, enterprises, spotCheckDraws, units } from '../db/schema';
 import { inspectionDuty, phaseWindows, unitDuties, type Duty, type PhaseKey, type PhaseWindow } from '../domain/campaign';
@@ -62,7 +63,10 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   }
 
   async function recordDutyEvents(entries: DutyLedgerEntry[]): Promise<void> {
-    await ledgerWrite(`obligation ${entries[0]?.obligationId} events`, () => applyDutyEvents(db, entries));
+    // A submission the workflow carries by id is recorded in full, on the duty and on its event.
+    const resolved = async () =>
+      resolveContents(db, entries, (e) => e.content, (e, content) => ({ ...e, content, data: { ...e.data, content } }));
+    await ledgerWrite(`obligation ${entries[0]?.obligationId} events`, async () => applyDutyEvents(db, await resolved()));
   }
 
   async function participantsPage(campaignId: string, after: string | null, limit: number) {
@@ -182,11 +186,15 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     });
   }
 
-  async function registerInspectionFindings(input: { campaignId: string; obligationId: string; seq: number; enterpriseId: string; findings: unknown[]; actor: Actor }): Promise<{ hazardIds: string[] }> {
+  async function registerInspectionFindings(input: { campaignId: string; obligationId: string; seq: number; enterpriseId: string; findings?: unknown[]; contentId?: string; actor: Actor }): Promise<{ hazardIds: string[] }> {
     const [enterprise] = await db.select().from(enterprises).where(eq(enterprises.id, input.enterpriseId));
     if (!enterprise) throw ApplicationFailure.create({ type: ErrorCode.NOT_FOUND, message: 'enterprise not on the roster', nonRetryable: true });
+    // The findings come inline (runs from before the content store) or by the id of the stored inspection result.
+    const stored = input.contentId ? (await contentBodies(db, [input.contentId])).get(input.contentId) : undefined;
+    if (input.contentId && !stored) throw ApplicationFailure.create({ type: ErrorCode.NOT_FOUND, message: `content ${input.contentId} not on the ledger`, nonRetryable: true });
+    const findings = input.findings ?? (Array.isArray(stored?.findings) ? (stored.findings as unknown[]) : []);
     const hazardIds: string[] = [];
-    for (const [i, finding] of input.findings.entries()) {
+    for (const [i, finding] of findings.entries()) {
       // Idempotent per (inspection, submission, finding): a retry finds the hazard it made before.
       const built = buildHazardRow({ ...(finding as HazardReport), source: 'SPOT_CHECK' }, enterprise, input.actor, Date.now(), { key: `${input.obligationId}:${input.seq}:${i}` });
       if (!built.ok) throw ApplicationFailure.create({ type: ErrorCode.VALIDATION_FAILED, message: JSON.stringify(built.errors), nonRetryable: true });

@@ -1,6 +1,7 @@
 // Every side effect the workflows need. Built by a factory so tests inject a real test
 // database and a real SMTP sink; every activity is idempotent (activities run at least once).
 import { eq } from 'drizzle-orm';
+import { resolveContents } from '../db/contents.repo';
 import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.repo';
 import { enterprises, hazards, units } from '../db/schema';
 import type { NotificationKind } from '../domain/hazard';
@@ -32,13 +33,16 @@ export const notificationBusinessKey = (r: Pick<NotificationRequest, 'hazardId' 
 export function createActivities(deps: ActivityDeps) {
   const { db, mail } = deps;
 
+  /** Content the workflow carries by id (evidence) is put back in full on the ledger event. */
+  const withContent = (entries: LedgerEntry[]) => resolveContents(db, entries, (e) => e.data, (e, data) => ({ ...e, data }));
+
   async function recordHazardTransition(entry: LedgerEntry): Promise<void> {
-    await ledgerWrite(`hazard ${entry.hazardId} event ${entry.seq}`, () => applyLedgerEntries(db, [entry]));
+    await ledgerWrite(`hazard ${entry.hazardId} event ${entry.seq}`, async () => applyLedgerEntries(db, await withContent([entry])));
   }
 
   /** Several steps taken at once (registration and its automatic steps) in one round trip. */
   async function recordHazardTransitions(entries: LedgerEntry[]): Promise<void> {
-    if (entries.length > 0) await ledgerWrite(`hazard ${entries[0]!.hazardId} events ${entries[0]!.seq}..${entries.at(-1)!.seq}`, () => applyLedgerEntries(db, entries));
+    if (entries.length > 0) await ledgerWrite(`hazard ${entries[0]!.hazardId} events ${entries[0]!.seq}..${entries.at(-1)!.seq}`, async () => applyLedgerEntries(db, await withContent(entries)));
   }
 
   async function openAccountabilityReview(input: { hazardId: string; deadlineVersion: number; reason: string; at: string }): Promise<{ reviewId: string }> {

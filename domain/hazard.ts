@@ -152,7 +152,8 @@ export interface Attachment {
 /** Command payloads as the workflow receives them (the API adds the actor). */
 export interface CommandPayloads {
   listForSupervision: { note?: string };
-  submitRectification: { evidence: string; attachments?: Attachment[] };
+  /** From the API: `evidence` is an excerpt and `contentId` names the full evidence on the ledger (db contents). */
+  submitRectification: { evidence: string; attachments?: Attachment[]; contentId?: string };
   decideVerification: { decision: VerificationDecision; reason?: string };
   close: { note?: string };
   requestExtension: { requestedDeadline: string; reason: string };

@@ -38,3 +38,9 @@ export function storable<T>(value: T, depth = 0): T {
   if (Array.isArray(value)) return value.map((v) => storable(v, depth + 1)) as T;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v, depth + 1)])) as T;
 }
+
+/** The start of a text for a workflow's history (the ledger keeps it whole): whole code points, an ellipsis when cut. */
+export function excerpt(text: string, max = 200): string {
+  const points = Array.from(text);
+  return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
+}

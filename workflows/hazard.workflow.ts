@@ -218,8 +218,9 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     return { entries, after: (at) => notify('LISTED_FOR_SUPERVISION', 'listed', at, { note }) };
   });
 
-  command('submitRectification', ({ actor, evidence, attachments }) => ({
-    entries: [step('RECTIFICATION_SUBMITTED', 'SUBMITTED', actor, { evidence, attachments: attachments ?? [] })],
+  // Evidence arrives by id (the ledger holds it in full); runs from before carry it inline.
+  command('submitRectification', ({ actor, evidence, attachments, contentId }) => ({
+    entries: [step('RECTIFICATION_SUBMITTED', 'SUBMITTED', actor, { evidence, attachments: attachments ?? [], ...(contentId ? { contentId } : {}) })],
   }));
 
   command('decideVerification', ({ actor, decision, reason }) => {

@@ -126,9 +126,13 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     submitting.add(d.duty.key);
     try {
       let recorded = content;
-      if (d.duty.kind === 'INSPECTION' && input.subjectEnterpriseId && Array.isArray(content.findings) && content.findings.length > 0) {
+      // The result arrives by id with its finding count (the ledger holds it in full), or inline.
+      const findings = Array.isArray(content.findings) ? content.findings : undefined;
+      const findingCount = findings?.length ?? (typeof content.findingCount === 'number' ? content.findingCount : 0);
+      if (d.duty.kind === 'INSPECTION' && input.subjectEnterpriseId && findingCount > 0) {
         // Every finding becomes a hazard (source: spot-check) with its own workflow, exactly once.
-        const { hazardIds } = await registerInspectionFindings({ campaignId, obligationId, seq: s.seq + 1, enterpriseId: input.subjectEnterpriseId, findings: content.findings, actor });
+        const contentId = typeof content.contentId === 'string' ? content.contentId : undefined;
+        const { hazardIds } = await registerInspectionFindings({ campaignId, obligationId, seq: s.seq + 1, enterpriseId: input.subjectEnterpriseId, findings, contentId, actor });
         recorded = { ...content, hazardIds };
       }
       await recordDutyEvents([{ ...entry(done, done.late ? 'DUTY_SUBMITTED_LATE' : 'DUTY_SUBMITTED', actor, { content: recorded }), content: recorded }]);

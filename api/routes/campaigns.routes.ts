@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/client';
 import { campaignFigures } from '../../db/campaigns.repo';
+import { storeContent } from '../../db/contents.repo';
 import { declareSelfInspection, getCampaign, getDraw, getSnapshot, getTemplate, insertCampaign, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
 import { getHazard, insertHazard } from '../../db/hazards.repo';
 import { getEnterprise, unitsByCode } from '../../db/reference.repo';
@@ -184,7 +185,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const actor = requireRole(request, 'admin', 'office', 'county', 'department');
       const c = await visibleCampaign(actor, request.params.id);
       if ((actor.role === 'county' || actor.role === 'department') && request.params.unitCode !== actor.scope) throw new DomainError(ErrorCode.NOT_FOUND, 'no such duty in this campaign');
-      const status = await submitDuty(temporal, obligationWorkflowId(c.id, request.params.unitCode), { dutyKey: request.params.dutyKey, content: request.body, actor: request.actor }, request.idempotencyKey);
+      // The report goes on the ledger first; the workflow's history carries its id.
+      const contentId = await storeContent(db, 'duty-report', request.body, actor);
+      const status = await submitDuty(temporal, obligationWorkflowId(c.id, request.params.unitCode), { dutyKey: request.params.dutyKey, content: { contentId }, actor: request.actor }, request.idempotencyKey);
       return { dutyKey: status.duty.key, state: status.state, late: status.late, submittedAt: status.submittedAt, dueAt: new Date(status.duty.dueAt).toISOString() };
     },
   );
@@ -230,7 +233,10 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       if (request.body.outcome === 'FINDINGS' && findings.length === 0) throw invalidInput([{ field: 'findings', reason: 'an inspection with findings lists them' }]);
       if (request.body.outcome === 'PASSED' && findings.length > 0) throw invalidInput([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
       checkFindings(findings, enterprise, actor, 'findings');
-      const status = await submitDuty(temporal, inspectionWorkflowId(c.id, enterprise.id), { dutyKey: `inspection:${enterprise.id}`, content: request.body, actor }, request.idempotencyKey);
+      // Up to 100 findings: on the ledger first; the workflow's history carries the id and the count.
+      const contentId = await storeContent(db, 'inspection-result', request.body, actor);
+      const content = { contentId, outcome: request.body.outcome, findingCount: findings.length };
+      const status = await submitDuty(temporal, inspectionWorkflowId(c.id, enterprise.id), { dutyKey: `inspection:${enterprise.id}`, content, actor }, request.idempotencyKey);
       return { state: status.state, late: status.late, submittedAt: status.submittedAt, dueAt: new Date(status.duty.dueAt).toISOString() };
     },
   );

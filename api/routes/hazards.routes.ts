@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { getHazard, hazardTimeline, insertHazard, listHazards, type HazardRow } from '../../db/hazards.repo';
+import { storeContent } from '../../db/contents.repo';
 import { isCursor } from '../../db/pagination';
-import { activeCampaignForCounty, getCampaign } from '../../db/campaign-admin.repo';
+import { activeCampaignForCounty, getCampaign, participantsOf } from '../../db/campaign-admin.repo';
 import { getEnterprise } from '../../db/reference.repo';
 import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
-import { canSee, checkCommand, checkPayload, type Actor, type CommandPayloads, type HazardCommand } from '../../domain/hazard';
+import { canSee, checkCommand, checkPayload, type Actor, type CommandInput, type CommandPayloads, type HazardCommand } from '../../domain/hazard';
+import { excerpt } from '../../domain/text';
 import { parseDeadline } from '../../domain/time';
 import { forbiddenReportFields } from '../../domain/access';
 import { forbidFields, requireRole } from '../plugins/auth';
@@ -70,8 +72,12 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       const key = request.headers['idempotency-key'];
       const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined);
       if (!built.ok) throw invalidInput(built.errors);
+      // A department files under a campaign it takes part in; another one does not exist for it.
       if (request.body.campaignId && !(await getCampaign(db, request.body.campaignId))) {
-        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'no such campaign', [{ field: 'campaignId', reason: 'no campaign with this id' }]);
+        throw new DomainError(ErrorCode.NOT_FOUND, 'no such campaign', [{ field: 'campaignId', reason: 'no campaign with this id' }]);
+      }
+      if (request.body.campaignId && actor.role === 'department' && !(await participantsOf(db, request.body.campaignId)).some((p) => p.unitCode === actor.scope)) {
+        throw new DomainError(ErrorCode.NOT_FOUND, 'no such campaign', [{ field: 'campaignId', reason: 'no campaign with this id that your department takes part in' }]);
       }
       // Hazards found while a campaign runs in the enterprise's county count towards it.
       const campaignId = request.body.campaignId ?? (await activeCampaignForCounty(db, enterprise.countyCode));
@@ -135,6 +141,11 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
     },
   );
 
+  async function evidenceByReference(p: CommandPayloads['submitRectification'], actor: Actor): Promise<CommandPayloads['submitRectification']> {
+    const contentId = await storeContent(db, 'evidence', { evidence: p.evidence, attachments: p.attachments ?? [] }, actor);
+    return { evidence: excerpt(p.evidence), contentId };
+  }
+
   function commandRoute<C extends HazardCommand>(command: C) {
     app.post(
       `/hazards/:id/${COMMAND_PATHS[command]}`,
@@ -166,8 +177,10 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
         if (!check.ok) throw new DomainError(check.code, check.reason);
         const errors = checkPayload(command, payload, { deadline: row.deadline.getTime(), requestedDeadline: row.pendingExtension ? Date.parse(row.pendingExtension.requestedDeadline) : null }, Date.now());
         if (errors.length > 0) throw invalidInput(errors);
+        // Evidence goes on the ledger first; the workflow's history carries its id and an excerpt.
+        const input = command === 'submitRectification' ? await evidenceByReference(payload as CommandPayloads['submitRectification'], actor) : payload;
         // The update ID follows the Idempotency-Key: a retry after a 503 gets the first attempt's result.
-        const live = await executeHazardCommand(temporal, row.id, command, { ...payload, actor }, request.idempotencyKey && `${command}:${request.idempotencyKey}`);
+        const live = await executeHazardCommand(temporal, row.id, command, { ...input, actor } as CommandInput<C>, request.idempotencyKey && `${command}:${request.idempotencyKey}`);
         const updated = (await getHazard(db, row.id))!;
         return { hazard: hazardView(updated), live: liveView(live) };
       },

@@ -5,3 +5,4 @@ export * from './notifications';
 export * from './campaigns';
 export * from './audit';
 export * from './idempotency';
+export * from './contents';

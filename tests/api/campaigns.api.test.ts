@@ -4,7 +4,7 @@
 // shared Temporal dev server and a real worker. Requests go through app.inject; nothing is mocked.
 // Campaigns used for commands open 10 minutes after launch, so no timer fires while the file runs;
 // the spot-check campaign is launched first (its sample is drawn 10 s later) so its wait overlaps the rest.
-import { and, asc, count, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignEvents, campaignParticipants, campaigns, campaignTemplates, duties, hazards, selfInspections, spotCheckDraws, supervisionFindings } from '../../db/schema';
 import { datong2023Template, demoTemplate, phaseWindows, type CampaignTemplate, type PhaseKey } from '../../domain/campaign';
@@ -247,7 +247,8 @@ describe('launching a campaign', () => {
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body).toEqual(first.body);
 
-    expect(await h.db.select().from(campaigns).where(eq(campaigns.idempotencyKey, idem))).toHaveLength(1);
+    // Keys are stored scoped to their caller (role and scope), so two callers never share one.
+    expect(await h.db.select().from(campaigns).where(like(campaigns.idempotencyKey, `%:${idem}`))).toHaveLength(1);
     expect(await h.db.select().from(campaignParticipants).where(eq(campaignParticipants.campaignId, first.body.id))).toHaveLength(3);
     expect((await handle.describe()).runId).toBe(run.runId);
     await eventually(async () => ((await eventsOf(first.body.id, 'CAMPAIGN_LAUNCHED')).length > 0 ? true : undefined), 15_000, 'CAMPAIGN_LAUNCHED');
