@@ -10,6 +10,7 @@ import { reportBody, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: false });
 let campaignId: string;
+let otherCampaignId: string | undefined;
 
 beforeAll(async () => {
   await h.start();
@@ -25,6 +26,7 @@ afterAll(async () => {
     const client = h.env?.client;
     if (client && h.handle) {
       const ids = [`campaign:${campaignId}`, `obligation:${campaignId}:${h.entA.countyCode}`, `obligation:${campaignId}:${h.entA.departmentCode}`];
+      if (otherCampaignId) ids.push(`campaign:${otherCampaignId}`, `obligation:${otherCampaignId}:${h.entB.countyCode}`, `obligation:${otherCampaignId}:${h.entB.departmentCode}`);
       ids.push(...(await h.db.select({ id: hazards.id }).from(hazards)).map((r) => `hazard:${r.id}`));
       await Promise.allSettled(ids.map((w) => client.workflow.getHandle(w).terminate('property-access cleanup')));
     }
@@ -84,6 +86,21 @@ describe('a hazard report', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body).toMatchObject({ source: 'SUPERVISION', policy: { reminderOffsets: ['P10D'] } });
     }
+  });
+
+  it("answers 404 naming campaignId to a department filing under a campaign it does not take part in, or one that does not exist", async () => {
+    const t = futureTemplate();
+    expect((await h.call('POST', '/v1/campaign-templates', h.keys.admin, t)).status).toBe(201);
+    const other = await h.call<{ id: string }>('POST', '/v1/campaigns', h.keys.admin, { templateKey: t.key, templateVersion: 1, counties: [h.entB.countyCode], departments: [h.entB.departmentCode] });
+    expect(other.status).toBe(201);
+    otherCampaignId = other.body.id;
+    const before = await h.hazardCount();
+    for (const id of [other.body.id, '00000000-0000-4000-8000-000000000000']) {
+      const res = await report(h.keys.department, { ...reportBody(), enterpriseId: h.entA.id, campaignId: id });
+      expect(res.status, JSON.stringify(res.body)).toBe(404);
+      expect((res.body as ProblemBody).errors?.map((e) => e.field)).toEqual(['campaignId']);
+    }
+    expect(await h.hazardCount()).toBe(before);
   });
 });
 
