@@ -94,20 +94,27 @@ export default fp(
   async (app: FastifyInstance) => {
     app.addSchema(Problem);
     // A path that exists under other methods answers 405 with Allow (RFC 9110), not 404.
-    const routes: { pattern: RegExp; method: string }[] = [];
+    const routes: { pattern: RegExp; params: number; method: string }[] = [];
     app.addHook('onRoute', (route) => {
       const source = route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+');
-      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ pattern: new RegExp(`^${source}/?$`), method });
+      const params = (route.url.match(/:[A-Za-z0-9_]+/g) ?? []).length;
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ pattern: new RegExp(`^${source}/?$`), params, method });
     });
-    app.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?')[0]!;
-      const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
-      if (allowed.length > 0 && !allowed.includes(request.method)) {
-        reply.header('allow', allowed.join(', '));
-        return sendProblem(request, reply, 405, ErrorCode.METHOD_NOT_ALLOWED, `${request.method} is not supported here; use ${allowed.join(', ')}`);
-      }
-      return sendProblem(request, reply, 404, ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url}`);
+    /** Methods of the path's most specific routes: /enterprises/bulk is not /enterprises/:id (static segments win, as in the router). */
+    const allowedOn = (url: string) => {
+      const matching = routes.filter((r) => r.pattern.test(url.split('?')[0]!));
+      const fewest = Math.min(...matching.map((r) => r.params));
+      return [...new Set(matching.filter((r) => r.params === fewest).map((r) => r.method))];
+    };
+    // onRequest, before auth and body parsing: a method the path lacks is 405 whatever else is wrong
+    // (also when the router would hand GET /enterprises/bulk to GET /enterprises/:id).
+    app.addHook('onRequest', async (request, reply) => {
+      const allowed = allowedOn(request.url);
+      if (allowed.length === 0 || allowed.includes(request.method) || (request.method === 'HEAD' && allowed.includes('GET'))) return;
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(request, reply, 405, ErrorCode.METHOD_NOT_ALLOWED, `${request.method} is not supported here; use ${allowed.join(', ')}`);
     });
+    app.setNotFoundHandler((request, reply) => sendProblem(request, reply, 404, ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url}`));
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof DomainError) {
         return sendProblem(request, reply, STATUS_BY_CODE[error.code], error.code, error.message, error.errors);
