@@ -17,6 +17,7 @@ import { startHazardWorkflow } from '../services/hazard.service';
 import type { TemporalTarget } from '../services/temporal';
 import { startObligationWorkflow } from '../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId } from '../workflows/ids';
+import { dutyNoticeKey } from '../domain/delivery';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
 import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
@@ -173,7 +174,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       timeZone: c.template.timeZone,
     });
     await deliver(deps, {
-      businessKey: `duty:${input.obligationId}:${input.eventKey}`,
+      businessKey: dutyNoticeKey(input),
       hazardId: null,
       campaignId: c.id,
       kind: input.kind,

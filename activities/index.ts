@@ -2,8 +2,10 @@
 // database and a real SMTP sink; every activity is idempotent (activities run at least once).
 import { eq } from 'drizzle-orm';
 import { resolveContents } from '../db/contents.repo';
+import { abandonOutbox } from '../db/outbox.repo';
 import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.repo';
 import { enterprises, hazards, units } from '../db/schema';
+import { hazardNoticeKey } from '../domain/delivery';
 import type { NotificationKind } from '../domain/hazard';
 import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
 import { ledgerWrite } from './ledger-errors';
@@ -27,8 +29,7 @@ export interface NotificationRequest {
 
 export type NotificationResult = DeliveryResult;
 
-export const notificationBusinessKey = (r: Pick<NotificationRequest, 'hazardId' | 'eventKey' | 'deadlineVersion'>): string =>
-  `hazard:${r.hazardId}:v${r.deadlineVersion}:${r.eventKey}`;
+export const notificationBusinessKey = hazardNoticeKey;
 
 export function createActivities(deps: ActivityDeps) {
   const { db, mail } = deps;
@@ -96,5 +97,10 @@ export function createActivities(deps: ActivityDeps) {
     });
   }
 
-  return { recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps) };
+  /** A mail whose activity gave up without recording an outcome (its last attempt timed out): FAILED, visibly. */
+  async function abandonNotification(input: { businessKey: string; reason: string }): Promise<void> {
+    await ledgerWrite(`outbox ${input.businessKey}`, () => abandonOutbox(db, input.businessKey, input.reason));
+  }
+
+  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps) };
 }

@@ -40,7 +40,7 @@ export function rejectedRecipients(source: { rejected?: unknown; rejectedErrors?
 }
 
 // Short timeouts: a mail activity must fail fast enough that a retry (another worker) takes over in seconds.
-const SMTP_TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 };
+const SMTP_TIMEOUTS = { connectionTimeout: 4_000, greetingTimeout: 4_000, socketTimeout: 8_000 };
 
 export function createSmtpMailer(smtpUrl: string): Mailer {
   const url = new URL(smtpUrl);

@@ -66,7 +66,9 @@ export async function deliver(deps: OutboxDeps, row: Omit<NewOutboxRow, 'message
   const { headers, ...rest } = row;
   const businessKey = row.businessKey;
   const outbox = await claimOutbox(deps.db, { ...rest, messageId: messageIdFor(businessKey) });
-  if (outbox.status !== 'PENDING') return { status: 'ALREADY_SENT', businessKey, recipients: outbox.recipients };
+  // Decided before (a retry of an attempt whose answer was lost): report that outcome, send nothing.
+  if (outbox.status === 'SENT') return { status: 'ALREADY_SENT', businessKey, recipients: outbox.deliveredTo.length > 0 ? outbox.deliveredTo : outbox.recipients };
+  if (outbox.status !== 'PENDING') return { status: outbox.status, businessKey, recipients: outbox.deliveredTo };
   if (outbox.recipients.length === 0) {
     log.warn('notification has no recipient address', { businessKey });
     await recordOutboxAttempt(deps.db, outbox.id, { status: 'SKIPPED', deliveredTo: [], failedRecipients: [], error: 'no recipient address' });

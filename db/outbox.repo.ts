@@ -1,5 +1,5 @@
 // The notification outbox: written before a mail is sent, unique on its business key.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { NotificationStatus, RecipientFailure } from '../domain/delivery';
 import type { Db } from './client';
 import { notifications } from './schema';
@@ -35,4 +35,12 @@ export async function recordOutboxAttempt(db: Db, id: string, a: OutboxAttempt):
       ...(done ? { sentAt: new Date() } : {}),
     })
     .where(eq(notifications.id, id));
+}
+
+/** Ends a mail still PENDING as FAILED with the reason (its sender gave up); one already decided is left alone. */
+export async function abandonOutbox(db: Db, businessKey: string, reason: string): Promise<void> {
+  await db
+    .update(notifications)
+    .set({ status: 'FAILED', lastError: reason.slice(0, 1000) })
+    .where(and(eq(notifications.businessKey, businessKey), eq(notifications.status, 'PENDING')));
 }

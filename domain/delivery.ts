@@ -16,8 +16,6 @@ export const MAIL_RETRY = { initialIntervalMs: 2_000, backoffCoefficient: 2, max
 export const SideEffectErrorType = {
   /** The mail server is unreachable or answered 4xx: retry later. */
   MAIL_TEMPORARY: 'MAIL_TEMPORARY',
-  /** The retry budget is spent: the outbox row is FAILED. */
-  MAIL_GAVE_UP: 'MAIL_GAVE_UP',
   /** The database refused the data itself (not the connection): retrying cannot help. */
   LEDGER_REJECTED: 'LEDGER_REJECTED',
 } as const;
@@ -75,3 +73,9 @@ export function finalStatus(p: DeliveryProgress): Exclude<NotificationStatus, 'P
   if (p.deliveredTo.length === 0) return 'FAILED';
   return p.deliveredTo.length === p.recipients.length ? 'SENT' : 'PARTIALLY_SENT';
 }
+
+/** The outbox's business key of a hazard notice: one mail per hazard, deadline version and event. */
+export const hazardNoticeKey = (r: { hazardId: string; deadlineVersion: number; eventKey: string }): string => `hazard:${r.hazardId}:v${r.deadlineVersion}:${r.eventKey}`;
+
+/** The outbox's business key of a duty notice: one mail per obligation and event. */
+export const dutyNoticeKey = (r: { obligationId: string; eventKey: string }): string => `duty:${r.obligationId}:${r.eventKey}`;

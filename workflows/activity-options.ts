@@ -13,7 +13,10 @@ export const LEDGER: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [SideEffectErrorType.LEDGER_REJECTED] },
 };
 
-/** Mail: bounded (see domain/delivery); the SMTP client times out well within the start-to-close. */
+/**
+ * Mail: bounded (see domain/delivery). A refusal is an outcome the activity records and returns;
+ * only what may heal throws. The SMTP client's timeouts (4 + 4 + 8 s) end an attempt within the start-to-close.
+ */
 export const MAIL: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
   retry: {
@@ -21,7 +24,6 @@ export const MAIL: ActivityOptions = {
     backoffCoefficient: MAIL_RETRY.backoffCoefficient,
     maximumInterval: `${MAIL_RETRY.maximumIntervalMs} milliseconds`,
     maximumAttempts: MAIL_RETRY.maximumAttempts,
-    nonRetryableErrorTypes: [SideEffectErrorType.MAIL_GAVE_UP],
   },
 };
 

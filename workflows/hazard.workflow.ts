@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities, LedgerEntry } from '../activities';
+import { hazardNoticeKey } from '../domain/delivery';
 import { describeFieldErrors, ErrorCode } from '../domain/errors';
 import {
   AWAITING_VERIFIER,
@@ -44,7 +45,7 @@ import {
 import { Background, writeOrMark } from './side-effects';
 
 type Activities = ReturnType<typeof createActivities>;
-const { recordHazardTransition, recordHazardTransitions, openAccountabilityReview } = proxyActivities<Activities>(LEDGER);
+const { recordHazardTransition, recordHazardTransitions, openAccountabilityReview, abandonNotification } = proxyActivities<Activities>(LEDGER);
 const { sendHazardNotification } = proxyActivities<Activities>(MAIL);
 
 /** The deadline a notice is about, taken when its step is taken: an extension approved meanwhile does not change it. */
@@ -161,7 +162,9 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
   async function notify(kind: NotificationKind, eventKey: string, at: Stamp, data: Record<string, unknown> = {}): Promise<void> {
     const request = { hazardId, kind, eventKey, deadlineVersion: at.deadlineVersion, data: { deadline: at.deadline, ...data } };
     if (patched('mail-off-the-path')) {
-      background.start('notification', { hazardId, kind, eventKey }, sendHazardNotification(request));
+      background.start('notification', { hazardId, kind, eventKey }, sendHazardNotification(request), (reason) =>
+        patched('mail-gave-up-recorded') ? abandonNotification({ businessKey: hazardNoticeKey(request), reason }) : undefined,
+      );
       return;
     }
     await sendHazardNotification(request).catch((err: unknown) => log.error('notification failed', { hazardId, kind, error: String(err) }));

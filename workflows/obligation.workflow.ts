@@ -17,6 +17,7 @@ import {
 import type { createActivities, DutyLedgerEntry } from '../activities';
 import { dutySchedule, type Duty } from '../domain/campaign';
 import { parseDuration } from '../domain/duration';
+import { dutyNoticeKey } from '../domain/delivery';
 import { describeFieldErrors, ErrorCode } from '../domain/errors';
 import { unstorableFields } from '../domain/text';
 import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
@@ -34,7 +35,7 @@ import {
 } from './campaign.messages';
 
 type Activities = ReturnType<typeof createActivities>;
-const { recordDutyEvents } = proxyActivities<Activities>(LEDGER);
+const { recordDutyEvents, abandonNotification } = proxyActivities<Activities>(LEDGER);
 const { sendDutyNotification } = proxyActivities<Activities>(MAIL);
 const { registerInspectionFindings } = proxyActivities<Activities>(FAN_OUT);
 
@@ -67,7 +68,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   /** v2 ('mail-off-the-path') starts the mail and goes on; earlier histories waited for it. */
   async function notify(input: Parameters<Activities['sendDutyNotification']>[0]): Promise<void> {
     if (patched('mail-off-the-path')) {
-      background.start('duty notification', { obligationId, kind: input.kind, eventKey: input.eventKey }, sendDutyNotification(input));
+      background.start('duty notification', { obligationId, kind: input.kind, eventKey: input.eventKey }, sendDutyNotification(input), (reason) =>
+        patched('mail-gave-up-recorded') ? abandonNotification({ businessKey: dutyNoticeKey(input), reason }) : undefined,
+      );
       return;
     }
     await sendDutyNotification(input).catch((err: unknown) => log.error('duty notification failed', { obligationId, error: String(err) }));

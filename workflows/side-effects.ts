@@ -12,13 +12,18 @@ import { storable } from '../domain/text';
 export class Background {
   private readonly pending = new Set<Promise<void>>();
 
-  start(what: string, attrs: Record<string, unknown>, effect: Promise<unknown>): void {
+  /** `gaveUp` records a failure the effect could not record itself (its last attempt timed out). */
+  start(what: string, attrs: Record<string, unknown>, effect: Promise<unknown>, gaveUp?: (reason: string) => Promise<unknown> | undefined): void {
     const tracked: Promise<void> = effect.then(
       (result) => {
         const status = (result as { status?: string } | undefined)?.status;
         if (status === 'FAILED' || status === 'PARTIALLY_SENT') log.warn(`${what}: ${status}`, attrs);
       },
-      (err: unknown) => log.error(`${what} failed`, { ...attrs, error: err instanceof Error ? err.message : String(err) }),
+      async (err: unknown) => {
+        const reason = failureReason(err);
+        log.error(`${what} failed`, { ...attrs, error: reason });
+        await gaveUp?.(reason)?.catch((again: unknown) => log.error(`${what}: recording the failure failed`, { ...attrs, error: failureReason(again) }));
+      },
     );
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
@@ -27,6 +32,13 @@ export class Background {
   get idle(): boolean {
     return this.pending.size === 0;
   }
+}
+
+/** The innermost message of a failure chain: an activity failure's cause says what went wrong. */
+function failureReason(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** The reason of an activity failure the ledger refused for good (LEDGER_REJECTED), else null. */

@@ -11,7 +11,7 @@ import { createActivities, type LedgerEntry } from '../../activities';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createDb, type DbHandle } from '../../db/client';
 import { hazardEvents, notifications } from '../../db/schema';
-import { MAIL_RETRY, SideEffectErrorType } from '../../domain/delivery';
+import { hazardNoticeKey, MAIL_RETRY, SideEffectErrorType } from '../../domain/delivery';
 import { SYSTEM_ACTOR } from '../../domain/hazard';
 import { getFreePort } from '../../cli/provision/free-port';
 import { freshDatabase, injected, startSmtpSink, type FreshDatabase, type SmtpSink } from '../support';
@@ -81,8 +81,9 @@ describe('permanent SMTP refusals end the mail on the outbox, without throwing',
     expect(row.failedRecipients.map((f) => f.address).sort()).toEqual([principal, responsible, department].sort());
     for (const f of row.failedRecipients) expect(f).toMatchObject({ permanent: true, reason: expect.stringContaining('550') });
     expect(mailsFor(hazard.id)).toHaveLength(0);
-    // Ended: a later run of the activity (a replayed step) does not try again.
-    expect(await run(acts.sendHazardNotification, overdue(hazard.id))).toMatchObject({ status: 'ALREADY_SENT' });
+    // Ended: a later run of the activity (a replayed step) does not try again, and says how it ended.
+    expect(await run(acts.sendHazardNotification, overdue(hazard.id))).toMatchObject({ status: 'FAILED' });
+    expect(mailsFor(hazard.id)).toHaveLength(0);
   });
 
   it('records PARTIALLY_SENT when one mailbox answers 550 and the others accept, the refused one by name', async () => {
@@ -154,6 +155,25 @@ describe('temporary SMTP refusals are retried, and a retry mails only those not 
     expect(row.lastError).toContain('try later');
     expect(row.failedRecipients).toHaveLength(3);
     expect(row.failedRecipients.every((f) => f.permanent)).toBe(true);
+  });
+});
+
+describe('a mail whose sender gave up without an answer', () => {
+  it('is ended FAILED with the reason by the workflow, and a mail already decided is left alone', async () => {
+    const { hazard } = await hazardWithThreeRecipients();
+    sink.refuseAll = { code: 421, message: 'try later' };
+    await thrown(run(acts.sendHazardNotification, overdue(hazard.id)));
+    expect((await outboxRow(hazard.id)).status).toBe('PENDING');
+
+    const businessKey = hazardNoticeKey(overdue(hazard.id));
+    await run(acts.abandonNotification, { businessKey, reason: 'Activity task timed out' });
+    expect(await outboxRow(hazard.id)).toMatchObject({ status: 'FAILED', lastError: 'Activity task timed out' });
+
+    const sent = await hazardWithThreeRecipients();
+    sink.refuseAll = null;
+    await run(acts.sendHazardNotification, overdue(sent.hazard.id));
+    await run(acts.abandonNotification, { businessKey: hazardNoticeKey(overdue(sent.hazard.id)), reason: 'late' });
+    expect(await outboxRow(sent.hazard.id)).toMatchObject({ status: 'SENT', lastError: null });
   });
 });
 
