@@ -7,6 +7,7 @@ import { visibleTo } from '../../db/hazards.repo';
 import { after, isCursor, newestFirst, toPage } from '../../db/pagination';
 import { accountabilityReviews, hazards, notifications } from '../../db/schema';
 import { DomainError, ErrorCode } from '../../domain/errors';
+import { NOTIFICATION_STATUSES } from '../../domain/delivery';
 import { NOTIFICATION_KINDS } from '../../domain/hazard';
 import { DUTY_NOTIFICATION_KINDS } from '../../domain/campaign';
 import { requireRole } from '../plugins/auth';
@@ -24,9 +25,11 @@ const NotificationView = Type.Object({
   bodyText: Type.String(),
   locale: Type.String(),
   messageId: Type.String(),
-  status: Type.String(),
+  status: Type.Enum(NOTIFICATION_STATUSES, { description: 'PENDING while being sent or retried; SENT; PARTIALLY_SENT (some recipients refused it for good); FAILED; SKIPPED (no address)' }),
   attempts: Type.Integer(),
   lastError: Type.Union([Type.String(), Type.Null()]),
+  deliveredTo: Type.Array(Type.String(), { description: 'recipients the mail server accepted' }),
+  failedRecipients: Type.Array(Type.Object({ address: Type.String(), reason: Type.String(), permanent: Type.Boolean() }), { description: 'recipients refused, with the server’s answer; permanent ones are not retried' }),
   createdAt: Type.String({ format: 'date-time' }),
   sentAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
@@ -51,7 +54,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
       schema: {
         tags: ['notifications'],
         summary: 'The outbox: every notification written, with its status (the office sees all; others the mail of hazards they may see)',
-        querystring: Type.Object({ hazardId: Type.Optional(Type.String({ format: 'uuid' })), campaignId: Type.Optional(Type.String({ format: 'uuid' })), kind: Type.Optional(Type.Enum([...NOTIFICATION_KINDS, ...DUTY_NOTIFICATION_KINDS])), ...PageQuery }, { additionalProperties: false }),
+        querystring: Type.Object({ hazardId: Type.Optional(Type.String({ format: 'uuid' })), campaignId: Type.Optional(Type.String({ format: 'uuid' })), kind: Type.Optional(Type.Enum([...NOTIFICATION_KINDS, ...DUTY_NOTIFICATION_KINDS])), status: Type.Optional(Type.Enum(NOTIFICATION_STATUSES)), ...PageQuery }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(NotificationView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
       },
     },
@@ -72,6 +75,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
             q.hazardId ? eq(notifications.hazardId, q.hazardId) : undefined,
             q.campaignId ? eq(notifications.campaignId, q.campaignId) : undefined,
             q.kind ? eq(notifications.kind, q.kind) : undefined,
+            q.status ? eq(notifications.status, q.status) : undefined,
             after(notifications.createdAt, notifications.id, cursor),
           ),
         )
