@@ -31,7 +31,18 @@ class Started {
   }
 }
 
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  await started.stopAll();
+  process.exit(code);
+}
+
 async function main(started: Started): Promise<void> {
+  // From the first step on: Ctrl-C or SIGTERM while starting stops what had started too.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void shutdown(0));
   const config = loadConfig();
   await mkdir(config.dataDir, { recursive: true });
   Runtime.install({ shutdownSignals: [] });
@@ -82,15 +93,6 @@ async function main(started: Started): Promise<void> {
   say(`mail       ${config.smtpUrl ?? `written as .eml files to ${relative(process.cwd(), join(config.dataDir, 'mail'))}/`}`);
   say(`Ctrl-C stops everything; data stays in ${relative(process.cwd(), config.dataDir) || '.'}/ for the next start.`);
 
-  let stopping = false;
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping…');
-    await started.stopAll();
-    process.exit(code);
-  };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void shutdown(0));
   worker.catch((err: unknown) => {
     console.error('worker stopped unexpectedly', err);
     void shutdown(1);
@@ -98,10 +100,9 @@ async function main(started: Started): Promise<void> {
 }
 
 const started = new Started();
-main(started).catch(async (err: unknown) => {
+main(started).catch((err: unknown) => {
   console.error(err);
   // Whatever did start (the dev server above all: a child process) must not outlive a failed start.
   say('start failed; stopping what had started…');
-  await started.stopAll();
-  process.exit(1);
+  void shutdown(1);
 });

@@ -1,14 +1,8 @@
 // API keys: expiry, the audit log of reference-data changes, the in-memory key index (garbage
-// tokens never reach the database; revocation takes effect within the refresh interval), the
-// bootstrap admin key after its revocation, and a failed start that stops what it started.
-// Real Postgres (queries counted through the drizzle logger of the app's own pool), the shared
-// Temporal dev server, and for the start a real `tsx cli/start.ts` with its own dev server.
-import { spawn } from 'node:child_process';
+// tokens never reach the database; revocation takes effect within the refresh interval), and the
+// bootstrap admin key after its revocation. Real Postgres (queries counted through the drizzle
+// logger of the app's own pool) and the shared Temporal dev server.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, connect, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import Fastify from 'fastify';
@@ -17,7 +11,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app as hazardApi, fastifyOptions } from '../../api/app';
 import { startApi } from '../../api/server';
-import { getFreePort } from '../../cli/provision/free-port';
 import { loadConfig } from '../../config';
 import { recordAudit } from '../../db/audit.repo';
 import { createDb, type Db } from '../../db/client';
@@ -25,7 +18,6 @@ import { createApiKey, ensureBootstrapAdmin, generateKeySecret, hashKey, isWellF
 import * as schema from '../../db/schema';
 import { apiKeys } from '../../db/schema';
 import { ApiHarness, eventually, type Json } from '../support/api-harness';
-import { freshDatabase } from '../support/database';
 import { creditCode, uniq } from '../support/fixtures';
 import { injected } from '../support/injected';
 
@@ -224,75 +216,5 @@ describe('the bootstrap admin key', () => {
     const rows = await h.db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashKey(configured)));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.revokedAt).not.toBeNull();
-  });
-});
-
-describe('a start that fails', () => {
-  /** PIDs of processes whose command line mentions this port (the dev server is started with --port). */
-  async function processesOnPort(port: number): Promise<number[]> {
-    const pids: number[] = [];
-    for (const entry of await readdir('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const cmd = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-      const args = cmd.split('\0');
-      if (args.some((a) => a.includes('temporal')) && args.some((a, i) => a === String(port) && /port/.test(args[i - 1] ?? ''))) pids.push(Number(entry));
-    }
-    return pids;
-  }
-
-  const listening = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-
-  it('stops the Temporal dev server it started when a later step fails (the API port is taken)', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'hc-start-'));
-    const db = await freshDatabase();
-    const blocker: Server = createServer();
-    const apiPort = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
-    const temporalPort = await getFreePort();
-    const uiPort = await getFreePort();
-    const exe = injected('devServerExecutable');
-    let leftovers: number[] = [];
-    try {
-      const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['cli/start.ts'], {
-        cwd: process.cwd(),
-        env: {
-          ...process.env,
-          DATA_DIR: dataDir,
-          DATABASE_URL: db.url,
-          PORT: String(apiPort),
-          HOST: '127.0.0.1',
-          TEMPORAL_PORT: String(temporalPort),
-          TEMPORAL_UI_PORT: String(uiPort),
-          TEMPORAL_ADDRESS: '',
-          LOG_LEVEL: 'silent',
-          BOOTSTRAP_ADMIN_KEY: `start-test-${randomBytes(8).toString('hex')}`,
-          ...(exe.type === 'existing-path' ? { TEMPORAL_CLI_PATH: exe.path } : {}),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      expect(code, output).toBe(1);
-      // The dev server had started (the database step comes after it), and the start failed on the port.
-      expect(output).toMatch(/connecting to Postgres/);
-      expect(output).toMatch(/EADDRINUSE/);
-      expect(output).toMatch(/stopping what had started/);
-      leftovers = await processesOnPort(temporalPort);
-      expect(leftovers, output).toEqual([]);
-      expect(await listening(temporalPort)).toBe(false);
-    } finally {
-      for (const pid of leftovers) process.kill(pid, 'SIGKILL');
-      blocker.close();
-      await db.close();
-      await rm(dataDir, { recursive: true, force: true });
-    }
   });
 });
