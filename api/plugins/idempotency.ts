@@ -59,6 +59,8 @@ export default fp(
         throw new DomainError(ErrorCode.CONFLICT, 'a request with this Idempotency-Key is still running; retry shortly to get its answer', [{ field: 'Idempotency-Key', reason: 'in use by a request that has not answered yet' }]);
       }
       reply.header('idempotent-replayed', 'true');
+      // A replayed refusal is the same problem document, so it keeps its media type.
+      if ((r.responseStatus ?? 200) >= 400) reply.type('application/problem+json');
       return reply.status(r.responseStatus ?? 200).send(r.responseBody);
     });
 

@@ -249,6 +249,18 @@ describe('oversized values, wrong types and unknown fields: a clear 4xx naming t
   });
 });
 
+describe('every answer carries the media type the document declares', () => {
+  it('replays a refusal under its Idempotency-Key as the same problem+json (schemathesis found application/json)', async () => {
+    const id = await rectifyingHazard();
+    const headers = { 'idempotency-key': uniq('close') };
+    const first = await h.call('POST', `/v1/hazards/${id}/close`, h.keys.admin, { note: '提前销号' }, headers);
+    const body = expectProblem(first, 409, 'ILLEGAL_TRANSITION');
+    const again = await h.call('POST', `/v1/hazards/${id}/close`, h.keys.admin, { note: '提前销号' }, headers);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(expectProblem(again, 409, 'ILLEGAL_TRANSITION')).toEqual(body);
+  });
+});
+
 describe('rate limits per API key', () => {
   type App = ReturnType<typeof makeApp>;
   const makeApp = () => Fastify(fastifyOptions).withTypeProvider<TypeBoxTypeProvider>();

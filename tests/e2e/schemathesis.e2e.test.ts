@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSchemathesis } from '../../cli/provision/schemathesis';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
+import { demoTemplate } from '../../domain/campaign';
 import { creditCode, uniq } from '../support/fixtures';
 
 const ROLES = ['admin', 'office', 'department', 'county', 'enterprise'] as const;
@@ -38,6 +39,24 @@ const CONFIG = `
 expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
 `;
 
+/**
+ * Ids of real resources, so fuzzed requests on /hazards/{id} and /campaigns/{id}/... reach the
+ * handlers and the workflows behind them instead of a 404 (the document has no links to follow).
+ */
+const realIds = (ids: { hazard: string; campaign: string; enterprise: string; county: string }) => `
+[[operations]]
+include-path-regex = "^/v1/hazards/\\\\{id\\\\}"
+parameters = { "path.id" = "${ids.hazard}" }
+
+[[operations]]
+include-path-regex = "^/v1/campaigns/\\\\{id\\\\}"
+parameters = { "path.id" = "${ids.campaign}", "path.unitCode" = "${ids.county}", "path.dutyKey" = "plan", "path.enterpriseId" = "${ids.enterprise}" }
+
+[[operations]]
+include-path-regex = "^/v1/enterprises/\\\\{id\\\\}"
+parameters = { "path.id" = "${ids.enterprise}" }
+`;
+
 let stack: E2eStack;
 let schemathesis: string;
 let work: string;
@@ -46,7 +65,6 @@ const keys = {} as Record<Role, string>;
 beforeAll(async () => {
   schemathesis = await resolveSchemathesis();
   work = await mkdtemp(path.join(tmpdir(), 'schemathesis-'));
-  await writeFile(path.join(work, 'schemathesis.toml'), CONFIG);
   // A fuzzer writes much faster than anyone: the per-key limits would turn most of its requests into 429s.
   stack = await startE2eStack({ RATE_LIMIT_WRITES_PER_MINUTE: '1000000', RATE_LIMIT_MAIL_PER_MINUTE: '1000000' });
   const admin = stack.adminKey;
@@ -73,6 +91,22 @@ beforeAll(async () => {
   keys.department = await key('department', department);
   keys.county = await key('county', county);
   keys.enterprise = await key('enterprise', enterprise.id as string);
+  const hazard = await ok('POST', '/v1/hazards', {
+    enterpriseId: enterprise.id,
+    grade: 'GENERAL',
+    description: '配电室线路老化',
+    location: '二号车间配电室',
+    responsible: { name: '李工', email: 'li@fuzz.test' },
+    measures: '更换老化线路',
+    fundsAmount: 12000,
+    deadline: '2099-12-31',
+    interimControls: '每日巡查',
+  });
+  // Phases a week out: no timer fires while the fuzzer runs.
+  const template = { ...demoTemplate(Date.now() + 7 * 86_400_000), key: uniq('fuzz') };
+  await ok('POST', '/v1/campaign-templates', template);
+  const campaign = await ok('POST', '/v1/campaigns', { templateKey: template.key, templateVersion: template.version, counties: [county], departments: [department] });
+  await writeFile(path.join(work, 'schemathesis.toml'), CONFIG + realIds({ hazard: hazard.id as string, campaign: campaign.id as string, enterprise: enterprise.id as string, county }));
 });
 
 afterAll(async () => {
