@@ -38,7 +38,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(2);
   }
   Runtime.install({ shutdownSignals: [] });
-  const db = await createDb(config.databaseUrl);
+  // Up to 100 activities run at once; a pool of 10 made a mail's outbox mark queue behind them after
+  // SMTP had taken the mail, which widened the window where a killed worker sends a duplicate.
+  const db = await createDb(config.databaseUrl, { poolSize: 40 });
   const stop = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
   await runWorker(config, db, stop.signal);
