@@ -63,6 +63,13 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     return c;
   }
 
+  /**
+   * The draw's seed is for those who may read the draw, and for everyone once the campaign is over:
+   * with the seed, the rule and its own roster a county could recompute who was drawn in its county.
+   */
+  const seedFor = (actor: Actor, c: CampaignRow, seed: string): string | null =>
+    actor.role === 'admin' || actor.role === 'office' || actor.role === 'department' || c.status === 'COMPLETED' ? seed : null;
+
   /** The enterprise if the actor's scope covers it; otherwise it does not exist for the actor (404). */
   async function enterpriseInScope(actor: Actor, id: string | undefined, field: string) {
     const e = id ? await getEnterprise(db, id) : undefined;
@@ -134,7 +141,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     const c = await visibleCampaign(requireRole(request, 'admin', 'office', 'department', 'county'), request.params.id);
     const [live, figures, participants] = await Promise.all([queryCampaign(temporal, c.id), campaignFigures(db, c.id), participantsOf(db, c.id)]);
     const phases = live ? Object.fromEntries(Object.entries(live.phases).map(([k, p]) => [k, { status: p.status, opensAt: new Date(p.opensAt).toISOString(), closesAt: new Date(p.closesAt).toISOString() }])) : null;
-    return { id: c.id, name: c.name, status: c.status, currentPhases: c.currentPhases, timeZone: c.template.timeZone, phases, participants: participants.map((p) => ({ unitCode: p.unitCode, kind: p.kind })), ...figures };
+    const spotCheck = figures.spotCheck ? { ...figures.spotCheck, seed: seedFor(request.actor, c, figures.spotCheck.seed) } : figures.spotCheck;
+    return { id: c.id, name: c.name, status: c.status, currentPhases: c.currentPhases, timeZone: c.template.timeZone, phases, participants: participants.map((p) => ({ unitCode: p.unitCode, kind: p.kind })), ...figures, spotCheck };
   });
 
   app.post(
@@ -209,7 +217,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     const c = await campaignOr404(request.params.id);
     const d = await getDraw(db, c.id);
     if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet');
-    return { matches: verifyDraw(d.roster, d.rule, d.seed, { seed: d.seed, strata: d.strata }), seed: d.seed, rosterSize: d.roster.length, rule: d.rule };
+    return { matches: verifyDraw(d.roster, d.rule, d.seed, { seed: d.seed, strata: d.strata }), seed: seedFor(request.actor, c, d.seed), rosterSize: d.roster.length, rule: d.rule };
   });
 
   app.post(

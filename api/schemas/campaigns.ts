@@ -104,7 +104,7 @@ export const CampaignFigures = Type.Object({
   }),
   spotCheck: Type.Union([
     Type.Object({
-      seed: Type.String(),
+      seed: Type.Union([Type.String(), Type.Null()], { description: 'null for counties and enterprises until the campaign completes: with the seed and its own roster a county could recompute who was drawn' }),
       strata: Type.Array(
         Type.Object({
           key: Type.String(),
@@ -151,7 +151,12 @@ export const SpotCheckDraw = Type.Object({
   ),
   drawnAt: Iso,
 });
-export const DrawVerification = Type.Object({ matches: Type.Boolean(), seed: Type.String(), rosterSize: Count, rule: DrawRule });
+export const DrawVerification = Type.Object({
+  matches: Type.Boolean(),
+  seed: Type.Union([Type.String(), Type.Null()], { description: 'null for counties and enterprises until the campaign completes (inspections are unannounced)' }),
+  rosterSize: Count,
+  rule: DrawRule,
+});
 
 export const SelfInspectionDeclared = Type.Object({ campaignId: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }), problemsFound: Count, declaredAt: Iso });
 export const SupervisionFindingFiled = Type.Object({ id: Type.String(), hazardId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]), foundAt: Iso });

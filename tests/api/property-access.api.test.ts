@@ -2,7 +2,8 @@
 // set is a 403 problem naming the field, and nothing changes. Real app, Postgres, Temporal dev server.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hazards, supervisionFindings } from '../../db/schema';
+import { campaigns, hazards, spotCheckDraws, supervisionFindings } from '../../db/schema';
+import { drawSpotCheck } from '../../domain/spot-check';
 import { DEFAULT_HAZARD_POLICIES } from '../../domain/policy';
 import { ApiHarness, type Json, type ProblemBody, type Reply } from '../support/api-harness';
 import { futureTemplate } from '../support/access-table';
@@ -116,5 +117,42 @@ describe('other writes', () => {
     expect((await h.db.select().from(supervisionFindings).where(eq(supervisionFindings.campaignId, campaignId))).length).toBe(before);
     const office = await h.call('POST', `/v1/campaigns/${campaignId}/supervision-findings`, h.keys.office, { team: '第一督导组', target: 'UNIT', unitCode: h.entA.countyCode, description: '排查流于形式' });
     expect(office.status, JSON.stringify(office.body)).toBe(201);
+  });
+});
+
+describe('the spot-check seed', () => {
+  it('is withheld from counties and enterprises until the campaign completes (with it and its roster a county could recompute who was drawn)', async () => {
+    const roster = [h.entA, h.entB].map((e) => ({ enterpriseId: e.id, industry: e.industry, countyCode: e.countyCode, departmentCode: e.departmentCode, supervisionLevel: 'COUNTY' as const }));
+    const seed = uniq('seed');
+    await h.db.insert(spotCheckDraws).values({
+      campaignId,
+      seed,
+      rule: { minRatio: 0.5, strata: ['industry', 'county'], population: 'COUNTY_SUPERVISED' },
+      roster,
+      strata: drawSpotCheck(roster, { minRatio: 0.5, strata: ['industry', 'county'], population: 'COUNTY_SUPERVISED' }, seed).strata,
+      drawnAt: new Date(),
+    });
+    const seedOf = async (url: string, key: string) => {
+      const res = await h.call<Json>('GET', url, key);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return url.endsWith('/verification') ? res.body.seed : res.body.spotCheck?.seed;
+    };
+    const verification = `/v1/campaigns/${campaignId}/spot-check/verification`;
+    const status = `/v1/campaigns/${campaignId}`;
+    expect(await seedOf(verification, h.keys.entA)).toBeNull();
+    expect(await seedOf(verification, h.keys.county)).toBeNull();
+    expect(await seedOf(status, h.keys.county)).toBeNull();
+    expect((await h.call<Json>('GET', verification, h.keys.county)).body.matches).toBe(true);
+    for (const key of [h.keys.office, h.keys.department]) {
+      expect(await seedOf(verification, key)).toBe(seed);
+      expect(await seedOf(status, key)).toBe(seed);
+    }
+    await h.db.update(campaigns).set({ status: 'COMPLETED' }).where(eq(campaigns.id, campaignId));
+    try {
+      expect(await seedOf(verification, h.keys.entA)).toBe(seed);
+      expect(await seedOf(status, h.keys.county)).toBe(seed);
+    } finally {
+      await h.db.update(campaigns).set({ status: 'LAUNCHED' }).where(eq(campaigns.id, campaignId));
+    }
   });
 });
