@@ -1,7 +1,7 @@
 // schemathesis (the OpenAPI fuzzer, from PyPI) in a virtualenv under the cache directory, pinned,
 // built once per machine under a lock like the Temporal servers; later runs reuse it.
 import { execFile } from 'node:child_process';
-import { access, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir, defaultLog, findOnPath, isExecutable, runLogged, withLock, type Log } from './util';
@@ -34,14 +34,26 @@ export async function resolveSchemathesis(log: Log = defaultLog): Promise<string
     await rm(venvDir(), { recursive: true, force: true });
     const logFile = path.join(cacheDir(), 'schemathesis-install.log');
     log(`installing schemathesis ${SCHEMATHESIS_VERSION} from PyPI into ${venvDir()} (once per machine; output in ${logFile})`);
-    await runLogged(python, ['-m', 'venv', venvDir()], { logFile, what: 'creating the schemathesis virtualenv', log }).catch((err: unknown) => {
-      throw new Error(`\`${python} -m venv\` failed (apt-get install python3-venv): ${(err as Error).message}`);
-    });
-    await runLogged(path.join(venvDir(), 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', `schemathesis==${SCHEMATHESIS_VERSION}`], {
-      logFile: `${logFile}.pip`,
-      what: 'installing schemathesis',
-      log,
-    });
+    const pipArgs = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', `schemathesis==${SCHEMATHESIS_VERSION}`];
+    const venv = await runLogged(python, ['-m', 'venv', venvDir()], { logFile, what: 'creating the schemathesis virtualenv', log }).then(
+      () => true,
+      (err: unknown) => {
+        log(`\`${python} -m venv\` failed (${(err as Error).message.split('\n')[0]}); installing into a plain folder instead`);
+        return false;
+      },
+    );
+    if (venv) {
+      await runLogged(path.join(venvDir(), 'bin', 'python'), pipArgs, { logFile: `${logFile}.pip`, what: 'installing schemathesis', log });
+    } else {
+      // No venv module (Debian without python3-venv): pip --target and a launcher that sets PYTHONPATH.
+      const site = path.join(venvDir(), 'site');
+      await rm(venvDir(), { recursive: true, force: true });
+      await mkdir(path.dirname(bin), { recursive: true });
+      await runLogged(python, [...pipArgs, '--target', site], { logFile: `${logFile}.pip`, what: 'installing schemathesis', log });
+      const launcher = `#!/bin/sh\nPYTHONPATH="${site}" exec "${python}" -c 'import sys; sys.argv[0] = "schemathesis"; from schemathesis.cli import schemathesis; sys.exit(schemathesis())' "$@"\n`;
+      await writeFile(bin, launcher);
+      await chmod(bin, 0o755);
+    }
     const { stdout } = await run(bin, ['--version']);
     if (!stdout.includes(SCHEMATHESIS_VERSION)) throw new Error(`installed schemathesis reports '${stdout.trim()}', expected ${SCHEMATHESIS_VERSION}`);
     await writeFile(marker(), `${SCHEMATHESIS_VERSION}\n`);
