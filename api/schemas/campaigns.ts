@@ -14,13 +14,20 @@ const DutyStateEnum = Type.String({ description: 'PENDING, SUBMITTED or MISSED' 
 
 /**
  * A campaign template. Deliberately open: validateTemplate (domain/campaign.ts) checks the whole
- * plan and names every field at fault, which a schema cannot (dates in order, the 27th rule). Only
- * its identity is typed here, so a version that a Postgres integer cannot hold is a 400, not a 500.
+ * plan and names every field at fault, which a schema cannot (dates in order, the 27th rule). Typed
+ * here: its identity, so a version that a Postgres integer cannot hold is a 400, not a 500, and the
+ * one-line texts that end up in mail subjects (the campaign's name), so they carry no line breaks.
+ * Optional here so that a missing one is named by validateTemplate.
  */
 export const TemplateBody = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
     version: Type.Integer({ minimum: 1, maximum: INT4_MAX }),
+    name: Type.Optional(SingleLine({ maxLength: 200 })),
+    issuingBody: Type.Optional(SingleLine({ maxLength: 200 })),
+    documentNumber: Type.Optional(SingleLine({ maxLength: 100 })),
+    publishedOn: Type.Optional(SingleLine({ maxLength: 10 })),
+    timeZone: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$' })),
   },
   { additionalProperties: true, maxProperties: 40, description: 'a CampaignTemplate (see domain/campaign.ts and the Datong fixture), validated as a whole' },
 );

@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app as hazardApi, fastifyOptions } from '../../api/app';
-import { apiKeys, campaignTemplates, enterprises, hazards, units } from '../../db/schema';
+import { apiKeys, campaignTemplates, enterprises, hazards, selfInspections, supervisionFindings, units } from '../../db/schema';
 import { demoTemplate } from '../../domain/campaign';
 import { ApiHarness, eventually, type Json, type ProblemBody, type Reply } from '../support/api-harness';
 import { creditCode, reportBody, uniq } from '../support/fixtures';
@@ -116,6 +116,15 @@ describe('text Postgres cannot store is refused at the edge, on every route, nam
     expect(res.status).toBeLessThan(500);
   });
 
+  it('fails only the roster row that Postgres cannot store, keeping the rest of the file', async () => {
+    const row = (name: string) => ({ name, creditCode: creditCode(), industry: 'HAZARDOUS_CHEMICALS', countyCode: h.entA.countyCode, departmentCode: h.entA.departmentCode, principal: { name: '张主任' } });
+    const res = await h.call('POST', '/v1/enterprises/bulk', h.keys.admin, { enterprises: [row('恒安化工'), row('坏\ud800行'), row('空\u0000字符')] });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ created: 1, failed: 2 });
+    expect(res.body.rows[1].errors).toEqual([{ field: 'enterprises[1].name', reason: expect.stringMatching(/lone UTF-16 surrogate/) }]);
+    expect(res.body.rows[2].errors).toEqual([{ field: 'enterprises[2].name', reason: expect.stringMatching(/NUL/) }]);
+  });
+
   it('refuses JSON nested deeper than any shape the API takes, instead of overflowing a stack later', async () => {
     const deep = `${'['.repeat(5000)}"leaf"${']'.repeat(5000)}`;
     await changesNothing(async () => {
@@ -146,6 +155,15 @@ describe('one-line fields refuse control characters (header injection into mail 
         ['name', 'principal.name'],
       );
       expectRefused(await h.call('POST', '/v1/api-keys', h.keys.admin, { name: 'ops\rkey', role: 'office' }), ['name']);
+    });
+  });
+
+  it('refuses line breaks in the names that go into mail subjects: a campaign, its template', async () => {
+    await changesNothing(async () => {
+      const template = { ...demoTemplate(Date.now() + 7 * 86_400_000), key: uniq('tpl'), name: '专项行动\r\nBcc: all@example.test' };
+      expectRefused(await h.call('POST', '/v1/campaign-templates', h.keys.admin, template), ['name']);
+      const launch = { name: '专项\nX-Injected: 1', templateKey: 'demo', templateVersion: 1, counties: [], departments: [] };
+      expectRefused(await h.call('POST', '/v1/campaigns', h.keys.admin, launch), ['name']);
     });
   });
 
@@ -188,6 +206,29 @@ describe('legitimate text in any script round-trips unchanged', () => {
     expect(saved.status, JSON.stringify(saved.body)).toBe(201);
     const list = await h.call<{ items: { key: string; name: string }[] }>('GET', '/v1/campaign-templates', h.keys.admin);
     expect(list.body.items.find((t) => t.key === template.key)?.name).toBe(template.name);
+  });
+
+  it('keeps Chinese, emoji and RTL text through a campaign: its name, a supervision finding, a self-inspection note', async () => {
+    const template = { ...demoTemplate(Date.now() + 7 * 86_400_000), key: uniq('tpl') };
+    expect((await h.call('POST', '/v1/campaign-templates', h.keys.admin, template)).status).toBe(201);
+    const name = `${samples.chinese.slice(0, 20)} ${samples.emoji} ${samples.rtl}`;
+    const launched = await h.call('POST', '/v1/campaigns', h.keys.admin, { name, templateKey: template.key, templateVersion: template.version, counties: [h.entA.countyCode], departments: [h.entA.departmentCode] });
+    expect(launched.status, JSON.stringify(launched.body)).toBe(201);
+    const id = launched.body.id as string;
+    try {
+      expect((await h.call('GET', `/v1/campaigns/${id}`, h.keys.admin)).body.name).toBe(name);
+      const finding = { team: '第一督导组 🚩 فريق', target: 'UNIT', unitCode: h.entA.countyCode, description: `${samples.chinese}\n${samples.rtl}\n${samples.sql}` };
+      const filed = await h.call('POST', `/v1/campaigns/${id}/supervision-findings`, h.keys.admin, finding);
+      expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+      const [row] = await h.db.select().from(supervisionFindings).where(eq(supervisionFindings.id, filed.body.id as string));
+      expect(row).toMatchObject({ team: finding.team, description: finding.description });
+      const declared = await h.call('POST', `/v1/campaigns/${id}/self-inspections`, h.keys.entA, { problemsFound: 2, note: samples.combining });
+      expect(declared.status, JSON.stringify(declared.body)).toBe(200);
+      const [self] = await h.db.select().from(selfInspections).where(eq(selfInspections.campaignId, id));
+      expect(self!.note).toBe(samples.combining);
+    } finally {
+      await h.env!.client.workflow.getHandle(`campaign:${id}`).terminate('test done').catch(() => undefined);
+    }
   });
 
   it('treats SQL in a filter as a value, not as SQL', async () => {

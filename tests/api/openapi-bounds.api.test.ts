@@ -4,6 +4,7 @@
 // objects name their fields. A new route without bounds fails here. The document is the one the
 // real app serves at /docs/json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendsMailOrStartsWorkflows } from '../../api/plugins/limits';
 import { INT4_MAX } from '../../api/schemas/common';
 import { ApiHarness } from '../support/api-harness';
 
@@ -133,6 +134,35 @@ describe('the OpenAPI document', () => {
       if (enterprises?.items && resolve(enterprises.items as Schema).type === undefined) seen.add(`${label} body.enterprises[]`);
     }
     expect([...seen].sort()).toEqual([...OPEN_BY_DESIGN].sort());
+  });
+
+  it('puts every write that sends mail or starts workflows under the stricter rate limit, and only those', () => {
+    const writes = operations().filter(({ label }) => !label.startsWith('GET '));
+    const strict = writes.filter(({ label }) => {
+      const [method, path] = label.split(' ') as [string, string];
+      return sendsMailOrStartsWorkflows(method, path.replace(/\{([^}]+)\}/g, ':$1'));
+    });
+    // A new write route lands in one list or the other here, on purpose.
+    expect(strict.map((o) => o.label).sort()).toEqual(
+      [
+        'POST /v1/campaigns',
+        'POST /v1/campaigns/{id}/duties/{unitCode}/{dutyKey}',
+        'POST /v1/campaigns/{id}/inspections/{enterpriseId}',
+        'POST /v1/campaigns/{id}/phases/{phase}/move',
+        'POST /v1/campaigns/{id}/supervision-findings',
+        'POST /v1/hazards',
+        'POST /v1/hazards/{id}/close',
+        'POST /v1/hazards/{id}/extension-decision',
+        'POST /v1/hazards/{id}/extension-request',
+        'POST /v1/hazards/{id}/list-for-supervision',
+        'POST /v1/hazards/{id}/rectification',
+        'POST /v1/hazards/{id}/verification',
+        'POST /v1/hazards/{id}/withdrawal',
+      ].sort(),
+    );
+    expect(writes.filter((o) => !strict.includes(o)).map((o) => o.label).sort()).toEqual(
+      ['DELETE /v1/api-keys/{id}', 'POST /v1/api-keys', 'POST /v1/campaign-templates', 'POST /v1/campaigns/{id}/self-inspections', 'POST /v1/enterprises', 'POST /v1/enterprises/bulk', 'POST /v1/units'].sort(),
+    );
   });
 
   it('declares the problem responses every authenticated route can give', () => {
