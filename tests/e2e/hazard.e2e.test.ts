@@ -53,10 +53,11 @@ const forHazard = (id: string, kind: string) => (m: ParsedMail) => m.headers.get
 
 describe('a hazard reported through the API, end to end', () => {
   it('reminds, goes overdue, is raised for accountability review when nobody acts, then is rectified, verified and closed', async () => {
-    const { enterpriseKey } = await seedRoster();
+    const { enterpriseId, enterpriseKey } = await seedRoster();
     const deadline = new Date(Date.now() + 10_000).toISOString();
-    const reported = await call<{ id: string; state: string }>('POST', '/v1/hazards', enterpriseKey, {
-      ...reportBody({ grade: 'GENERAL', deadline, policy: { reminderOffsets: ['PT6S'], escalationAfter: 'PT3S' } }),
+    // A seconds-long policy is the office's to set (an enterprise setting one is refused with 403).
+    const reported = await call<{ id: string; state: string }>('POST', '/v1/hazards', adminKey, {
+      ...reportBody({ enterpriseId, grade: 'GENERAL', deadline, policy: { reminderOffsets: ['PT6S'], escalationAfter: 'PT3S' } }),
     });
     expect(reported.status).toBe(201);
     const id = reported.body.id;
@@ -88,9 +89,9 @@ describe('a hazard reported through the API, end to end', () => {
   });
 
   it('keeps its timers through a worker outage: the reminder due while the worker was down goes out when it returns', async () => {
-    const { enterpriseKey } = await seedRoster();
+    const { enterpriseId } = await seedRoster();
     const deadline = new Date(Date.now() + 12_000).toISOString();
-    const reported = await call<{ id: string }>('POST', '/v1/hazards', enterpriseKey, reportBody({ deadline, policy: { reminderOffsets: ['PT9S'], escalationAfter: 'P30D' } }));
+    const reported = await call<{ id: string }>('POST', '/v1/hazards', adminKey, reportBody({ enterpriseId, deadline, policy: { reminderOffsets: ['PT9S'], escalationAfter: 'P30D' } }));
     expect(reported.status).toBe(201);
     const id = reported.body.id;
     // Let the workflow start and arm its timer, then take the worker away past the reminder instant.
