@@ -14,6 +14,8 @@ export interface RunningApi {
   fastify: FastifyInstance;
   /** Set when this start generated the first admin key: show it once. */
   generatedAdminKey: string | null;
+  /** BOOTSTRAP_ADMIN_KEY names a key that was revoked: it stays revoked. */
+  bootstrapKeyRevoked: boolean;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
   return {
     fastify,
     generatedAdminKey: admin.created && !config.bootstrapAdminKey ? admin.secret : null,
+    bootstrapKeyRevoked: admin.revoked === true,
     async close() {
       if (timer) clearInterval(timer);
       await fastify.close();

@@ -84,11 +84,13 @@ async function main(started: Started): Promise<void> {
   say(`API docs   ${base}/docs  (OpenAPI: ${base}/docs/json)`);
   say(`Temporal   ${config.temporal.address}${uiUrl ? `  UI: ${uiUrl}` : ''}`);
   say(
-    config.bootstrapAdminKey
-      ? 'admin key  the value of BOOTSTRAP_ADMIN_KEY'
-      : storedKey
-        ? `admin key  ${relative(process.cwd(), keyFile)}${api.generatedAdminKey ? ` (new: ${api.generatedAdminKey})` : ''}`
-        : 'admin key  generated at the first start and printed then; set BOOTSTRAP_ADMIN_KEY to choose one',
+    api.bootstrapKeyRevoked
+      ? 'admin key  BOOTSTRAP_ADMIN_KEY was revoked and stays revoked: use another admin key, or configure a new one'
+      : config.bootstrapAdminKey
+        ? 'admin key  the value of BOOTSTRAP_ADMIN_KEY'
+        : storedKey
+          ? `admin key  ${relative(process.cwd(), keyFile)}${api.generatedAdminKey ? ` (new: ${api.generatedAdminKey})` : ''}`
+          : 'admin key  generated at the first start and printed then; set BOOTSTRAP_ADMIN_KEY to choose one',
   );
   say(`mail       ${config.smtpUrl ?? `written as .eml files to ${relative(process.cwd(), join(config.dataDir, 'mail'))}/`}`);
   say(`Ctrl-C stops everything; data stays in ${relative(process.cwd(), config.dataDir) || '.'}/ for the next start.`);

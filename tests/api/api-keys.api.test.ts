@@ -204,6 +204,7 @@ describe('the bootstrap admin key', () => {
     try {
       const api = await startApi(config, handle);
       try {
+        expect(api.bootstrapKeyRevoked).toBe(true);
         const res = await api.fastify.inject({ method: 'GET', url: '/v1/units', headers: { authorization: `Bearer ${configured}` } });
         expect(res.statusCode).toBe(401);
         expect((await api.fastify.inject({ method: 'GET', url: '/v1/units', headers: { authorization: `Bearer ${h.keys.admin}` } })).statusCode).toBe(200);
