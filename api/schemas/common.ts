@@ -17,7 +17,7 @@ export type Problem = Static<typeof Problem>;
 
 export const problemRef = Type.Ref('Problem');
 /** A problem answer as the API sends it: RFC 9457's media type, application/problem+json. */
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemRef } } });
+const problem = (description: string, headers?: Record<string, object>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/problem+json': { schema: problemRef } } });
 /**
  * The error responses every authenticated route can give: 413 (body too large), 415 (not JSON),
  * 429 (rate limit, with Retry-After), 500 (logged, details hidden), 503 (Temporal or the database
@@ -32,7 +32,7 @@ export const errorResponses = {
   413: problem('the body is larger than the limit'),
   415: problem('the body is not JSON'),
   422: problem('the input is well formed but refused (the fields at fault are named)'),
-  429: problem('too many requests for this key; see Retry-After'),
+  429: problem('too many requests for this key', { 'retry-after': { type: 'integer', minimum: 1, description: 'seconds until the key may send again' } }),
   500: problem('an unexpected error, logged; details are not disclosed'),
   503: problem('Temporal or the database did not answer in time; retry'),
 };

@@ -169,6 +169,8 @@ describe('the OpenAPI document', () => {
     for (const { label, op } of operations()) {
       if (label.startsWith('GET /health') || label.startsWith('GET /docs')) continue;
       expect(Object.keys(op.responses).sort(), label).toEqual(expect.arrayContaining(['400', '401', '403', '404', '413', '415', '422', '429', '500', '503']));
+      for (const status of ['400', '422', '429', '500']) expect(Object.keys((op.responses[status] as { content: object }).content), `${label} ${status}`).toEqual(['application/problem+json']);
+      expect((op.responses['429'] as { headers?: Record<string, unknown> }).headers, label).toHaveProperty('retry-after');
     }
   });
 
