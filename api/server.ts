@@ -9,6 +9,7 @@ import { ensureBootstrapAdmin } from '../db/reference.repo';
 import { app, fastifyOptions } from './app';
 import { reconcileCampaigns } from '../services/campaign.service';
 import { reconcileHazards } from '../services/hazard.service';
+import { syncHazardScopes } from '../services/hazard-scope';
 
 export interface RunningApi {
   fastify: FastifyInstance;
@@ -46,9 +47,15 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
       ([hazards, campaigns]) => hazards + campaigns > 0 && fastify.log.info({ hazards, campaigns }, 'reconciled ledger rows without a workflow'),
       (err: unknown) => fastify.log.warn({ err }, 'reconciliation failed; will retry'),
     );
+  // Hazards a roster move left with a workflow not told its new scope yet (Temporal was down) are told here.
+  const syncScopes = () =>
+    syncHazardScopes(db.db, temporal, { olderThanMs: 30_000 }).then(
+      (n) => n > 0 && fastify.log.info({ hazards: n }, 'told hazard workflows their new scope'),
+      (err: unknown) => fastify.log.warn({ err }, 'scope sync failed; will retry'),
+    );
   await fastify.listen({ host: config.host, port: config.port });
-  void reconcile();
-  const timer = config.reconcileIntervalSeconds > 0 ? setInterval(() => void reconcile(), config.reconcileIntervalSeconds * 1000) : null;
+  void reconcile().then(syncScopes);
+  const timer = config.reconcileIntervalSeconds > 0 ? setInterval(() => void reconcile().then(syncScopes), config.reconcileIntervalSeconds * 1000) : null;
   timer?.unref();
   return {
     fastify,

@@ -4,10 +4,10 @@
 // (`<hazard workflow>:roster:<uuid>`) because the hazard workflow owns the sequence of its own
 // events; it sorts after the workflow event it followed (seq = the row's last seq).
 import { randomUUID } from 'node:crypto';
-import { and, eq, notInArray } from 'drizzle-orm';
+import { and, asc, eq, lt, notInArray } from 'drizzle-orm';
 import { TERMINAL_STATES, type Actor } from '../domain/hazard';
 import type { Db } from './client';
-import { hazardEvents, hazards } from './schema';
+import { hazardEvents, hazards, hazardScopeSyncs } from './schema';
 
 export interface ScopeCodes {
   countyCode: string;
@@ -48,9 +48,34 @@ export async function moveOpenHazards(tx: Db, moves: EnterpriseMove[], actor: Ac
           at,
         })),
       );
+      // Until its workflow has been told (see services/hazard-scope.ts).
+      await tx
+        .insert(hazardScopeSyncs)
+        .values(rows.map((r) => ({ hazardId: r.id, ...m.to, requestedAt: at })))
+        .onConflictDoUpdate({ target: hazardScopeSyncs.hazardId, set: { countyCode: m.to.countyCode, departmentCode: m.to.departmentCode, requestedAt: at } });
     }
     out.push({ ...m, hazardIds: rows.map((r) => r.id) });
   }
   return out;
 }
 
+export type ScopeSync = typeof hazardScopeSyncs.$inferSelect;
+
+/** Moves whose workflow has not been told yet, oldest first, requested before `olderThan`. */
+export async function pendingScopeSyncs(db: Db, olderThan: Date, limit: number): Promise<ScopeSync[]> {
+  return db.select().from(hazardScopeSyncs).where(lt(hazardScopeSyncs.requestedAt, olderThan)).orderBy(asc(hazardScopeSyncs.requestedAt)).limit(limit);
+}
+
+/** The workflow was told `sync`; a later move (other codes, later request) stays pending. */
+export async function clearScopeSync(db: Db, sync: ScopeSync): Promise<void> {
+  await db
+    .delete(hazardScopeSyncs)
+    .where(
+      and(
+        eq(hazardScopeSyncs.hazardId, sync.hazardId),
+        eq(hazardScopeSyncs.countyCode, sync.countyCode),
+        eq(hazardScopeSyncs.departmentCode, sync.departmentCode),
+        eq(hazardScopeSyncs.requestedAt, sync.requestedAt),
+      ),
+    );
+}

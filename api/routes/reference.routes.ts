@@ -26,7 +26,7 @@ import {
 import { isValidCreditCode } from '../../domain/enterprise';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
-import { reassignHazardWorkflows } from '../../services/hazard.service';
+import { syncHazardScopes } from '../../services/hazard-scope';
 import type { TemporalTarget } from '../../services/temporal';
 import { forbidFields, requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdParams, patternReason } from '../schemas/common';
@@ -195,16 +195,13 @@ async function importRoster(db: Db, input: unknown[], actor: Actor): Promise<Sta
 }
 
 export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
-  /** The moved hazards' workflows learn their new scope; the ledger already moved (same transaction as the roster). */
+  /**
+   * The moved hazards' workflows learn their new scope; the ledger already moved (same transaction as
+   * the roster). One that cannot be told now (Temporal down) stays pending for the reconciler.
+   */
   async function tellWorkflows(moved: HazardsMoved[], log: { warn(obj: object, msg: string): void }): Promise<void> {
-    for (const m of moved) {
-      if (m.hazardIds.length === 0) continue;
-      try {
-        await reassignHazardWorkflows(temporal, m.hazardIds, m.to);
-      } catch (err) {
-        log.warn({ err, enterpriseId: m.enterpriseId, hazards: m.hazardIds.length }, 'hazard workflows not told of their new scope; the ledger has it');
-      }
-    }
+    if (!moved.some((m) => m.hazardIds.length > 0)) return;
+    await syncHazardScopes(db, temporal, { onError: (err, sync) => log.warn({ err, hazardId: sync.hazardId }, 'hazard workflow not told of its new scope yet; the reconciler will retry') });
   }
 
   app.post('/units', { schema: { tags: ['units'], summary: 'Register a county/district or a member department', body: UnitBody, response: { 201: UnitView, ...errorResponses } } }, async (request, reply) => {

@@ -6,3 +6,4 @@ export * from './campaigns';
 export * from './audit';
 export * from './idempotency';
 export * from './contents';
+export * from './hazard-scope';

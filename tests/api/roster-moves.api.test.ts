@@ -4,10 +4,13 @@
 // their new scope. Closed hazards stay where they were. Real app, Postgres, dev server and worker.
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, hazardEvents, hazards } from '../../db/schema';
+import { moveOpenHazards } from '../../db/hazard-moves.repo';
+import { auditLog, enterprises, hazardEvents, hazards, hazardScopeSyncs } from '../../db/schema';
+import { SYSTEM_ACTOR } from '../../domain/hazard';
+import { syncHazardScopes } from '../../services/hazard-scope';
 import { hazardStateQuery } from '../../workflows/hazard.messages';
 import { ApiHarness, eventually, type Json } from '../support/api-harness';
-import { reportBody, uniq } from '../support/fixtures';
+import { reportBody, seedEnterprise, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: true });
 beforeAll(() => h.start());
@@ -81,11 +84,35 @@ describe('a roster import that moves an enterprise', () => {
       return s.scope?.countyCode === to.countyCode ? s : undefined;
     }, 15_000, 'the workflow to learn its new scope');
     expect(live.scope).toMatchObject(to);
+    expect(await h.db.select().from(hazardScopeSyncs).where(eq(hazardScopeSyncs.hazardId, open.body.id))).toEqual([]);
 
     // Importing the same row again moves nothing twice.
     const again = await h.call<Json>('POST', '/v1/enterprises/bulk', h.keys.office, { enterprises: [row] });
     expect(again.body.rows[0]).toMatchObject({ status: 'UNCHANGED' });
     const eventsAfter = await h.db.select().from(hazardEvents).where(and(eq(hazardEvents.hazardId, open.body.id), eq(hazardEvents.type, 'REASSIGNED')));
     expect(eventsAfter.filter((e) => e.workflowId.includes(':roster:'))).toHaveLength(1);
+  });
+
+  it('keeps a move whose workflow could not be told pending, and the reconciler tells it later', async () => {
+    // An enterprise of its own in A's county, with an open hazard reported by the office.
+    const ent = await seedEnterprise(h.db, { countyCode: h.entA.countyCode, departmentCode: h.entA.departmentCode });
+    const reported = await h.call<{ id: string }>('POST', '/v1/hazards', h.keys.office, { ...reportBody(), enterpriseId: ent.id });
+    expect(reported.status, JSON.stringify(reported.body)).toBe(201);
+    await eventually(async () => ((await ledgerState(reported.body.id)) === 'RECTIFYING' ? true : undefined), 20_000, 'the hazard rectifying');
+
+    // The roster's transaction moved the ledger, but the signal was lost (say, Temporal was down then).
+    const to = { countyCode: h.entB.countyCode, departmentCode: h.entB.departmentCode };
+    await h.db.transaction(async (tx) => {
+      await tx.update(enterprises).set(to).where(eq(enterprises.id, ent.id));
+      await moveOpenHazards(tx, [{ enterpriseId: ent.id, from: { countyCode: ent.countyCode, departmentCode: ent.departmentCode }, to }], SYSTEM_ACTOR, 'test: signal lost');
+    });
+    expect(await h.db.select().from(hazardScopeSyncs).where(eq(hazardScopeSyncs.hazardId, reported.body.id))).toHaveLength(1);
+    const handle = h.env!.client.workflow.getHandle(`hazard:${reported.body.id}`);
+    expect((await handle.query(hazardStateQuery)).scope?.countyCode ?? ent.countyCode).toBe(ent.countyCode);
+
+    const temporal = { client: h.env!.client, taskQueue: h.taskQueue };
+    expect(await syncHazardScopes(h.db, temporal)).toBeGreaterThanOrEqual(1);
+    await eventually(async () => ((await handle.query(hazardStateQuery)).scope?.countyCode === to.countyCode ? true : undefined), 15_000, 'the workflow to learn its new scope');
+    expect(await h.db.select().from(hazardScopeSyncs).where(eq(hazardScopeSyncs.hazardId, reported.body.id))).toEqual([]);
   });
 });
