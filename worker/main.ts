@@ -38,8 +38,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(2);
   }
   Runtime.install({ shutdownSignals: [] });
-  // Up to 100 activities run at once; a pool of 10 made a mail's outbox mark queue behind them after
-  // SMTP had taken the mail, which widened the window where a killed worker sends a duplicate.
+  // Up to 100 activities run at once, most of them a query or two: a pool of 10 made them queue.
   const db = await createDb(config.databaseUrl, { poolSize: 40 });
   const stop = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
