@@ -2,7 +2,7 @@
 // set is a 403 problem naming the field, and nothing changes. Real app, Postgres, Temporal dev server.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaigns, hazards, spotCheckDraws, supervisionFindings } from '../../db/schema';
+import { campaigns, hazards, notifications, spotCheckDraws, supervisionFindings } from '../../db/schema';
 import { drawSpotCheck } from '../../domain/spot-check';
 import { DEFAULT_HAZARD_POLICIES } from '../../domain/policy';
 import { ApiHarness, type Json, type ProblemBody, type Reply } from '../support/api-harness';
@@ -154,5 +154,19 @@ describe('the spot-check seed', () => {
     } finally {
       await h.db.update(campaigns).set({ status: 'LAUNCHED' }).where(eq(campaigns.id, campaignId));
     }
+  });
+});
+
+describe('the outbox', () => {
+  it("shows an enterprise the mail of its hazards addressed to its people, not the report to its department nor the escalation to the office", async () => {
+    const res = await report(h.keys.entA, { ...reportBody({ description: uniq('邮件可见性') }) });
+    expect(res.status).toBe(201);
+    const hazardId = res.body.id as string;
+    const mail = (kind: string, to: string[]) => ({ businessKey: uniq(`${kind}:${hazardId}`), hazardId, kind, recipients: to, subject: kind, bodyText: kind, locale: 'zh-CN', messageId: `<${uniq('m')}@test>` });
+    await h.db.insert(notifications).values([mail('REMINDER', ['li@example.test']), mail('REPORTED_TO_REGULATOR', ['dept@example.test']), mail('ESCALATED', ['office@example.test'])]);
+    const kinds = async (key: string) => ((await h.call<Json>('GET', `/v1/notifications?hazardId=${hazardId}`, key)).body.items as { kind: string }[]).map((n) => n.kind).sort();
+    expect(await kinds(h.keys.entA)).toEqual(['REMINDER']);
+    expect(await kinds(h.keys.county)).toEqual(['ESCALATED', 'REMINDER', 'REPORTED_TO_REGULATOR']);
+    expect(await kinds(h.keys.office)).toEqual(['ESCALATED', 'REMINDER', 'REPORTED_TO_REGULATOR']);
   });
 });
