@@ -1,10 +1,12 @@
 // The API as a Fastify plugin: server.ts, the embedded start and the tests all register this.
 import AjvCompiler, { type ValidatorFactory } from '@fastify/ajv-compiler';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from '../domain/errors';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../db/client';
 import auth from './plugins/auth';
 import type { KeyIndexOptions } from './plugins/key-index';
-import errors from './plugins/errors';
+import errors, { sendProblem } from './plugins/errors';
 import idempotency from './plugins/idempotency';
 import inputGuard from './plugins/input-guard';
 import limits from './plugins/limits';
@@ -68,4 +70,8 @@ export const fastifyOptions = {
   trustProxy: false,
   bodyLimit: DEFAULT_LIMITS.bodyLimitBytes,
   schemaController: { compilersFactory: { buildValidator } },
+  // Errors Fastify answers before any plugin runs (a path with malformed percent-encoding): problem JSON too.
+  frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    void sendProblem(request, reply, 400, ErrorCode.VALIDATION_FAILED, error.message, [{ field: 'url', reason: 'is not valid percent-encoded UTF-8' }]);
+  },
 };

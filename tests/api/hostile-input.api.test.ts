@@ -125,6 +125,15 @@ describe('text Postgres cannot store is refused at the edge, on every route, nam
     expect(res.body.rows[2].errors).toEqual([{ field: 'enterprises[2].name', reason: expect.stringMatching(/NUL/) }]);
   });
 
+  it('answers malformed percent-encoding in the URL with a 4xx, never a 5xx', async () => {
+    for (const url of ['/v1/hazards?county=%FF', '/v1/hazards?county=%ED%A0%80', '/v1/hazards/%FF', '/v1/hazards?county=%', '/v1/units?kind=%00']) {
+      const res = await h.call('GET', url, h.keys.admin);
+      expect(res.status, `${url}: ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(200);
+      expect(res.status, `${url}: ${JSON.stringify(res.body)}`).toBeLessThan(500);
+      if (res.status >= 400) expect(res.body.code, url).toBe(res.status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED');
+    }
+  });
+
   it('refuses JSON nested deeper than any shape the API takes, instead of overflowing a stack later', async () => {
     const deep = `${'['.repeat(5000)}"leaf"${']'.repeat(5000)}`;
     await changesNothing(async () => {
