@@ -292,6 +292,15 @@ describe('oversized values, wrong types and unknown fields: a clear 4xx naming t
     });
   });
 
+  it('answers broken JSON, prototype pollution and a JSON array body with 400 problem JSON', async () => {
+    await changesNothing(async () => {
+      for (const payload of ['{"kind": "COUNTY", "code": ', '{"__proto__": {"isAdmin": true}, "kind": "COUNTY", "code": "x", "name": "x"}', '[{"kind": "COUNTY"}]', '1e400']) {
+        const res = await h.app.inject({ method: 'POST', url: '/v1/units', headers: { authorization: `Bearer ${h.keys.admin}`, 'content-type': 'application/json' }, payload });
+        expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 400, 'VALIDATION_FAILED');
+      }
+    });
+  });
+
   it('answers 405 with Allow for a method the path does not have', async () => {
     const res = await h.app.inject({ method: 'PATCH', url: '/v1/units', headers: { authorization: `Bearer ${h.keys.admin}` } });
     expectProblem({ status: res.statusCode, headers: res.headers, body: res.json() }, 405, 'METHOD_NOT_ALLOWED');
