@@ -270,6 +270,8 @@ describe('oversized values, wrong types and unknown fields: a clear 4xx naming t
     await changesNothing(async () => {
       expectRefused(await report({ description: '隐'.repeat(2001) }), ['description']);
       expectRefused(await report({ fundsAmount: 1e300 }), ['fundsAmount']);
+      // Rounds to 1,000,000,000,000.00: 13 integer digits, more than numeric(14, 2) holds.
+      expectRefused(await report({ fundsAmount: 999_999_999_999.999 }), ['fundsAmount']);
       expectRefused(await report({ grade: 5 }), ['grade']);
       expectRefused(await report({ fundsAmount: '12000' }), ['fundsAmount']);
       expectRefused(await report({ isAdmin: true }), ['isAdmin']);
