@@ -123,6 +123,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
     }
     const next = nextTransition();
     if (!next) break;
+    // v2: a run woken only by phase moves rolls over too when its history is long.
+    if (workflowInfo().continueAsNewSuggested && patched('continue-as-new-on-any-wake')) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof campaignWorkflow>({ ...input, resume: s });
+    }
     rearm = false;
     if (await condition(() => rearm, Math.max(1, next.at - Date.now()))) continue;
     s.phases[next.phase].status = next.to;

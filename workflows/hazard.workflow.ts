@@ -309,6 +309,23 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
   /** Before the run ends or continues as new: no command half-handled, no mail abandoned. */
   const settle = () => condition(() => allHandlersFinished() && background.idle);
 
+  /**
+   * v4: rolls over once no mail is on its way (continuing as new would abandon its retries) and no
+   * command is half-handled, but waits no longer than the next timer event, even one a command
+   * brings forward meanwhile: timers are never held back. When it cannot roll over, the next
+   * wake tries again.
+   */
+  async function rollOverIfDue(): Promise<void> {
+    const dueAt = nextEvent()?.at ?? Infinity;
+    const interrupted = () => isTerminal(s.state) || (nextEvent()?.at ?? Infinity) < dueAt;
+    const quiet = () => allHandlersFinished() && background.idle;
+    const ready = () => quiet() || interrupted();
+    const settled = Number.isFinite(dueAt) ? await condition(ready, Math.max(1, dueAt - Date.now())) : await condition(ready).then(() => true);
+    if (!settled || interrupted() || !quiet()) return;
+    log.info('continuing as new', { hazardId, seq: s.seq });
+    await continueAsNew<typeof hazardRectificationWorkflow>({ ...input, resume: s });
+  }
+
   if (!input.resume) {
     const entries = [step('REGISTERED', 'REGISTERED', input.reportedBy, { deadline: s.deadline, grade }), ...automaticSteps()];
     const at = stamp();
@@ -324,9 +341,12 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
       : await condition(() => rearm).then(() => true);
     if (!woken && next) await fire(next);
     if (!isTerminal(s.state) && workflowInfo().continueAsNewSuggested) {
-      await settle();
-      log.info('continuing as new', { hazardId, seq: s.seq });
-      await continueAsNew<typeof hazardRectificationWorkflow>({ ...input, resume: s });
+      if (patched('continue-as-new-waits-for-mail')) await rollOverIfDue();
+      else {
+        await settle();
+        log.info('continuing as new', { hazardId, seq: s.seq });
+        await continueAsNew<typeof hazardRectificationWorkflow>({ ...input, resume: s });
+      }
     }
   }
   await settle();

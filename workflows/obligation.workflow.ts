@@ -209,9 +209,27 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     await notify({ campaignId, obligationId, holderCode, duty: s.duties[0]!.duty, kind: 'DUTIES_ASSIGNED', eventKey: 'assigned' });
   }
 
+  /**
+   * v3: rolls over once no mail is on its way (continuing as new would abandon its retries), queued
+   * writes are on the ledger and no message is half-handled, but waits no longer than the next
+   * timer event: timers are never held back. When it cannot roll over, the next wake tries again.
+   */
+  async function rollOverIfDue(): Promise<void> {
+    await flush();
+    const wakeAt = (): number => Math.min(nextEvent()?.at ?? Infinity, closesAt());
+    const dueAt = wakeAt();
+    const interrupted = () => pendingWrites.length > 0 || wakeAt() < dueAt || s.duties.every((d) => d.state === 'SUBMITTED');
+    const quiet = () => allHandlersFinished() && background.idle;
+    const settled = await condition(() => quiet() || interrupted(), Math.max(1, dueAt - Date.now()));
+    if (!settled || interrupted() || !quiet()) return;
+    await continueAsNew<typeof obligationWorkflow>({ ...input, resume: s });
+  }
+
   for (;;) {
     await flush();
     if (s.duties.every((d) => d.state === 'SUBMITTED')) break;
+    // v3: a run woken only by messages (reschedules, submissions) rolls over too, not only after a timer.
+    if (workflowInfo().continueAsNewSuggested && patched('continue-as-new-waits-for-mail')) await rollOverIfDue();
     rearm = false;
     const next = nextEvent();
     const until = Math.min(next?.at ?? Infinity, closesAt());
@@ -232,9 +250,12 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       await notify({ campaignId, obligationId, holderCode, duty: d.duty, kind: 'DUTY_MISSED', eventKey: fireKey(d.duty, next.key) });
     }
     if (workflowInfo().continueAsNewSuggested) {
-      // Queued writes (a reschedule signalled meanwhile) go to the ledger before the run ends.
-      await settle();
-      await continueAsNew<typeof obligationWorkflow>({ ...input, resume: s });
+      if (patched('continue-as-new-waits-for-mail')) await rollOverIfDue();
+      else {
+        // Queued writes (a reschedule signalled meanwhile) go to the ledger before the run ends.
+        await settle();
+        await continueAsNew<typeof obligationWorkflow>({ ...input, resume: s });
+      }
     }
   }
   s.closed = true;

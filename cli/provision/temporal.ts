@@ -255,6 +255,8 @@ export interface DevServerOptions {
   log?: Log;
   /** Skip resolution, e.g. with a value resolved once in vitest's globalSetup. */
   executable?: EphemeralServerExecutable;
+  /** More CLI arguments, e.g. `--dynamic-config-value limit.historyCount.suggestContinueAsNew=40`. */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -283,6 +285,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
           '--output', 'none',
           // With the default rollback journal a persistent dev server drains due timers ~3x slower.
           ...(opts.dbFilename ? ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'] : []),
+          ...(opts.extraArgs ?? []),
         ],
       },
     });
