@@ -18,7 +18,7 @@ import { creditCode, uniq } from '../support/fixtures';
 const ROLES = ['admin', 'office', 'department', 'county', 'enterprise'] as const;
 type Role = (typeof ROLES)[number];
 /** Per operation in the fuzzing phase; small, so five roles stay within about three minutes on two cores. */
-const MAX_EXAMPLES = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 10);
+const MAX_EXAMPLES = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 20);
 const ROLE_TIME_LIMIT_MS = 90_000;
 /**
  * The coverage phase walks every boundary of every schema (about 2,800 requests, most of the time):
