@@ -6,4 +6,4 @@ RUN npm ci --omit=dev --ignore-scripts
 COPY . .
 ENV NODE_ENV=production HOST=0.0.0.0
 EXPOSE 3000
-CMD ["npx", "tsx", "api/server.ts"]
+CMD ["node", "--import", "tsx", "api/server.ts"]

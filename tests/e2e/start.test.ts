@@ -43,7 +43,9 @@ async function startProcess(dataDir: string, db: FreshDatabase, apiPort: number)
   const temporalPort = await getFreePort();
   const uiPort = await getFreePort();
   const exe = injected('devServerExecutable');
-  const child = spawn(join(process.cwd(), 'node_modules/.bin/tsx'), ['cli/start.ts'], {
+  // node itself, as `npm start` runs it: the tsx CLI wrapper relays a signal only if its child
+  // acknowledges within 30 ms, and SIGKILLs it otherwise (seen on a loaded machine).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
     cwd: process.cwd(),
     env: {
       ...process.env,
