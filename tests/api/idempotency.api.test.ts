@@ -2,26 +2,20 @@
 // the same key and body answer what the first request answered, another body is 422, concurrent
 // requests with one key make one object. Real app, real Postgres, shared dev server, real worker.
 import { and, count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { campaigns, hazardEvents, hazards, supervisionFindings } from '../../db/schema';
 import { demoTemplate } from '../../domain/campaign';
 import { ApiHarness, eventually } from '../support/api-harness';
 import { reportBody, uniq } from '../support/fixtures';
 
-const h = new ApiHarness({ worker: true });
-const workflowIds: string[] = [];
-beforeAll(() => h.start());
-afterAll(() => h.close());
-afterAll(async () => {
-  for (const id of workflowIds) await h.env?.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
-});
+const h = ApiHarness.forFile({ worker: true });
 
 const key = (k: string) => ({ 'idempotency-key': k });
 
 async function rectifyingHazard(): Promise<string> {
   const res = await h.call('POST', '/v1/hazards', h.keys.entA, reportBody());
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  workflowIds.push(res.body.workflowId);
+  h.track(res.body.workflowId);
   await eventually(async () => ((await h.ledgerOf(res.body.id)).row?.state === 'RECTIFYING' ? true : undefined), 20_000, 'RECTIFYING');
   return res.body.id as string;
 }
@@ -66,7 +60,7 @@ describe('Idempotency-Key', () => {
     const { launch } = await launchCampaign();
     const launched = await launch();
     expect(launched.status, JSON.stringify(launched.body)).toBe(201);
-    workflowIds.push(launched.body.workflowId);
+    h.track(launched.body.workflowId);
     const team = uniq('督导组');
     const finding = { team, target: 'ENTERPRISE', enterpriseId: h.entA.id, description: '安全出口锁闭', hazard: reportBody({ description: `安全出口锁闭 ${team}` }) };
     const answers = await Promise.all(Array.from({ length: 5 }, () => h.call('POST', `/v1/campaigns/${launched.body.id}/supervision-findings`, h.keys.office, finding, key(`finding-${team}`))));
@@ -80,7 +74,7 @@ describe('Idempotency-Key', () => {
     expect(findings).toHaveLength(1);
     const made = await h.db.select().from(hazards).where(eq(hazards.description, `安全出口锁闭 ${team}`));
     expect(made).toHaveLength(1);
-    workflowIds.push(made[0]!.workflowId);
+    h.track(made[0]!.workflowId);
 
     const later = await h.call('POST', `/v1/campaigns/${launched.body.id}/supervision-findings`, h.keys.office, finding, key(`finding-${team}`));
     expect(later.status).toBe(201);
@@ -94,7 +88,7 @@ describe('Idempotency-Key', () => {
     const answers = await Promise.all(Array.from({ length: 4 }, () => launch()));
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
-    workflowIds.push(answers[0]!.body.workflowId);
+    h.track(answers[0]!.body.workflowId);
     const rows = await h.db.select().from(campaigns).where(eq(campaigns.name, answers[0]!.body.name));
     expect(rows.filter((r) => r.template.key === body.templateKey)).toHaveLength(1);
     const run = await h.env!.client.workflow.getHandle(answers[0]!.body.workflowId).describe();

@@ -2,19 +2,13 @@
 // by the API and the workflows carry their ids. The ledger still shows them whole. Real app, real
 // Postgres, shared dev server, real worker.
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { duties, hazardEvents } from '../../db/schema';
 import { demoTemplate } from '../../domain/campaign';
 import { ApiHarness, eventually } from '../support/api-harness';
 import { reportBody, uniq } from '../support/fixtures';
 
-const h = new ApiHarness({ worker: true });
-const workflowIds: string[] = [];
-beforeAll(() => h.start());
-afterAll(() => h.close());
-afterAll(async () => {
-  for (const id of workflowIds) await h.env?.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
-});
+const h = ApiHarness.forFile({ worker: true });
 
 /** The workflow's whole history as JSON text: what Temporal stores and replays. */
 async function historyText(workflowId: string): Promise<string> {
@@ -27,7 +21,7 @@ describe('large content', () => {
     const created = await h.call('POST', '/v1/hazards', h.keys.entA, reportBody());
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const { id, workflowId } = created.body as { id: string; workflowId: string };
-    workflowIds.push(workflowId);
+    h.track(workflowId);
     await eventually(async () => ((await h.ledgerOf(id)).row?.state === 'RECTIFYING' ? true : undefined), 20_000, 'RECTIFYING');
     const marker = uniq('证据');
     const evidence = `${marker} ${'已更换全部老化线路并加装漏电保护装置，附验收记录。'.repeat(300)}`.slice(0, 8000);
@@ -49,9 +43,9 @@ describe('large content', () => {
     const launched = await h.call('POST', '/v1/campaigns', h.keys.office, { templateKey: template.key, templateVersion: 1, counties: [h.entA.countyCode], departments: [h.entA.departmentCode] });
     expect(launched.status, JSON.stringify(launched.body)).toBe(201);
     const campaignId = launched.body.id as string;
-    workflowIds.push(launched.body.workflowId);
+    h.track(launched.body.workflowId);
     const obligationId = `obligation:${campaignId}:${h.entA.countyCode}`;
-    workflowIds.push(obligationId);
+    h.track(obligationId);
     await eventually(async () => ((await h.db.select().from(duties).where(eq(duties.obligationId, obligationId))).length > 0 ? true : undefined), 20_000, 'duties on the ledger');
 
     const marker = uniq('实施方案');

@@ -1,17 +1,11 @@
 // The office sees what the mail server refused: GET /v1/notifications?status=FAILED lists each
 // failed mail with every refused recipient and the server's answer, while the hazard goes on.
 // Real app, real Postgres, shared dev server, real worker, a real SMTP server that refuses.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiHarness, eventually } from '../support/api-harness';
 import { reportBody } from '../support/fixtures';
 
-const h = new ApiHarness({ worker: true });
-const workflowIds: string[] = [];
-beforeAll(() => h.start());
-afterAll(() => h.close());
-afterAll(async () => {
-  for (const id of workflowIds) await h.env?.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
-});
+const h = ApiHarness.forFile({ worker: true });
 
 describe('the outbox as the office reads it', () => {
   it('lists a mail the supervising department refused (550) as FAILED with the refused address and the reason, while the hazard moved on', async () => {
@@ -19,7 +13,7 @@ describe('the outbox as the office reads it', () => {
     h.sink!.refuseRecipients.set(department, { code: 550, message: 'mailbox unavailable' });
     const created = await h.call('POST', '/v1/hazards', h.keys.entA, reportBody({ grade: 'MAJOR' }));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    workflowIds.push(created.body.workflowId);
+    h.track(created.body.workflowId);
     const id = created.body.id as string;
 
     const failed = await eventually(async () => {

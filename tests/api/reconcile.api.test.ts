@@ -3,7 +3,7 @@
 // shared dev server, a real worker.
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { insertCampaign } from '../../db/campaign-admin.repo';
 import { campaigns } from '../../db/schema';
 import { demoTemplate } from '../../domain/campaign';
@@ -11,13 +11,7 @@ import { reconcileCampaigns } from '../../services/campaign.service';
 import { ApiHarness, eventually } from '../support/api-harness';
 import { actorFor, uniq } from '../support/fixtures';
 
-const h = new ApiHarness({ worker: true });
-const workflowIds: string[] = [];
-beforeAll(() => h.start());
-afterAll(() => h.close());
-afterAll(async () => {
-  for (const id of workflowIds) await h.env?.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
-});
+const h = ApiHarness.forFile({ worker: true });
 
 describe('campaign reconciliation', () => {
   it('starts the workflow of a launched campaign whose start never happened, once', async () => {
@@ -29,7 +23,7 @@ describe('campaign reconciliation', () => {
       { id, name: '未启动的行动', template, workflowId: `campaign:${id}`, spotCheckSeed: 'seed', launchedBy: actorFor('office', null), idempotencyKey: id, requestHash: 'x' },
       [{ unitCode: h.entA.countyCode, kind: 'COUNTY' }],
     );
-    workflowIds.push(`campaign:${id}`);
+    h.track(`campaign:${id}`);
     const target = { client: h.env!.client, taskQueue: h.taskQueue };
     await expect(h.env!.client.workflow.getHandle(`campaign:${id}`).describe()).rejects.toThrow();
 

@@ -1,18 +1,11 @@
 // The API while no worker polls its task queue (a worker outage): reports are still taken and
 // the ledger stays readable. Real app, real Postgres, shared Temporal dev server, no worker.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiHarness } from '../support/api-harness';
 import { reportBody } from '../support/fixtures';
 
 // Commands wait 2 s here (10 s in production) before they answer 503.
-const h = new ApiHarness({ worker: false, commandTimeoutMs: 2_000 });
-const workflowIds: string[] = [];
-beforeAll(() => h.start());
-afterAll(() => h.close());
-// Runs before the close above (after-hooks run in reverse): no workflow of this file outlives it.
-afterAll(async () => {
-  for (const id of workflowIds) await h.env?.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
-});
+const h = ApiHarness.forFile({ worker: false, commandTimeoutMs: 2_000 });
 
 /** Resolves with the request's outcome, or 'timeout' after `ms` (the request itself keeps running). */
 function within<T>(ms: number, work: Promise<T>): Promise<T | 'timeout'> {
@@ -25,7 +18,7 @@ describe('with the worker down', () => {
     const res = await h.call('POST', '/v1/hazards', h.keys.entA, reportBody());
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.state).toBe('REGISTERED');
-    workflowIds.push(res.body.workflowId);
+    h.track(res.body.workflowId);
     const list = await h.call<{ items: { id: string }[] }>('GET', '/v1/hazards', h.keys.entA);
     expect(list.body.items.map((x) => x.id)).toContain(res.body.id);
   });
@@ -33,7 +26,7 @@ describe('with the worker down', () => {
   it('answers GET /v1/hazards/:id promptly from the ledger, with live: null', async () => {
     const created = await h.call('POST', '/v1/hazards', h.keys.entA, reportBody());
     expect(created.status).toBe(201);
-    workflowIds.push(created.body.workflowId);
+    h.track(created.body.workflowId);
     const started = Date.now();
     const pending = h.call('GET', `/v1/hazards/${created.body.id}`, h.keys.entA);
     // Unanswered requests end when afterAll closes the Temporal connection.
@@ -46,7 +39,7 @@ describe('with the worker down', () => {
   it('answers a command 503 problem JSON within its bound when no worker takes it, and changes nothing', async () => {
     const created = await h.call('POST', '/v1/hazards', h.keys.office, reportBody({ enterpriseId: h.entA.id }));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    workflowIds.push(created.body.workflowId);
+    h.track(created.body.workflowId);
     const before = await h.ledgerOf(created.body.id);
     const pending = h.call('POST', `/v1/hazards/${created.body.id}/withdrawal`, h.keys.office, { reason: '重复登记' }, { 'idempotency-key': 'withdraw-once' });
     pending.catch(() => undefined);

@@ -7,6 +7,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll } from 'vitest';
 import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { app as hazardApi, fastifyOptions } from '../../api/app';
@@ -107,7 +108,24 @@ export class ApiHarness {
     };
   }
 
+  /** Workflows a test started: terminated when the harness closes, so none outlives its file. */
+  private readonly tracked = new Set<string>();
+
+  track(workflowId: string): void {
+    this.tracked.add(workflowId);
+  }
+
+  /** A harness started before the file's tests and closed after them (tracked workflows terminated first). */
+  static forFile(opts: { worker: boolean; commandTimeoutMs?: number }): ApiHarness {
+    const h = new ApiHarness(opts);
+    beforeAll(() => h.start());
+    afterAll(() => h.close());
+    return h;
+  }
+
   async close(): Promise<void> {
+    for (const id of this.tracked) await this.env?.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+    this.tracked.clear();
     await this.fastify?.close();
     if (this.worker) {
       if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
