@@ -8,6 +8,7 @@ import { enterprises, hazards, units } from '../db/schema';
 import { hazardNoticeKey } from '../domain/delivery';
 import type { NotificationKind } from '../domain/hazard';
 import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
+import { createCaseActivities } from './case.activities';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
 import { renderNotification, type Locale } from './notification-templates';
@@ -15,6 +16,8 @@ import { renderNotification, type Locale } from './notification-templates';
 export type { LedgerEntry } from '../db/ledger.repo';
 
 export type { CampaignEventEntry, DutyLedgerEntry } from './campaign.activities';
+
+export type { CaseLedgerEntry, CaseNotificationKind, CaseNotificationRequest } from './case.activities';
 
 export type ActivityDeps = OutboxDeps & Pick<CampaignActivityDeps, 'temporal'>;
 
@@ -102,5 +105,5 @@ export function createActivities(deps: ActivityDeps) {
     await ledgerWrite(`outbox ${input.businessKey}`, () => abandonOutbox(db, input.businessKey, input.reason));
   }
 
-  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps) };
+  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps) };
 }

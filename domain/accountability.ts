@@ -266,3 +266,17 @@ export function checkDecision(c: CaseDecisionContext, decision: CaseDecision, ac
   if (rungErrors.length > 0) return { ok: false, code: ErrorCode.VALIDATION_FAILED, reason: rungErrors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors: rungErrors };
   return { ok: true };
 }
+
+/** What a case's ledger events record. Wire values: never rename. */
+export const CASE_EVENT_TYPES = [
+  'OPENED',
+  'REVIEW_REMINDER_SENT',
+  'REVIEW_OVERDUE',
+  'ESCALATED',
+  'HELD',
+  'HOLD_ENDED',
+  'RESOLVED',
+  'CAUSE_JOINED',
+  'CAUSE_RESOLVED',
+] as const;
+export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];

@@ -79,3 +79,6 @@ export const hazardNoticeKey = (r: { hazardId: string; deadlineVersion: number; 
 
 /** The outbox's business key of a duty notice: one mail per obligation and event. */
 export const dutyNoticeKey = (r: { obligationId: string; eventKey: string }): string => `duty:${r.obligationId}:${r.eventKey}`;
+
+/** The outbox's business key of a case notice: one mail per case, review window and event. */
+export const caseNoticeKey = (r: { caseId: string; window: number; eventKey: string }): string => `case:${r.caseId}:w${r.window}:${r.eventKey}`;

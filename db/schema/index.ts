@@ -7,3 +7,4 @@ export * from './audit';
 export * from './idempotency';
 export * from './contents';
 export * from './hazard-scope';
+export * from './cases';
