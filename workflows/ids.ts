@@ -5,3 +5,4 @@ export const hazardWorkflowId = (hazardId: string): string => `hazard:${hazardId
 export const campaignWorkflowId = (campaignId: string): string => `campaign:${campaignId}`;
 export const obligationWorkflowId = (campaignId: string, unitCode: string): string => `obligation:${campaignId}:${unitCode}`;
 export const inspectionWorkflowId = (campaignId: string, enterpriseId: string): string => `inspection:${campaignId}:${enterpriseId}`;
+export const caseWorkflowId = (caseId: string): string => `case:${caseId}`;

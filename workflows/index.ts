@@ -2,3 +2,4 @@
 export { hazardRectificationWorkflow } from './hazard.workflow';
 export { campaignWorkflow } from './campaign.workflow';
 export { obligationWorkflow } from './obligation.workflow';
+export { caseWorkflow } from './case.workflow';
