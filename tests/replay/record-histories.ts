@@ -1,4 +1,4 @@
-// Records workflow histories for the replay tests: `npm run record:histories -- <hazard|campaign> <label>`,
+// Records workflow histories for the replay tests: `npm run record:histories -- <hazard|campaign|case> <label>`,
 // e.g. `hazard v4`.
 // Run it before changing a workflow; commit the files it writes. Each history is a full run on
 // the time-skipping server with the real activities (a throwaway Postgres, mail to a sink).
@@ -17,15 +17,18 @@ import { demoTemplate } from '../../domain/campaign';
 import { submitDuty } from '../../services/campaign.service';
 import { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
-import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
+import { caseWorkflowId, inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
+import { caseWorkflow } from '../../workflows/case.workflow';
+import { addCaseCauseSignal, caseCauseResolvedSignal, decideCaseUpdate } from '../../workflows/case.messages';
+import { DEFAULT_CASE_LADDER } from '../../domain/accountability';
 import { startSmtpSink } from '../support/smtp-sink';
 import { actorFor, reportBody, seedEnterprise, seedHazard, seedUnits } from '../support/fixtures';
 import { createHazardWorker } from '../support/hazard-worker';
 
 const DAY = 86_400_000;
 const [what, label] = process.argv.slice(2);
-if ((what !== 'hazard' && what !== 'campaign') || !label || !/^[\w.-]+$/.test(label)) {
-  console.error('usage: npm run record:histories -- <hazard|campaign> <label>   (e.g. hazard v4 → history_files/hazard-major-full-v4.json)');
+if ((what !== 'hazard' && what !== 'campaign' && what !== 'case') || !label || !/^[\w.-]+$/.test(label)) {
+  console.error('usage: npm run record:histories -- <hazard|campaign|case> <label>   (e.g. hazard v4 → history_files/hazard-major-full-v4.json)');
   process.exit(2);
 }
 async function save(name: string, history: unknown): Promise<void> {
@@ -102,8 +105,44 @@ async function recordCampaign(): Promise<void> {
   await save('inspection-demo', await env.client.workflow.getHandle(inspection).fetchHistory());
 }
 
+/** An accountability case through every kind of step: reminders, overdue notice, two escalations, causes, a hold, resolution. */
+async function recordCase(): Promise<void> {
+  const caseId = randomUUID();
+  const hazardId = randomUUID();
+  const office = actorFor('office');
+  const wf = await env.client.workflow.start(caseWorkflow, {
+    taskQueue,
+    workflowId: caseWorkflowId(caseId),
+    args: [
+      {
+        caseId,
+        subject: { kind: 'UNIT', ref: 'county-recorded', name: '示例县' },
+        cause: { kind: 'HAZARD_ESCALATION', refId: hazardId },
+        ladder: DEFAULT_CASE_LADDER,
+        timeZone: 'Asia/Shanghai',
+        openedBy: office,
+        reviewerEmails: ['reviewer@safety.test'],
+      },
+    ],
+  });
+  await env.sleep(6 * DAY); // reminders, then overdue
+  await wf.signal(addCaseCauseSignal, { kind: 'DUTY_MISSED', refId: 'monthly-report', actor: office });
+  const now = await env.currentTimeMs();
+  await wf.executeUpdate(decideCaseUpdate, { args: [{ actor: office, decision: { kind: 'ESCALATE', reason: '逾期未整改', summonsAt: new Date(now + 2 * DAY).toISOString() } }] });
+  await env.sleep(6 * DAY);
+  await wf.executeUpdate(decideCaseUpdate, { args: [{ actor: office, decision: { kind: 'ESCALATE', reason: '约谈后仍未整改', referralTo: 'DISCIPLINE_COMMISSION' } }] });
+  await wf.signal(caseCauseResolvedSignal, { kind: 'HAZARD_ESCALATION', refId: hazardId, actor: office });
+  const later = await env.currentTimeMs();
+  await wf.executeUpdate(decideCaseUpdate, { args: [{ actor: office, decision: { kind: 'HOLD', reason: '等待调查结论', until: new Date(later + 3 * DAY).toISOString() } }] });
+  await env.sleep(4 * DAY);
+  await wf.executeUpdate(decideCaseUpdate, { args: [{ actor: office, decision: { kind: 'RESOLVE', reason: '已处理完毕' } }] });
+  await wf.result();
+  await save('case-demo', await wf.fetchHistory());
+}
+
 try {
   if (what === 'hazard') await recordHazard();
+  else if (what === 'case') await recordCase();
   else await recordCampaign();
 } finally {
   worker.shutdown();

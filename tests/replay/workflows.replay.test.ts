@@ -36,6 +36,7 @@ describe('workflow replay over recorded histories', () => {
         'obligation-demo-v2.json',
         'inspection-demo-v1.json',
         'inspection-demo-v2.json',
+        'case-demo-v1.json',
       ]),
     );
   });
