@@ -20,6 +20,7 @@ import { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 import { actorFor, creditCode, reportBody, uniq } from '../support/fixtures';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
+import { until } from '../support/eventually';
 
 const DAY = 86_400_000;
 
@@ -77,20 +78,10 @@ async function launch() {
   });
   const obligation = env.client.workflow.getHandle(obligationWorkflowId(id, county));
   // The obligations are started by the campaign: wait until the county's answers.
-  await eventually(() => obligation.query(obligationStateQuery).catch(() => null), (s) => s !== null && s.seq > 0, 'the county obligation runs');
+  await until(() => obligation.query(obligationStateQuery).catch(() => null), (s) => s !== null && s.seq > 0, 'the county obligation runs');
   return { id, template, county, department, enterprise: enterprise!, wf, obligation };
 }
 
-/** Polls (real time) until `check` holds. */
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (check(v)) return v;
-    if (Date.now() > until) throw new Error(`${what}: not reached within ${timeoutMs} ms, last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const lockWaiters = async () =>
   ((await handle.db.execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)) as unknown as { rows: { n: number }[] }).rows[0]!.n;
@@ -122,12 +113,12 @@ describe('phase moves', () => {
     await whileLocked('LOCK TABLE campaign_participants IN ACCESS EXCLUSIVE MODE', async () => {
       // Move 1: its rescheduling reads the participants and waits for the lock.
       await movePhase(target, id, { phase: 'SUMMARY', closesAt: new Date(windows.SUMMARY.closesAt + DAY).toISOString(), reason: '总结延后一天', actor: office });
-      await eventually(lockWaiters, (n) => n > 0, 'the first rescheduling waits for the participants');
+      await until(lockWaiters, (n) => n > 0, 'the first rescheduling waits for the participants');
       // Move 2 arrives meanwhile: the end of mobilization carries the implementation plan.
       await movePhase(target, id, { phase: 'MOBILIZATION', closesAt: new Date(windows.MOBILIZATION.closesAt + 2 * DAY).toISOString(), reason: '动员部署延后两天', actor: office });
     });
 
-    const after = await eventually(
+    const after = await until(
       () => obligation.query(obligationStateQuery),
       (s) => dueOf(s, 'plan') !== dueOf(before, 'plan'),
       'the plan moves with the second move',
@@ -136,7 +127,7 @@ describe('phase moves', () => {
     expect(dueOf(after, 'summary')).toBe(dueOf(before, 'summary') + DAY);
     // No phase transition happened meanwhile: the campaign's clock is still before mobilization opens.
     expect(await env.currentTimeMs()).toBeLessThan(windows.MOBILIZATION.opensAt);
-    const rescheduled = await eventually(
+    const rescheduled = await until(
       () => handle.db.select().from(dutyEvents).where(and(eq(dutyEvents.obligationId, obligation.workflowId), eq(dutyEvents.type, 'DUTY_RESCHEDULED'))),
       (rows) => rows.some((r) => r.dutyKey === 'plan'),
       'the plan rescheduled on the ledger',
@@ -161,7 +152,7 @@ describe('duty submissions', () => {
       lateWindow: LATE_WINDOW,
     });
     const inspection = env.client.workflow.getHandle(obligationId);
-    await eventually(() => inspection.query(obligationStateQuery).catch(() => null), (s) => s !== null && s.seq > 0, 'the inspection obligation runs');
+    await until(() => inspection.query(obligationStateQuery).catch(() => null), (s) => s !== null && s.seq > 0, 'the inspection obligation runs');
     const dutyKey = `inspection:${enterprise.id}`;
     const inspector = actorFor('department', department);
 
@@ -207,7 +198,7 @@ describe('duty submissions', () => {
     // Wrapped: an async function returning the promise itself would wait for it while the lock is held.
     const { first } = await whileLocked('LOCK TABLE duty_events IN ACCESS EXCLUSIVE MODE', async () => {
       const pending = submitDuty(target, obligation.workflowId, { dutyKey: 'plan', content: { text: '实施方案' }, actor });
-      await eventually(lockWaiters, (n) => n > 0, 'the first submission is being recorded');
+      await until(lockWaiters, (n) => n > 0, 'the first submission is being recorded');
       expect(await refusal(submitDuty(target, obligation.workflowId, { dutyKey: 'plan', content: { text: '另一份' }, actor }))).toBe('CONFLICT');
       expect((await obligation.query(obligationStateQuery)).duties.find((d) => d.duty.key === 'plan')).toMatchObject({ state: 'PENDING' });
       return { first: pending };

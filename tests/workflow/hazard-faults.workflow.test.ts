@@ -19,15 +19,9 @@ import type { SmtpSink } from '../support';
 import { actorFor, reportBody, seedEnterprise, seedHazard } from '../support/fixtures';
 import { OFFICE_EMAIL } from '../support/hazard-worker';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
+import { MINUTE, HOUR, DAY, shanghaiDate, endOfShanghaiDay, shanghai0900, minusDays } from '../support/shanghai';
+import { until } from '../support/eventually';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const SHANGHAI = 8 * HOUR; // UTC+8 all year: expected instants are plain arithmetic.
-const shanghaiDate = (ms: number) => new Date(ms + SHANGHAI).toISOString().slice(0, 10);
-const endOfShanghaiDay = (date: string) => Date.parse(`${date}T00:00:00Z`) + DAY - SHANGHAI - 1;
-const shanghai0900 = (date: string) => Date.parse(`${date}T09:00:00Z`) - SHANGHAI;
-const minusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) - n * DAY).toISOString().slice(0, 10);
 
 let stack: WorkflowStack;
 let env: TestWorkflowEnvironment;
@@ -70,16 +64,6 @@ const outbox = (row: HazardRow) => handle.db.select().from(notifications).where(
 const outboxOf = async (row: HazardRow, kind: string) => (await handle.db.select().from(notifications).where(and(eq(notifications.hazardId, row.id), eq(notifications.kind, kind))))[0];
 const mailsFor = (row: HazardRow) => sink.messages.filter((m) => m.headers.get('x-hazard-id') === row.id);
 
-/** Polls (real time) until `check` holds; the worker acts in real time between skips. */
-async function eventually<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (check(v)) return v;
-    if (Date.now() > until) throw new Error(`${what}: not reached within ${timeoutMs} ms, last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a supervising department whose mailbox refuses mail (550)', () => {
   it('fails only its own mails on the outbox, and every reminder, the overdue notice and the escalation still happen at their instants', async () => {
@@ -93,7 +77,7 @@ describe('a supervising department whose mailbox refuses mail (550)', () => {
     const wf = await env.client.workflow.start(hazardRectificationWorkflow, { taskQueue, workflowId: row.workflowId, args: [workflowInputFor(row)] });
 
     // The registration mail goes to the department only: nobody got it.
-    const reported = await eventually(() => outboxOf(row, 'REPORTED_TO_REGULATOR'), (r) => r?.status === 'FAILED', 'REPORTED_TO_REGULATOR failed');
+    const reported = await until(() => outboxOf(row, 'REPORTED_TO_REGULATOR'), (r) => r?.status === 'FAILED', 'REPORTED_TO_REGULATOR failed');
     expect(reported!.failedRecipients).toEqual([{ address: department, reason: expect.stringContaining('no such user'), permanent: true }]);
     expect(reported!.lastError).toContain('no such user');
 
@@ -104,10 +88,10 @@ describe('a supervising department whose mailbox refuses mail (550)', () => {
     expect(await wf.query(hazardStateQuery)).toMatchObject({ state: 'REPORTED_TO_REGULATOR', overdue: true, escalated: true });
 
     // The overdue notice reached the enterprise's people; the department is listed as refused.
-    const overdue = await eventually(() => outboxOf(row, 'OVERDUE'), (r) => r?.status !== 'PENDING', 'OVERDUE delivered');
+    const overdue = await until(() => outboxOf(row, 'OVERDUE'), (r) => r?.status !== 'PENDING', 'OVERDUE delivered');
     expect(overdue).toMatchObject({ status: 'PARTIALLY_SENT', failedRecipients: [{ address: department, reason: expect.stringContaining('550'), permanent: true }] });
     expect(overdue!.deliveredTo.sort()).toEqual([enterprise.principalEmail, row.responsibleEmail].sort());
-    const escalated = await eventually(() => outboxOf(row, 'ESCALATED'), (r) => r?.status !== 'PENDING', 'ESCALATED delivered');
+    const escalated = await until(() => outboxOf(row, 'ESCALATED'), (r) => r?.status !== 'PENDING', 'ESCALATED delivered');
     expect(escalated).toMatchObject({ status: 'PARTIALLY_SENT', deliveredTo: [OFFICE_EMAIL] });
     const reminders = (await outbox(row)).filter((n) => n.kind === 'REMINDER');
     expect(reminders.map((n) => n.status)).toEqual(['SENT', 'SENT', 'SENT']);
@@ -143,7 +127,7 @@ describe('an SMTP server that refuses everything (421) for a while', () => {
     expect(mailsFor(row)).toHaveLength(0);
 
     sink.refuseAll = null;
-    const sent = await eventually(
+    const sent = await until(
       async () => {
         await env.sleep(10 * MINUTE); // the longest retry interval
         return outbox(row);
@@ -177,7 +161,7 @@ describe('a notice and the deadline version it was fired for', () => {
       await locker.query('BEGIN');
       await locker.query('SELECT id FROM hazards WHERE id = $1 FOR UPDATE', [row.id]);
       await env.sleep(deadline - t0 + 1000);
-      await eventually(
+      await until(
         async () => ((await handle.db.execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)) as unknown as { rows: { n: number }[] }).rows[0]!,
         (r) => r.n > 0,
         'the OVERDUE write waits for the row lock',
@@ -197,7 +181,7 @@ describe('a notice and the deadline version it was fired for', () => {
     }
     expect(await approving).toMatchObject({ deadlineVersion: 2, overdue: false });
 
-    const notice = await eventually(() => outboxOf(row, 'OVERDUE'), (r) => r !== undefined, 'the overdue notice on the outbox');
+    const notice = await until(() => outboxOf(row, 'OVERDUE'), (r) => r !== undefined, 'the overdue notice on the outbox');
     expect(notice).toMatchObject({ businessKey: `hazard:${row.id}:v1:overdue`, deadlineVersion: 1 });
     const mail = await sink.waitFor((m) => m.headers.get('x-hazard-id') === row.id && m.headers.get('x-notification-kind') === 'OVERDUE');
     expect(mail.headers.get('x-business-key')).toBe(`hazard:${row.id}:v1:overdue`);
@@ -219,7 +203,7 @@ describe('text the ledger cannot hold', () => {
       return { ...input, reportedBy: { ...input.reportedBy, name: '王\u0000五' } };
     });
 
-    const registered = await eventually(async () => (await events(row)).find((e) => e.type === 'REGISTERED'), (e) => e !== undefined, 'REGISTERED on the ledger');
+    const registered = await until(async () => (await events(row)).find((e) => e.type === 'REGISTERED'), (e) => e !== undefined, 'REGISTERED on the ledger');
     expect(registered!.actor).toMatchObject({ name: '王\uFFFD五' });
     expect(registered!.data.ledgerRefused).toEqual(expect.stringContaining('refused the data'));
     expect((await events(row)).map((e) => e.type)).toEqual(['REGISTERED', 'RECTIFICATION_STARTED']);
@@ -234,7 +218,7 @@ describe('text the ledger cannot hold', () => {
   it('refuses, before accepting it, a command with U+0000 in a note or a lone surrogate in evidence, changing nothing', async () => {
     const t0 = await env.currentTimeMs();
     const { row, wf, enterprise } = await startHazard({ grade: 'MAJOR', deadline: shanghaiDate(t0 + 30 * DAY) });
-    await eventually(() => events(row), (e) => e.length === 2, 'registration on the ledger');
+    await until(() => events(row), (e) => e.length === 2, 'registration on the ledger');
     const before = await wf.query(hazardStateQuery);
     const code = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e instanceof DomainError ? e.code : e));
     const department = actorFor('department', enterprise.departmentCode);

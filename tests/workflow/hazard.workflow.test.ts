@@ -15,14 +15,8 @@ import type { SmtpSink } from '../support';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
 import { actorFor, reportBody, seedEnterprise, seedHazard } from '../support/fixtures';
 import { OFFICE_EMAIL } from '../support/hazard-worker';
+import { DAY, shanghaiDate, endOfShanghaiDay, shanghai0900, minusDays } from '../support/shanghai';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const SHANGHAI = 8 * HOUR; // UTC+8 all year: expected instants below are plain arithmetic, independent of domain/time.
-const shanghaiDate = (ms: number) => new Date(ms + SHANGHAI).toISOString().slice(0, 10);
-const endOfShanghaiDay = (date: string) => Date.parse(`${date}T00:00:00Z`) + DAY - SHANGHAI - 1;
-const shanghai0900 = (date: string) => Date.parse(`${date}T09:00:00Z`) - SHANGHAI;
-const minusDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) - n * DAY).toISOString().slice(0, 10);
 
 let stack: WorkflowStack;
 let env: TestWorkflowEnvironment;
