@@ -77,23 +77,27 @@ async function waitUntilArmed(stack: FaultStack, ids: string[], timeoutMs = 30_0
 /** After everything arrived, a moment for a straggling duplicate to show up before counting. */
 const SETTLE_MS = 2_000;
 
-describe('worker SIGKILLed mid-burst', () => {
-  const HAZARDS = 200;
+/** A fault stack on a fresh database and the run's shared dev server, for the enclosing describe block. */
+function sharedServerStack(): () => FaultStack {
   let database: FreshDatabase | undefined;
   let stack: FaultStack | undefined;
-
   beforeAll(async () => {
     database = await freshDatabase();
     stack = await startFaultStack({ databaseUrl: database.url, temporalAddress: injected('temporalAddress') });
   }, 90_000);
-
   afterAll(async () => {
     await stack?.close();
     await database?.close();
   }, 60_000);
+  return () => stack!;
+}
+
+describe('worker SIGKILLed mid-burst', () => {
+  const HAZARDS = 200;
+  const stack = sharedServerStack();
 
   it('sends every reminder due, duplicates only with the same Message-ID, and recovers within seconds', async () => {
-    const s = stack!;
+    const s = stack();
     const started = Date.now();
     const enterpriseId = await seedEnterprise(s);
     // All reminders at one instant, far enough ahead for 200 reports through the API on 2 busy cores (~25 s seen).
@@ -338,21 +342,10 @@ describe('Postgres stopped for a while', () => {
 
 describe('SMTP refusing for a while', () => {
   const HAZARDS = 20;
-  let database: FreshDatabase | undefined;
-  let stack: FaultStack | undefined;
-
-  beforeAll(async () => {
-    database = await freshDatabase();
-    stack = await startFaultStack({ databaseUrl: database.url, temporalAddress: injected('temporalAddress') });
-  }, 90_000);
-
-  afterAll(async () => {
-    await stack?.close();
-    await database?.close();
-  }, 60_000);
+  const stack = sharedServerStack();
 
   it('retries and delivers when it is back, marks nothing sent that was not, and keeps the timers on time', async () => {
-    const s = stack!;
+    const s = stack();
     const started = Date.now();
     const enterpriseId = await seedEnterprise(s);
     s.sink.refuseAll = { code: 421, message: 'try later' };
