@@ -18,6 +18,9 @@ import type { TemporalTarget } from '../services/temporal';
 import { startObligationWorkflow } from '../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId } from '../workflows/ids';
 import { dutyNoticeKey } from '../domain/delivery';
+import { dutyCauseRef } from '../domain/accountability';
+import { SYSTEM_ACTOR } from '../domain/hazard';
+import { openOrJoinCase, resolveCaseCauses } from '../services/case.service';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
 import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
@@ -68,6 +71,30 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     const resolved = async () =>
       resolveContents(db, entries, (e) => e.content, (e, content) => ({ ...e, content, data: { ...e.data, content } }));
     await ledgerWrite(`obligation ${entries[0]?.obligationId} events`, async () => applyDutyEvents(db, await resolved()));
+    await afterDutySteps(entries);
+  }
+
+  /**
+   * A missed duty opens (or joins) an accountability case against its holder for late or missing
+   * work (plan item 45: 通报 first); a late filing is recorded on that case, which stays for its reviewer.
+   */
+  async function afterDutySteps(entries: DutyLedgerEntry[]): Promise<void> {
+    for (const e of entries) {
+      const refId = dutyCauseRef(e.obligationId, e.duty.key);
+      if (e.type === 'DUTY_MISSED') {
+        const c = await loadCampaign(db, e.campaignId);
+        const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.code, e.holderCode));
+        await openOrJoinCase(db, temporal, {
+          subject: { kind: 'UNIT', ref: e.holderCode, ...(unit ? { name: unit.name } : {}) },
+          cause: { kind: 'DUTY_MISSED', refId, note: `${e.duty.label} missed (due ${new Date(e.duty.dueAt).toISOString()})` },
+          campaignId: e.campaignId,
+          openedBy: SYSTEM_ACTOR,
+          timeZone: c.template.timeZone,
+        });
+      } else if (e.type === 'DUTY_SUBMITTED_LATE') {
+        await resolveCaseCauses(db, temporal, { kind: 'DUTY_MISSED', refPrefix: refId, note: `${e.duty.label} filed late` }, e.actor);
+      }
+    }
   }
 
   async function participantsPage(campaignId: string, after: string | null, limit: number) {

@@ -2,6 +2,9 @@
 // database and a real SMTP sink; every activity is idempotent (activities run at least once).
 import { eq } from 'drizzle-orm';
 import { resolveContents } from '../db/contents.repo';
+import { hazardCauseRef } from '../domain/accountability';
+import { SYSTEM_ACTOR } from '../domain/hazard';
+import { openOrJoinCase, resolveCaseCauses } from '../services/case.service';
 import { abandonOutbox } from '../db/outbox.repo';
 import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.repo';
 import { enterprises, hazards, units } from '../db/schema';
@@ -40,17 +43,48 @@ export function createActivities(deps: ActivityDeps) {
   /** Content the workflow carries by id (evidence) is put back in full on the ledger event. */
   const withContent = (entries: LedgerEntry[]) => resolveContents(db, entries, (e) => e.data, (e, data) => ({ ...e, data }));
 
+  /** A hazard closed: the accountability cases it caused record that (they stay for their reviewer to decide). */
+  async function afterHazardSteps(entries: LedgerEntry[]): Promise<void> {
+    for (const e of entries) {
+      if (e.type === 'CLOSED') await resolveCaseCauses(db, deps.temporal, { kind: 'HAZARD_ESCALATION', refPrefix: hazardCauseRef(e.hazardId, null), note: 'hazard closed (销号)' }, e.actor);
+    }
+  }
+
   async function recordHazardTransition(entry: LedgerEntry): Promise<void> {
     await ledgerWrite(`hazard ${entry.hazardId} event ${entry.seq}`, async () => applyLedgerEntries(db, await withContent([entry])));
+    await afterHazardSteps([entry]);
   }
 
   /** Several steps taken at once (registration and its automatic steps) in one round trip. */
   async function recordHazardTransitions(entries: LedgerEntry[]): Promise<void> {
-    if (entries.length > 0) await ledgerWrite(`hazard ${entries[0]!.hazardId} events ${entries[0]!.seq}..${entries.at(-1)!.seq}`, async () => applyLedgerEntries(db, await withContent(entries)));
+    if (entries.length === 0) return;
+    await ledgerWrite(`hazard ${entries[0]!.hazardId} events ${entries[0]!.seq}..${entries.at(-1)!.seq}`, async () => applyLedgerEntries(db, await withContent(entries)));
+    await afterHazardSteps(entries);
   }
 
+  /**
+   * A hazard past its escalation step: the review record, and an accountability case against the
+   * supervising department for rectification pursued ineffectively (隐患排查整治不力, plan item 45),
+   * opened or joined (one open case per department and cause kind).
+   */
   async function openAccountabilityReview(input: { hazardId: string; deadlineVersion: number; reason: string; at: string }): Promise<{ reviewId: string }> {
-    return { reviewId: await ledgerWrite(`review of hazard ${input.hazardId}`, () => openReview(db, input)) };
+    const reviewId = await ledgerWrite(`review of hazard ${input.hazardId}`, () => openReview(db, input));
+    const [row] = await db
+      .select({ hazard: hazards, department: units })
+      .from(hazards)
+      .leftJoin(units, eq(units.code, hazards.departmentCode))
+      .where(eq(hazards.id, input.hazardId));
+    if (row) {
+      const { hazard: h, department } = row;
+      await openOrJoinCase(db, deps.temporal, {
+        subject: { kind: 'UNIT', ref: h.departmentCode, ...(department?.name ? { name: department.name } : {}) },
+        cause: { kind: 'HAZARD_ESCALATION', refId: hazardCauseRef(h.id, input.deadlineVersion), note: input.reason },
+        campaignId: h.campaignId,
+        openedBy: SYSTEM_ACTOR,
+        timeZone: h.timeZone,
+      });
+    }
+    return { reviewId };
   }
 
   async function sendHazardNotification(req: NotificationRequest): Promise<NotificationResult> {

@@ -49,6 +49,12 @@ export interface CaseSubject {
   officialName?: string;
 }
 
+/** The cause reference of a hazard's escalation: one per deadline version (`<hazard>:v2`); the prefix `<hazard>:` names them all. */
+export const hazardCauseRef = (hazardId: string, deadlineVersion: number | null): string => `${hazardId}:${deadlineVersion === null ? '' : `v${deadlineVersion}`}`;
+
+/** The cause reference of a missed duty: the obligation, the duty and the due instant it missed. */
+export const dutyCauseRef = (obligationId: string, dutyKey: string): string => `${obligationId}:${dutyKey}`;
+
 export interface CaseCause {
   kind: CaseCauseKind;
   /** What caused it: a hazard id, an obligation's duty key, a finding's id. */

@@ -1,7 +1,8 @@
 // Accountability cases (问责) on the ledger: the current row, an append-only event log and the
 // causes linked to each case. The case workflow owns the process state; activities write here
 // at every step, idempotently (events unique on workflow + seq, the row moved forward only).
-import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { CASE_CAUSE_KINDS, CASE_RUNGS, CASE_STATUSES, CASE_SUBJECT_KINDS, REFERRAL_BODIES } from '../../domain/accountability';
 import type { Actor } from '../../domain/hazard';
 
@@ -42,6 +43,8 @@ export const cases = pgTable(
   },
   (t) => [
     index('cases_subject_idx').on(t.subjectKind, t.subjectRef, t.causeKind),
+    // One open case per subject and cause kind: a second cause joins it (services/case.service.ts).
+    uniqueIndex('cases_one_open_per_subject_uq').on(t.subjectKind, t.subjectRef, t.causeKind).where(sql`${t.status} <> 'RESOLVED'`),
     index('cases_status_idx').on(t.status),
     index('cases_campaign_idx').on(t.campaignId),
     index('cases_opened_idx').on(t.openedAt, t.id),

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "cases_one_open_per_subject_uq" ON "cases" USING btree ("subject_kind","subject_ref","cause_kind") WHERE "cases"."status" <> 'RESOLVED';

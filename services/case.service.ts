@@ -1,0 +1,114 @@
+// The only module that calls the Temporal client for accountability cases. One open case per
+// subject and cause kind: a new cause joins the open case; otherwise a case is opened, its ledger
+// row written first (claiming the subject) and its workflow started under an ID derived from the
+// cause that opened it, so a retry after a crash finds and starts the same case.
+import { createHash } from 'node:crypto';
+import { and, eq, like, ne } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { caseCauses, cases } from '../db/schema';
+import { DEFAULT_CASE_LADDER, type CaseCause, type CaseLadder, type CaseSubject } from '../domain/accountability';
+import type { Actor } from '../domain/hazard';
+import { addCaseCauseSignal, caseCauseResolvedSignal } from '../workflows/case.messages';
+import { caseWorkflowId } from '../workflows/ids';
+import { isEndedWorkflowError, startIdempotently, type TemporalTarget } from './temporal';
+
+export interface OpenCaseRequest {
+  subject: CaseSubject;
+  cause: CaseCause;
+  campaignId: string | null;
+  openedBy: Actor;
+  timeZone: string;
+  ladder?: CaseLadder;
+  reviewerEmails?: string[];
+}
+
+/** A UUID derived from the opening cause: the same cause always names the same case. */
+export function caseIdFor(subject: CaseSubject, cause: CaseCause): string {
+  const h = createHash('sha256').update(JSON.stringify([subject.kind, subject.ref, cause.kind, cause.refId])).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const isUniqueViolation = (err: unknown): boolean => {
+  for (let e: unknown = err, i = 0; e && typeof e === 'object' && i < 4; e = (e as { cause?: unknown }).cause, i++) if ((e as { code?: unknown }).code === '23505') return true;
+  return false;
+};
+
+async function openCaseOf(db: Db, subject: CaseSubject, kind: CaseCause['kind']) {
+  const [row] = await db
+    .select({ id: cases.id })
+    .from(cases)
+    .where(and(eq(cases.subjectKind, subject.kind), eq(cases.subjectRef, subject.ref), eq(cases.causeKind, kind), ne(cases.status, 'RESOLVED')));
+  return row?.id ?? null;
+}
+
+/** Opens a case for the subject and the cause's kind, or joins the cause to the one open for them. Safe to repeat. */
+export async function openOrJoinCase(db: Db, t: TemporalTarget, req: OpenCaseRequest): Promise<{ caseId: string; joined: boolean }> {
+  const ownId = caseIdFor(req.subject, req.cause);
+  const start = () =>
+    startIdempotently(t, 'caseWorkflow', caseWorkflowId(ownId), [
+      {
+        caseId: ownId,
+        subject: req.subject,
+        cause: req.cause,
+        campaignId: req.campaignId,
+        ladder: req.ladder ?? DEFAULT_CASE_LADDER,
+        timeZone: req.timeZone,
+        openedBy: req.openedBy,
+        ...(req.reviewerEmails ? { reviewerEmails: req.reviewerEmails } : {}),
+      },
+    ]);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const open = await openCaseOf(db, req.subject, req.cause.kind);
+    if (open === ownId) {
+      // Ours, from an attempt that may have stopped before the start.
+      await start();
+      return { caseId: ownId, joined: false };
+    }
+    if (open) {
+      await t.client.workflow.getHandle(caseWorkflowId(open)).signal(addCaseCauseSignal, { ...req.cause, actor: req.openedBy });
+      return { caseId: open, joined: true };
+    }
+    try {
+      const now = new Date();
+      await db.insert(cases).values({
+        id: ownId,
+        workflowId: caseWorkflowId(ownId),
+        subjectKind: req.subject.kind,
+        subjectRef: req.subject.ref,
+        subjectName: req.subject.name ?? null,
+        causeKind: req.cause.kind,
+        campaignId: req.campaignId,
+        rung: 'CIRCULAR',
+        status: 'OPEN',
+        openedBy: req.openedBy,
+        openedAt: now,
+        updatedAt: now,
+      });
+    } catch (err) {
+      // Another cause opened a case for this subject meanwhile (one open per subject and kind): join it.
+      if (isUniqueViolation(err)) continue;
+      throw err;
+    }
+    await start();
+    return { caseId: ownId, joined: false };
+  }
+  throw new Error(`could not open or join a case for ${req.subject.kind} ${req.subject.ref}`);
+}
+
+/** Tells the cases a cause is linked to that it is resolved (a hazard closed, a duty filed late); they record it. */
+export async function resolveCaseCauses(db: Db, t: TemporalTarget, cause: { kind: CaseCause['kind']; refPrefix: string; note?: string }, actor: Actor): Promise<number> {
+  const linked = await db
+    .select({ caseId: caseCauses.caseId, refId: caseCauses.refId })
+    .from(caseCauses)
+    .innerJoin(cases, eq(cases.id, caseCauses.caseId))
+    .where(and(eq(caseCauses.kind, cause.kind), like(caseCauses.refId, `${cause.refPrefix}%`), ne(cases.status, 'RESOLVED')));
+  for (const l of linked) {
+    await t.client.workflow
+      .getHandle(caseWorkflowId(l.caseId))
+      .signal(caseCauseResolvedSignal, { kind: cause.kind, refId: l.refId, ...(cause.note ? { note: cause.note } : {}), actor })
+      .catch((err: unknown) => {
+        if (!isEndedWorkflowError(err)) throw err;
+      });
+  }
+  return linked.length;
+}
