@@ -55,9 +55,15 @@ const TEMPLATES: Record<Locale, Record<NotificationKind, Render>> = {
       c.data.decision === 'APPROVE'
         ? { subject: `【延期批准】${c.enterpriseName}：整改期限延至 ${at(c.deadline)}`, lines: [`隐患“${c.description}”的延期申请已批准，新的整改期限为 ${at(c.deadline)}（原期限 ${at(c.data.previousDeadline)}）。`] }
         : { subject: `【延期未批准】${c.enterpriseName}：整改期限仍为 ${at(c.deadline)}`, lines: [`隐患“${c.description}”的延期申请未获批准，整改期限仍为 ${at(c.deadline)}。`, `理由：${String(c.data.reason ?? '')}`] },
+    // An enterprise faces enforcement, not accountability (追责问责 is for officials and units): the
+    // regulators are asked to act on it; the supervising department's own case is on the ledger.
     ESCALATED: (c, at) => ({
-      subject: `【提请追责问责】${c.enterpriseName}：${GRADE['zh-CN'][c.grade]}逾期未整改`,
-      lines: [`${c.enterpriseName}的${GRADE['zh-CN'][c.grade]}“${c.description}”（${c.location}）整改期限 ${at(c.deadline)} 已过仍未整改，已提请追责问责审查。`, `审查编号：${String(c.data.reviewId ?? '')}`],
+      subject: `【提请执法】${c.enterpriseName}：${GRADE['zh-CN'][c.grade]}逾期未整改`,
+      lines: [
+        `${c.enterpriseName}的${GRADE['zh-CN'][c.grade]}“${c.description}”（${c.location}）整改期限 ${at(c.deadline)} 已过仍未整改。`,
+        '请监管部门依法实施限期整改、停产整顿等执法措施，对企业和主要负责人“一案双罚”。',
+        `审查编号：${String(c.data.reviewId ?? '')}`,
+      ],
     }),
   },
   en: {
@@ -86,8 +92,12 @@ const TEMPLATES: Record<Locale, Record<NotificationKind, Render>> = {
         ? { subject: `[Extension approved] ${c.enterpriseName}: new deadline ${at(c.deadline)}`, lines: [`The extension for "${c.description}" is approved: new deadline ${at(c.deadline)} (was ${at(c.data.previousDeadline)}).`] }
         : { subject: `[Extension refused] ${c.enterpriseName}: deadline stays ${at(c.deadline)}`, lines: [`The extension for "${c.description}" is refused; the deadline stays ${at(c.deadline)}.`, `Reason: ${String(c.data.reason ?? '')}`] },
     ESCALATED: (c, at) => ({
-      subject: `[Accountability review] ${c.enterpriseName}: ${GRADE.en[c.grade]} not rectified`,
-      lines: [`The ${GRADE.en[c.grade]} "${c.description}" (${c.location}) at ${c.enterpriseName} is still open after its deadline ${at(c.deadline)} and was raised for accountability review.`, `Review: ${String(c.data.reviewId ?? '')}`],
+      subject: `[Enforcement requested] ${c.enterpriseName}: ${GRADE.en[c.grade]} not rectified`,
+      lines: [
+        `The ${GRADE.en[c.grade]} "${c.description}" (${c.location}) at ${c.enterpriseName} is still open after its deadline ${at(c.deadline)}.`,
+        'The supervising department is asked to take enforcement action (rectification order, suspension; the enterprise and its principal both penalised).',
+        `Review: ${String(c.data.reviewId ?? '')}`,
+      ],
     }),
   },
 };

@@ -91,6 +91,16 @@ describe('renderNotification: details', () => {
     for (const locale of LOCALES) expect(renderNotification('ESCALATED', locale, context({ data: { reviewId: 'AR-2024-017' } })).text).toContain('AR-2024-017');
   });
 
+  it('asks the regulators for enforcement against the enterprise, never for 追责问责 (that word is for officials and units)', () => {
+    const zh = renderNotification('ESCALATED', 'zh-CN', context({ data: { reviewId: 'AR-1' } }));
+    expect(`${zh.subject}\n${zh.text}`).not.toContain('追责');
+    expect(zh.subject).toContain('提请执法');
+    expect(zh.text).toContain('限期整改');
+    const en = renderNotification('ESCALATED', 'en', context({ data: { reviewId: 'AR-1' } }));
+    expect(`${en.subject}\n${en.text}`).not.toMatch(/accountability/i);
+    expect(en.subject).toContain('Enforcement requested');
+  });
+
   it('adds the supervision note when there is one', () => {
     expect(renderNotification('LISTED_FOR_SUPERVISION', 'zh-CN', context({ data: { note: '每周报告进展' } })).text).toContain('每周报告进展');
     expect(renderNotification('LISTED_FOR_SUPERVISION', 'en', context({ data: { note: 'weekly progress' } })).text).toContain('weekly progress');
