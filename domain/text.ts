@@ -4,31 +4,57 @@
 import type { FieldError } from './errors';
 
 const NUL = /\u0000/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Deeper than any shape the API declares; untyped bodies (templates, figures) get the same bound. */
+export const MAX_NESTING = 32;
+/** Enough to name every bad field of a form; a hostile body does not get a megabyte of errors back. */
+export const MAX_REPORTED = 20;
 
 /** Why a string cannot be stored, or null when it can. */
 export function unstorableReason(text: string): string | null {
   if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
-  if (!text.isWellFormed()) return 'must be well-formed Unicode (a lone surrogate was found)';
+  if (LONE_SURROGATE.test(text)) return 'must not contain a lone UTF-16 surrogate (not valid Unicode)';
   return null;
 }
 
-/** Every string (and object key) in `value` that cannot be stored, with its path (`a.b[2].c`). */
-export function unstorableFields(value: unknown, path = '', out: FieldError[] = [], depth = 0): FieldError[] {
-  if (depth > 64) return out;
-  if (typeof value === 'string') {
-    const reason = unstorableReason(value);
-    if (reason) out.push({ field: path || 'body', reason });
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => unstorableFields(v, `${path}[${i}]`, out, depth + 1));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const field = path ? `${path}.${k}` : k;
-      const keyReason = unstorableReason(k);
-      if (keyReason) out.push({ field, reason: `field name ${keyReason}` });
-      unstorableFields(v, field, out, depth + 1);
+/** A field name as a problem shows it: control characters and surrogates of a hostile key are escaped, not echoed. */
+const printable = (key: string) => key.replace(/[\u0000-\u001f\u007f-\u009f\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const join = (base: string, key: string) => (base ? `${base}.${printable(key)}` : printable(key));
+
+/**
+ * Every string and object key under `value` that cannot be stored, and any nesting deeper than
+ * MAX_NESTING, with its path (`a.b[2].c`, after `path`; `body` for the value itself), in document
+ * order, at most MAX_REPORTED. Iterative: the depth a hostile body reaches is bounded, not the stack.
+ */
+export function unstorableFields(value: unknown, path = ''): FieldError[] {
+  const out: FieldError[] = [];
+  const stack: { v: unknown; field: string; depth: number }[] = [{ v: value, field: path, depth: 0 }];
+  while (stack.length > 0 && out.length < MAX_REPORTED) {
+    const { v, field, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      const reason = unstorableReason(v);
+      if (reason) out.push({ field: field || 'body', reason });
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_NESTING) {
+      out.push({ field: field || 'body', reason: `nests deeper than ${MAX_NESTING} levels` });
+      continue;
+    }
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], field: `${field}[${i}]`, depth: depth + 1 });
+      continue;
+    }
+    const entries = Object.entries(v as Record<string, unknown>);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      const reason = unstorableReason(key);
+      if (reason) out.push({ field: join(field, key), reason: `field name ${reason}` });
+      stack.push({ v: child, field: join(field, key), depth: depth + 1 });
     }
   }
-  return out;
+  return out.slice(0, MAX_REPORTED);
 }
 
 /** The same value with every string made storable (U+0000 and lone surrogates become U+FFFD). */

@@ -27,8 +27,8 @@ describe('unstorableFields', () => {
     expect(unstorableFields('\u0000')).toEqual([{ field: 'body', reason: expect.any(String) }]);
   });
 
-  it('refuses an object key that cannot be stored', () => {
-    expect(unstorableFields({ 'k\u0000': 1 })).toEqual([{ field: 'k\u0000', reason: expect.stringMatching(/^field name/) }]);
+  it('refuses an object key that cannot be stored, naming it escaped rather than echoed', () => {
+    expect(unstorableFields({ 'k\u0000': 1 })).toEqual([{ field: 'k\\u0000', reason: expect.stringMatching(/^field name/) }]);
   });
 
   it('finds nothing in storable values (numbers, booleans, null, nested Chinese text)', () => {
