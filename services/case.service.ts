@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, like, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { isUniqueViolation } from '../db/errors';
 import { caseCauses, cases } from '../db/schema';
 import { DEFAULT_CASE_LADDER, type CaseCause, type CaseLadder, type CaseSubject } from '../domain/accountability';
 import type { Actor } from '../domain/hazard';
@@ -27,11 +28,6 @@ export function caseIdFor(subject: CaseSubject, cause: CaseCause): string {
   const h = createHash('sha256').update(JSON.stringify([subject.kind, subject.ref, cause.kind, cause.refId])).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
-
-const isUniqueViolation = (err: unknown): boolean => {
-  for (let e: unknown = err, i = 0; e && typeof e === 'object' && i < 4; e = (e as { cause?: unknown }).cause, i++) if ((e as { code?: unknown }).code === '23505') return true;
-  return false;
-};
 
 async function openCaseOf(db: Db, subject: CaseSubject, kind: CaseCause['kind']) {
   const [row] = await db

@@ -2,6 +2,7 @@
 // schema failures name the field; 5xx details stay in the log, never in the response.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { errorChain } from '../../db/errors';
 import { DomainError, ErrorCode, type FieldError } from '../../domain/errors';
 import { patternReason, Problem } from '../schemas/common';
 
@@ -81,7 +82,7 @@ const UNAVAILABLE_MESSAGES = /timeout exceeded when trying to connect|Connection
  * Looks through wrappers (drizzle puts the driver's error in `cause`).
  */
 export function isUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of errorChain(err)) {
     const { code, message } = e as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && (UNAVAILABLE_ERRNOS.has(code) || /^(57P0[123]|08...|53300)$/.test(code))) return true;
     if (code === 14 && 'metadata' in e) return true; // a gRPC status: UNAVAILABLE
