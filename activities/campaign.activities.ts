@@ -15,7 +15,7 @@ import { drawSpotCheck as draw, type RosterEntry } from '../domain/spot-check';
 import { buildHazardRow, type HazardReport } from '../services/hazard-report';
 import { startHazardWorkflow } from '../services/hazard.service';
 import type { TemporalTarget } from '../services/temporal';
-import { startObligationWorkflow } from '../services/campaign.service';
+import { rescheduleObligation, startObligationWorkflow } from '../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId } from '../workflows/ids';
 import { dutyNoticeKey } from '../domain/delivery';
 import { dutyCauseRef } from '../domain/accountability';
@@ -128,12 +128,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     const c = await loadCampaign(db, input.campaignId);
     const page = await participantsPage(input.campaignId, input.after, input.limit);
     const moved = movedDuties(unitDuties(c.template), phaseWindows(c.template), input.phases as Record<PhaseKey, PhaseWindow>);
-    await limited(page, 16, (p) =>
-      temporal.client.workflow.getHandle(obligationWorkflowId(c.id, p.unitCode)).signal('rescheduleDuties', { duties: moved, reason: 'phase moved by the office' }).catch((err: unknown) => {
-        // A finished obligation has nothing left to move.
-        if (!(err instanceof Error && /not found|completed/i.test(err.message))) throw err;
-      }),
-    );
+    await limited(page, 16, (p) => rescheduleObligation(temporal, obligationWorkflowId(c.id, p.unitCode), moved, 'phase moved by the office'));
     return { next: page.length === input.limit ? page.at(-1)!.unitCode : null };
   }
 

@@ -2,9 +2,10 @@
 import type { Db } from '../db/client';
 import { findUnstartedCampaigns, markCampaignStarted, type CampaignRow } from '../db/campaign-admin.repo';
 import { DomainError, ErrorCode } from '../domain/errors';
-import { campaignStatusQuery, movePhaseUpdate, submitDutyUpdate, type CampaignInput, type CampaignState, type DutyStatus, type DutySubmission, type ObligationInput, type PhaseMove } from '../workflows/campaign.messages';
+import { campaignStatusQuery, movePhaseUpdate, rescheduleDutiesSignal, submitDutyUpdate, type CampaignInput, type CampaignState, type DutyStatus, type DutySubmission, type ObligationInput, type PhaseMove } from '../workflows/campaign.messages';
 import { campaignWorkflowId } from '../workflows/ids';
-import { executeUpdateBounded, queryOrNull, startIdempotently, type TemporalTarget } from './temporal';
+import { executeUpdateBounded, queryOrNull, signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
+import type { Duty } from '../domain/campaign';
 
 export function startObligationWorkflow(t: TemporalTarget, input: ObligationInput): Promise<void> {
   return startIdempotently(t, 'obligationWorkflow', input.obligationId, [input]);
@@ -25,6 +26,11 @@ export async function reconcileCampaigns(db: Db, t: TemporalTarget, opts: { olde
   const rows = await findUnstartedCampaigns(db, new Date(Date.now() - (opts.olderThanMs ?? 30_000)), opts.limit ?? 100);
   for (const row of rows) await startCampaignFor(db, t, row);
   return rows.length;
+}
+
+/** New due instants for an obligation's open duties (a phase moved); a finished obligation has nothing left to move. */
+export function rescheduleObligation(t: TemporalTarget, obligationId: string, duties: Duty[], reason: string): Promise<void> {
+  return signalIfRunning(t, obligationId, rescheduleDutiesSignal, { duties, reason });
 }
 
 export function movePhase(t: TemporalTarget, campaignId: string, move: PhaseMove, updateId?: string): Promise<CampaignState> {

@@ -11,7 +11,7 @@ import { DEFAULT_CASE_LADDER, type CaseCause, type CaseLadder, type CaseSubject 
 import type { Actor } from '../domain/hazard';
 import { addCaseCauseSignal, caseCauseResolvedSignal } from '../workflows/case.messages';
 import { caseWorkflowId } from '../workflows/ids';
-import { isEndedWorkflowError, startIdempotently, type TemporalTarget } from './temporal';
+import { signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
 
 export interface OpenCaseRequest {
   subject: CaseSubject;
@@ -98,13 +98,6 @@ export async function resolveCaseCauses(db: Db, t: TemporalTarget, cause: { kind
     .from(caseCauses)
     .innerJoin(cases, eq(cases.id, caseCauses.caseId))
     .where(and(eq(caseCauses.kind, cause.kind), like(caseCauses.refId, `${cause.refPrefix}%`), ne(cases.status, 'RESOLVED')));
-  for (const l of linked) {
-    await t.client.workflow
-      .getHandle(caseWorkflowId(l.caseId))
-      .signal(caseCauseResolvedSignal, { kind: cause.kind, refId: l.refId, ...(cause.note ? { note: cause.note } : {}), actor })
-      .catch((err: unknown) => {
-        if (!isEndedWorkflowError(err)) throw err;
-      });
-  }
+  for (const l of linked) await signalIfRunning(t, caseWorkflowId(l.caseId), caseCauseResolvedSignal, { kind: cause.kind, refId: l.refId, ...(cause.note ? { note: cause.note } : {}), actor });
   return linked.length;
 }

@@ -5,7 +5,7 @@ import type { CommandInput, HazardCommand } from '../domain/hazard';
 import { hazardReassignedSignal, hazardStateQuery, hazardUpdates, type HazardSnapshot, type HazardWorkflowInput } from '../workflows/hazard.messages';
 import { hazardWorkflowId } from '../workflows/ids';
 import { SYSTEM_ACTOR } from '../domain/hazard';
-import { executeUpdateBounded, isEndedWorkflowError, queryOrNull, startIdempotently, type TemporalTarget } from './temporal';
+import { executeUpdateBounded, queryOrNull, signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
 
 
 export function workflowInputFor(row: HazardRow): HazardWorkflowInput {
@@ -45,14 +45,7 @@ export async function executeHazardCommand<C extends HazardCommand>(
  * county and department. A hazard whose workflow has ended has nothing to learn.
  */
 export async function reassignHazardWorkflows(t: TemporalTarget, hazardIds: string[], to: { countyCode: string; departmentCode: string }): Promise<void> {
-  for (const hazardId of hazardIds) {
-    await t.client.workflow
-      .getHandle(hazardWorkflowId(hazardId))
-      .signal(hazardReassignedSignal, { ...to, actor: SYSTEM_ACTOR, reason: 'roster moved the enterprise' })
-      .catch((err: unknown) => {
-        if (!isEndedWorkflowError(err)) throw err;
-      });
-  }
+  for (const hazardId of hazardIds) await signalIfRunning(t, hazardWorkflowId(hazardId), hazardReassignedSignal, { ...to, actor: SYSTEM_ACTOR, reason: 'roster moved the enterprise' });
 }
 
 export function queryHazard(t: TemporalTarget, hazardId: string, timeoutMs?: number): Promise<HazardSnapshot | null> {

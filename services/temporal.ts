@@ -8,7 +8,7 @@ import {
   WorkflowUpdateStage,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type QueryDefinition, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import { DomainError, ErrorCode, type FieldError } from '../domain/errors';
 
 export interface TemporalTarget {
@@ -83,6 +83,15 @@ export async function queryOrNull<T>(t: TemporalTarget, workflowId: string, quer
 export function isEndedWorkflowError(err: unknown): boolean {
   // Updates on a completed workflow fail with NOT_FOUND or "workflow execution already completed".
   return err instanceof WorkflowNotFoundError || (err instanceof Error && /workflow execution already completed/i.test(err.message));
+}
+
+/** Signals a workflow; one that has ended (or never ran under that ID) has nothing left to learn, which is not an error. */
+export async function signalIfRunning<Args extends unknown[]>(t: TemporalTarget, workflowId: string, signal: SignalDefinition<Args>, ...args: Args): Promise<void> {
+  try {
+    await t.client.workflow.getHandle(workflowId).signal(signal, ...args);
+  } catch (err) {
+    if (!isEndedWorkflowError(err)) throw err;
+  }
 }
 
 /** Maps a failed update to a DomainError: the validator's refusal keeps its code and fields. */
