@@ -3,7 +3,7 @@
 // before it ends and tells the office head when it ends undecided; the reviewer's decisions
 // arrive as validated updates. Every step goes to the ledger through an activity; mail goes
 // out beside the steps, never in front of them. Deterministic: no IO, no clock but the workflow's.
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CaseLedgerEntry, CaseNotificationKind, CaseNotificationRequest, createActivities } from '../activities';
 import {
   CASE_CAUSE_KINDS,
@@ -308,12 +308,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseSnapsh
    * the next timer event (even one a decision brings forward meanwhile): timers are never held back.
    */
   async function rollOverIfDue(): Promise<void> {
-    const dueAt = nextWake()?.at ?? Infinity;
-    const interrupted = () => s.status === 'RESOLVED' || (nextWake()?.at ?? Infinity) < dueAt;
-    const quiet = () => allHandlersFinished() && background.idle;
-    const ready = () => quiet() || interrupted();
-    const settled = Number.isFinite(dueAt) ? await condition(ready, Math.max(1, dueAt - Date.now())) : await condition(ready).then(() => true);
-    if (!settled || interrupted() || !quiet()) return;
+    if (!(await background.quietBefore(() => nextWake()?.at ?? Infinity, () => s.status === 'RESOLVED'))) return;
     log.info('continuing as new', { caseId, seq: s.seq });
     await continueAsNew<typeof caseWorkflow>({ ...input, resume: s });
   }
@@ -334,6 +329,6 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseSnapsh
     if (!resolved() && workflowInfo().continueAsNewSuggested) await rollOverIfDue();
   }
   // No decision half-written, no mail abandoned.
-  await condition(() => allHandlersFinished() && background.idle);
+  await background.settled();
   return snapshot();
 }

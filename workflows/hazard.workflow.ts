@@ -4,7 +4,6 @@
 // no clock but the workflow's, and every side effect in an idempotent activity.
 import {
   ApplicationFailure,
-  allHandlersFinished,
   condition,
   continueAsNew,
   log,
@@ -306,22 +305,9 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     }
   }
 
-  /** Before the run ends or continues as new: no command half-handled, no mail abandoned. */
-  const settle = () => condition(() => allHandlersFinished() && background.idle);
-
-  /**
-   * v4: rolls over once no mail is on its way (continuing as new would abandon its retries) and no
-   * command is half-handled, but waits no longer than the next timer event, even one a command
-   * brings forward meanwhile: timers are never held back. When it cannot roll over, the next
-   * wake tries again.
-   */
+  /** v4: rolls over once quiet, never holding back the next timer event (see Background.quietBefore). */
   async function rollOverIfDue(): Promise<void> {
-    const dueAt = nextEvent()?.at ?? Infinity;
-    const interrupted = () => isTerminal(s.state) || (nextEvent()?.at ?? Infinity) < dueAt;
-    const quiet = () => allHandlersFinished() && background.idle;
-    const ready = () => quiet() || interrupted();
-    const settled = Number.isFinite(dueAt) ? await condition(ready, Math.max(1, dueAt - Date.now())) : await condition(ready).then(() => true);
-    if (!settled || interrupted() || !quiet()) return;
+    if (!(await background.quietBefore(() => nextEvent()?.at ?? Infinity, () => isTerminal(s.state)))) return;
     log.info('continuing as new', { hazardId, seq: s.seq });
     await continueAsNew<typeof hazardRectificationWorkflow>({ ...input, resume: s });
   }
@@ -343,12 +329,12 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     if (!isTerminal(s.state) && workflowInfo().continueAsNewSuggested) {
       if (patched('continue-as-new-waits-for-mail')) await rollOverIfDue();
       else {
-        await settle();
+        await background.settled();
         log.info('continuing as new', { hazardId, seq: s.seq });
         await continueAsNew<typeof hazardRectificationWorkflow>({ ...input, resume: s });
       }
     }
   }
-  await settle();
+  await background.settled();
   return snapshot();
 }

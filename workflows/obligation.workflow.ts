@@ -5,7 +5,6 @@
 // (late ones marked late) and ends once everything is in or the late window has passed.
 import {
   ApplicationFailure,
-  allHandlersFinished,
   condition,
   continueAsNew,
   log,
@@ -84,7 +83,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   async function settle(): Promise<void> {
     for (;;) {
       await flush();
-      await condition(() => pendingWrites.length > 0 || (allHandlersFinished() && background.idle));
+      await condition(() => pendingWrites.length > 0 || background.quiet);
       if (pendingWrites.length === 0) return;
     }
   }
@@ -217,12 +216,9 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   async function rollOverIfDue(): Promise<void> {
     await flush();
     const wakeAt = (): number => Math.min(nextEvent()?.at ?? Infinity, closesAt());
-    const dueAt = wakeAt();
-    const interrupted = () => pendingWrites.length > 0 || wakeAt() < dueAt || s.duties.every((d) => d.state === 'SUBMITTED');
-    const quiet = () => allHandlersFinished() && background.idle;
-    const settled = await condition(() => quiet() || interrupted(), Math.max(1, dueAt - Date.now()));
-    if (!settled || interrupted() || !quiet()) return;
-    await continueAsNew<typeof obligationWorkflow>({ ...input, resume: s });
+    if (await background.quietBefore(wakeAt, () => pendingWrites.length > 0 || s.duties.every((d) => d.state === 'SUBMITTED'))) {
+      await continueAsNew<typeof obligationWorkflow>({ ...input, resume: s });
+    }
   }
 
   for (;;) {

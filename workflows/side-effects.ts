@@ -1,6 +1,6 @@
 // How workflows treat side effects that must not gate the next step (mail), and ledger writes
 // whose data the database refuses. Deterministic: only SDK primitives.
-import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log } from '@temporalio/workflow';
 import { SideEffectErrorType } from '../domain/delivery';
 import { storable } from '../domain/text';
 
@@ -31,6 +31,30 @@ export class Background {
 
   get idle(): boolean {
     return this.pending.size === 0;
+  }
+
+  /** No started effect running and no message handler half-done. */
+  get quiet(): boolean {
+    return this.idle && allHandlersFinished();
+  }
+
+  /** Before a run ends: nothing abandoned, no handler cut short. */
+  settled(): Promise<void> {
+    return condition(() => this.quiet);
+  }
+
+  /**
+   * Whether the run may continue as new now. Waits until quiet (continuing as new with a mail in
+   * flight would abandon its retries), but no longer than `wakeAt()` as it stands now, nor past a
+   * wake-up a message brings forward or `interrupted()`: a timer is never held back. False: try
+   * again at the next wake.
+   */
+  async quietBefore(wakeAt: () => number, interrupted: () => boolean): Promise<boolean> {
+    const dueAt = wakeAt();
+    const stop = () => interrupted() || wakeAt() < dueAt;
+    const ready = () => this.quiet || stop();
+    const reached = Number.isFinite(dueAt) ? await condition(ready, Math.max(1, dueAt - Date.now())) : await condition(ready).then(() => true);
+    return reached && !stop() && this.quiet;
   }
 }
 
