@@ -44,14 +44,17 @@ export async function keysChangedSince(db: Db, since: Date | null): Promise<ApiK
   return db.select().from(apiKeys).where(since ? gte(apiKeys.updatedAt, since) : undefined);
 }
 
+type NewKey = { name: string; role: Role; scope: string | null; secret?: string; expiresAt?: Date | null };
+
 /** Stores only the hash; the secret is returned to show once. */
-export async function createApiKey(db: Db, input: { name: string; role: Role; scope: string | null; secret?: string; expiresAt?: Date | null }): Promise<{ key: ApiKeyRow; secret: string }> {
+export async function createApiKey(db: Db, input: NewKey): Promise<{ key: ApiKeyRow; secret: string }>;
+/** With `ifAbsent`: null when a key with this secret exists (two processes ensuring the same key at once). */
+export async function createApiKey(db: Db, input: NewKey & { ifAbsent: true }): Promise<{ key: ApiKeyRow; secret: string } | null>;
+export async function createApiKey(db: Db, input: NewKey & { ifAbsent?: boolean }): Promise<{ key: ApiKeyRow; secret: string } | null> {
   const secret = input.secret ?? generateKeySecret();
-  const [key] = await db
-    .insert(apiKeys)
-    .values({ name: input.name, role: input.role, scope: input.scope, keyHash: hashKey(secret), keyPrefix: secret.slice(0, 7), expiresAt: input.expiresAt ?? null })
-    .returning();
-  return { key: key!, secret };
+  const insert = db.insert(apiKeys).values({ name: input.name, role: input.role, scope: input.scope, keyHash: hashKey(secret), keyPrefix: secret.slice(0, 7), expiresAt: input.expiresAt ?? null });
+  const [key] = await (input.ifAbsent ? insert.onConflictDoNothing({ target: apiKeys.keyHash }) : insert).returning();
+  return key ? { key, secret } : null;
 }
 
 export async function getApiKey(db: Db, id: string): Promise<ApiKeyRow | undefined> {
@@ -82,20 +85,20 @@ export async function ensureBootstrapAdmin(db: Db, configured: string | null): P
     if (existing?.revokedAt) return { secret: null, created: false, revoked: true };
     if (existing) return { secret: configured, created: false };
     // Two processes starting at once: the loser's insert hits the unique hash and finds the winner's row.
-    const [key] = await db
-      .insert(apiKeys)
-      .values({ name: 'bootstrap admin', role: 'admin', scope: null, keyHash: hashKey(configured), keyPrefix: configured.slice(0, 7) })
-      .onConflictDoNothing({ target: apiKeys.keyHash })
-      .returning();
-    if (key) await recordAudit(db, { actor: SYSTEM_ACTOR, action: 'api_key.created', subjectKind: 'api_key', subjectId: key.id, data: { name: key.name, role: key.role, bootstrap: true } });
-    return { secret: configured, created: key !== undefined };
+    const created = await createApiKey(db, { ...BOOTSTRAP, secret: configured, ifAbsent: true });
+    if (created) await auditBootstrap(db, created.key);
+    return { secret: configured, created: created !== null };
   }
   const [admin] = await db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.role, 'admin'), isNull(apiKeys.revokedAt))).limit(1);
   if (admin) return { secret: null, created: false };
-  const { key, secret } = await createApiKey(db, { name: 'bootstrap admin', role: 'admin', scope: null });
-  await recordAudit(db, { actor: SYSTEM_ACTOR, action: 'api_key.created', subjectKind: 'api_key', subjectId: key.id, data: { name: key.name, role: key.role, bootstrap: true } });
+  const { key, secret } = await createApiKey(db, BOOTSTRAP);
+  await auditBootstrap(db, key);
   return { secret, created: true };
 }
+
+const BOOTSTRAP = { name: 'bootstrap admin', role: 'admin', scope: null } as const;
+const auditBootstrap = (db: Db, key: ApiKeyRow) =>
+  recordAudit(db, { actor: SYSTEM_ACTOR, action: 'api_key.created', subjectKind: 'api_key', subjectId: key.id, data: { name: key.name, role: key.role, bootstrap: true } });
 
 export async function createUnit(db: Db, input: typeof units.$inferInsert): Promise<UnitRow | null> {
   const [row] = await db.insert(units).values(input).onConflictDoNothing({ target: units.code }).returning();

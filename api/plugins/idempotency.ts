@@ -37,21 +37,20 @@ const headerKey = (request: FastifyRequest): string | undefined => {
 
 export default fp(
   async (app: FastifyInstance, opts: { db: Db }) => {
-    const owned = new WeakSet<FastifyRequest>();
-
     app.addHook('preHandler', async (request, reply) => {
       if (!request.routeOptions.config?.idempotent) return;
       const scoped = idempotencyScope(request.actor, headerKey(request));
       if (!scoped) return;
       const target = `${request.method} ${request.url}`;
-      const claim = await claimIdempotencyKey(opts.db, { ownerKeyId: request.actor.keyId, key: scoped, target, requestHash: requestHash({ target, body: request.body ?? null }) }, LEASE_MS);
+      const hash = requestHash({ target, body: request.body ?? null });
+      const claim = await claimIdempotencyKey(opts.db, { ownerKeyId: request.actor.keyId, key: scoped, target, requestHash: hash }, LEASE_MS);
       if (claim.claimed) {
+        // Set only on the request that holds the key: onSend records its answer.
         request.idempotencyKey = scoped;
-        owned.add(request);
         return;
       }
       const r = claim.record;
-      if (r.target !== target || r.requestHash !== requestHash({ target, body: request.body ?? null })) {
+      if (r.target !== target || r.requestHash !== hash) {
         throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for another request', [{ field: 'Idempotency-Key', reason: 'already used with another body or URL' }]);
       }
       if (r.status === 'IN_PROGRESS') {
@@ -65,8 +64,7 @@ export default fp(
     });
 
     app.addHook('onSend', async (request, reply, payload) => {
-      if (!owned.has(request) || !request.idempotencyKey) return payload;
-      owned.delete(request);
+      if (!request.idempotencyKey) return payload;
       if (reply.statusCode >= 500) {
         await releaseIdempotencyKey(opts.db, request.actor.keyId, request.idempotencyKey);
         return payload;
