@@ -22,6 +22,23 @@ export interface E2eStack {
 }
 
 /** `env`: extra configuration variables (e.g. higher rate limits for a fuzzer). */
+/** Where a started API listens. */
+export function baseUrlOf(api: RunningApi): string {
+  const address = api.fastify.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+/** A JSON request with an API key over real HTTP; gives up after `timeoutMs`. */
+export async function callApi<T>(base: string, method: string, path: string, key: string, body?: unknown, timeoutMs = 30_000): Promise<{ status: number; body: T; contentType: string | null }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: res.status, body: (await res.json()) as T, contentType: res.headers.get('content-type') };
+}
+
 export async function startE2eStack(env: Record<string, string> = {}): Promise<E2eStack> {
   const stops: (() => Promise<unknown>)[] = [];
   const close = async () => {
@@ -61,22 +78,14 @@ export async function startE2eStack(env: Record<string, string> = {}): Promise<E
     stops.push(stopWorker);
     const api: RunningApi = await startApi(config, db);
     stops.push(() => api.close());
-    const address = api.fastify.server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const base = baseUrlOf(api);
     return {
       base,
       adminKey: config.bootstrapAdminKey!,
       config,
       db,
       sink,
-      async call<T>(method: string, path: string, key: string, body?: unknown) {
-        const res = await fetch(`${base}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-        });
-        return { status: res.status, body: (await res.json()) as T };
-      },
+      call: (method, path, key, body) => callApi(base, method, path, key, body),
       startWorker,
       stopWorker,
       close,

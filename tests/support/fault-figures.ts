@@ -10,6 +10,7 @@ import { notificationBusinessKey } from '../../activities';
 import type { DbHandle } from '../../db/client';
 import { hazardEvents, notifications } from '../../db/schema';
 import type { SmtpSink } from './smtp-sink';
+import { expect } from 'vitest';
 
 /** A mail that must go out: its business key and the instant its timer event fell due. */
 export interface DueMail {
@@ -113,6 +114,15 @@ export async function mailFigures(db: DbHandle, sink: SmtpSink, due: DueMail[]):
     lastLatenessMs,
     lastLatenessMsByKind,
   };
+}
+
+/** Every mail due arrived; a second copy, if any, only with its own Message-ID; nothing marked SENT that did not arrive. */
+export function expectNoMailLost(complete: boolean, mail: MailFigures): void {
+  expect(complete, `lost: ${mail.lostKeys.join(', ')}`).toBe(true);
+  expect(mail.lost).toBe(0);
+  expect(mail.duplicatesWithOtherMessageId).toBe(0);
+  expect(mail.messageIdMismatches).toBe(0);
+  expect(mail.markedSentNotReceived).toBe(0);
 }
 
 export interface LedgerFigures {

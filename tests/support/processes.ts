@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { startApi, type RunningApi } from '../../api/server';
 import { loadConfig, type AppConfig } from '../../config';
 import { createDb, type DbHandle } from '../../db/client';
+import { baseUrlOf, callApi } from './e2e-stack';
 import { uniq } from './fixtures';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 
@@ -173,8 +174,7 @@ export async function startFaultStack(o: { databaseUrl: string; temporalAddress:
     stops.push(() => worker.stop());
     const api: RunningApi = await startApi(config, apiDb);
     stops.push(() => api.close());
-    const address = api.fastify.server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const base = baseUrlOf(api);
     return {
       base,
       adminKey: config.bootstrapAdminKey!,
@@ -189,15 +189,7 @@ export async function startFaultStack(o: { databaseUrl: string; temporalAddress:
         worker = await spawnReadyWorker(env);
         return worker;
       },
-      async call<T>(method: string, path: string, key: string, body?: unknown, timeoutMs = 30_000) {
-        const res = await fetch(`${base}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        return { status: res.status, body: (await res.json()) as T, contentType: res.headers.get('content-type') };
-      },
+      call: (method, path, key, body, timeoutMs) => callApi(base, method, path, key, body, timeoutMs),
       close,
     };
   } catch (err) {
