@@ -8,7 +8,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { and, count, countDistinct, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { duties, spotCheckDraws } from '../db/schema';
-import { demoTemplate, validateTemplate, type CampaignTemplate } from '../domain/campaign';
+import { demoTemplate, type CampaignTemplate } from '../domain/campaign';
+import { validateTemplate } from '../domain/campaign-template';
 import { localDateOf, localTimeOf } from '../domain/time';
 import { creditCode } from '../tests/support/fixtures';
 

@@ -6,11 +6,11 @@ import {
   inspectionDuty,
   phaseWindows,
   unitDuties,
-  validateTemplate,
   type CampaignTemplate,
   type Duty,
   type PhaseKey,
 } from '../../domain/campaign';
+import { validateTemplate } from '../../domain/campaign-template';
 import { datong2023Template, demoTemplate } from '../../domain/fixtures/datong-2023';
 import { INDUSTRY_CODES } from '../../domain/industries';
 import { endOfLocalDay } from '../../domain/time';
