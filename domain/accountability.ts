@@ -4,7 +4,7 @@
 import { approxDays, parseDuration } from './duration';
 import { ErrorCode, type FieldError } from './errors';
 import type { Actor } from './hazard';
-import { hazardSchedule, MAX_POLICY_STEP_DAYS, shiftInstant, type TimerEvent } from './policy';
+import { checkPolicyStep, hazardSchedule, shiftInstant, type TimerEvent } from './policy';
 import { isValidLocalTime } from './time';
 
 /** Rungs in rising order: 通报, 约谈, 移送, 免职, 移交司法. Wire values: never rename. */
@@ -92,11 +92,9 @@ export interface CaseLadderOverride {
 }
 
 function checkDuration(text: unknown, field: string, positive: boolean): FieldError | null {
-  const d = typeof text === 'string' ? parseDuration(text) : null;
-  if (!d) return { field, reason: `'${String(text)}' is not an ISO-8601 duration such as P5D or PT30S` };
-  const days = approxDays(d);
-  if (!(days <= MAX_POLICY_STEP_DAYS)) return { field, reason: `'${String(text)}' is longer than five years` };
-  if (positive && days <= 0) return { field, reason: 'a review time must be longer than zero' };
+  const invalid = checkPolicyStep(text, field, 'P5D or PT30S');
+  if (invalid) return invalid;
+  if (positive && approxDays(parseDuration(text as string)!) <= 0) return { field, reason: 'a review time must be longer than zero' };
   return null;
 }
 

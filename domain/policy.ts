@@ -24,21 +24,22 @@ export const DEFAULT_HAZARD_POLICIES: Readonly<Record<HazardGrade, HazardPolicy>
 /** No policy step may be longer than this: the schedule must stay computable and meaningful. */
 export const MAX_POLICY_STEP_DAYS = 5 * 366;
 
-function checkStep(text: string, field: string, example: string): FieldError | null {
-  const d = parseDuration(text);
-  if (!d) return { field, reason: `'${text}' is not an ISO-8601 duration such as ${example}` };
-  if (!(approxDays(d) <= MAX_POLICY_STEP_DAYS)) return { field, reason: `'${text}' is longer than five years` };
+/** A policy step (an offset, an escalation, a review time): an ISO-8601 duration of at most five years. */
+export function checkPolicyStep(text: unknown, field: string, example: string): FieldError | null {
+  const d = typeof text === 'string' ? parseDuration(text) : null;
+  if (!d) return { field, reason: `'${String(text)}' is not an ISO-8601 duration such as ${example}` };
+  if (!(approxDays(d) <= MAX_POLICY_STEP_DAYS)) return { field, reason: `'${String(text)}' is longer than five years` };
   return null;
 }
 
 export function validatePolicyOverride(override: HazardPolicyOverride, path = 'policy'): FieldError[] {
   const errors: FieldError[] = [];
   override.reminderOffsets?.forEach((o, i) => {
-    const e = checkStep(o, `${path}.reminderOffsets[${i}]`, 'P3D or PT30S');
+    const e = checkPolicyStep(o, `${path}.reminderOffsets[${i}]`, 'P3D or PT30S');
     if (e) errors.push(e);
   });
   if (override.escalationAfter !== undefined) {
-    const e = checkStep(override.escalationAfter, `${path}.escalationAfter`, 'P7D');
+    const e = checkPolicyStep(override.escalationAfter, `${path}.escalationAfter`, 'P7D');
     if (e) errors.push(e);
   }
   if (override.sendTime !== undefined && !isValidLocalTime(override.sendTime)) {
