@@ -22,7 +22,7 @@ import { unstorableFields } from '../domain/text';
 import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
 import { shiftInstant } from '../domain/policy';
 import { FAN_OUT, LEDGER, MAIL } from './activity-options';
-import { Background, ledgerRefusal, writeOrMark } from './side-effects';
+import { Background, permanentFailure, writeOrMark } from './side-effects';
 import {
   obligationStateQuery,
   rescheduleDutiesSignal,
@@ -139,7 +139,7 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       }
       await recordDutyEvents([{ ...entry(done, done.late ? 'DUTY_SUBMITTED_LATE' : 'DUTY_SUBMITTED', actor, { content: recorded }), content: recorded }]);
     } catch (err) {
-      const reason = ledgerRefusal(err);
+      const reason = permanentFailure(err);
       throw ApplicationFailure.create({
         type: reason === null ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED,
         message: `the submission was not recorded: ${reason ?? (err instanceof Error ? err.message : String(err))}`,

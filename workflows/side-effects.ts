@@ -65,8 +65,11 @@ function failureReason(err: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The reason of an activity failure the ledger refused for good (LEDGER_REJECTED), else null. */
-export function ledgerRefusal(err: unknown): string | null {
+/**
+ * The reason of an activity failure that cannot heal (the ledger refused the data: LEDGER_REJECTED,
+ * or the activity refused its input), else null: what retries without limit only comes back so.
+ */
+export function permanentFailure(err: unknown): string | null {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && (err.cause.type === SideEffectErrorType.LEDGER_REJECTED || err.cause.nonRetryable)) {
     return err.cause.message;
   }
@@ -81,14 +84,14 @@ export async function writeOrMark<E extends { data: Record<string, unknown> }>(w
   try {
     await write(entries);
   } catch (err) {
-    const reason = ledgerRefusal(err);
+    const reason = permanentFailure(err);
     if (reason === null) throw err;
     log.error('ledger refused the data of a step; recording the step without it', { ...what, reason });
     try {
       await write(entries.map((e) => storable({ ...e, data: { ...e.data, ledgerRefused: reason.slice(0, 500) } })));
     } catch (again) {
-      if (ledgerRefusal(again) === null) throw again;
-      log.error('ledger refused the step itself', { ...what, reason: ledgerRefusal(again) });
+      if (permanentFailure(again) === null) throw again;
+      log.error('ledger refused the step itself', { ...what, reason: permanentFailure(again) });
     }
   }
 }
