@@ -20,7 +20,7 @@ import { inspectionWorkflowId, obligationWorkflowId } from '../workflows/ids';
 import { dutyNoticeKey } from '../domain/delivery';
 import { dutyCauseRef } from '../domain/accountability';
 import { SYSTEM_ACTOR } from '../domain/hazard';
-import { openOrJoinCase, resolveCaseCauses } from '../services/case.service';
+import { openOrJoinCase, resolveCaseCauses, unitSubject } from '../services/case.service';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
 import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
@@ -83,9 +83,9 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       const refId = dutyCauseRef(e.obligationId, e.duty.key);
       if (e.type === 'DUTY_MISSED') {
         const c = await loadCampaign(db, e.campaignId);
-        const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.code, e.holderCode));
+        const [unit] = await db.select({ name: units.name, kind: units.kind }).from(units).where(eq(units.code, e.holderCode));
         await openOrJoinCase(db, temporal, {
-          subject: { kind: 'UNIT', ref: e.holderCode, ...(unit ? { name: unit.name } : {}) },
+          subject: unitSubject(e.holderCode, unit),
           cause: { kind: 'DUTY_MISSED', refId, note: `${e.duty.label} missed (due ${new Date(e.duty.dueAt).toISOString()})` },
           campaignId: e.campaignId,
           openedBy: SYSTEM_ACTOR,

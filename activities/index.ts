@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { resolveContents } from '../db/contents.repo';
 import { hazardCauseRef } from '../domain/accountability';
 import { SYSTEM_ACTOR } from '../domain/hazard';
-import { openOrJoinCase, resolveCaseCauses } from '../services/case.service';
+import { openOrJoinCase, resolveCaseCauses, unitSubject } from '../services/case.service';
 import { abandonOutbox } from '../db/outbox.repo';
 import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.repo';
 import { enterprises, hazards, units } from '../db/schema';
@@ -77,7 +77,7 @@ export function createActivities(deps: ActivityDeps) {
     if (row) {
       const { hazard: h, department } = row;
       await openOrJoinCase(db, deps.temporal, {
-        subject: { kind: 'UNIT', ref: h.departmentCode, ...(department?.name ? { name: department.name } : {}) },
+        subject: unitSubject(h.departmentCode, department ?? undefined),
         cause: { kind: 'HAZARD_ESCALATION', refId: hazardCauseRef(h.id, input.deadlineVersion), note: input.reason },
         campaignId: h.campaignId,
         openedBy: SYSTEM_ACTOR,

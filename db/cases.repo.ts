@@ -53,6 +53,8 @@ export async function applyCaseEntries(db: Db, entries: CaseLedgerEntry[]): Prom
           subjectKind: o.subject.kind,
           subjectRef: o.subject.ref,
           subjectName: o.subject.name ?? null,
+          scopeCounty: o.subject.countyCode ?? null,
+          scopeDepartment: o.subject.departmentCode ?? null,
           causeKind: o.causeKind,
           campaignId: o.campaignId,
           rung: e.row.rung,

@@ -1,5 +1,5 @@
 // Hazard reads and the report insert for the API. Ledger writes by activities live in ledger.repo.
-import { and, asc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Actor, HazardGrade, HazardState } from '../domain/hazard';
 import type { Db } from './client';
 import { after, newestFirst, toPage, type Cursor, type Page } from './pagination';
@@ -65,6 +65,8 @@ export function visibleTo(actor: Actor): SQL | undefined {
       return eq(hazards.countyCode, actor.scope ?? '');
     case 'enterprise':
       return eq(hazards.enterpriseId, actor.scope ?? '00000000-0000-0000-0000-000000000000');
+    case 'reviewer':
+      return actor.scope === null ? undefined : or(eq(hazards.countyCode, actor.scope), eq(hazards.departmentCode, actor.scope));
   }
 }
 

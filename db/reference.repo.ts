@@ -230,6 +230,8 @@ export function enterprisesVisibleTo(actor: Actor): SQL | undefined {
       return eq(enterprises.countyCode, actor.scope ?? '');
     case 'enterprise':
       return eq(enterprises.id, actor.scope ?? '00000000-0000-0000-0000-000000000000');
+    case 'reviewer':
+      return actor.scope === null ? undefined : or(eq(enterprises.countyCode, actor.scope), eq(enterprises.departmentCode, actor.scope));
   }
 }
 

@@ -36,8 +36,12 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const CASE_SUBJECT_KINDS = ['UNIT', 'ENTERPRISE'] as const;
 export type CaseSubjectKind = (typeof CASE_SUBJECT_KINDS)[number];
 
-/** Why a case is open: a hazard past its escalation step, a missed duty, a supervision finding, concealment (瞒报), the office by hand. */
-export const CASE_CAUSE_KINDS = ['HAZARD_ESCALATION', 'DUTY_MISSED', 'SUPERVISION_FINDING', 'CONCEALMENT', 'MANUAL'] as const;
+/**
+ * Why a case is open: a hazard past its escalation step, a missed duty, a supervision finding,
+ * concealment (瞒报), the office by hand, gas over the limit in a coal mine (瓦斯超限, treated as an
+ * accident: 比照事故调查), an enforcement order left unheeded. Wire values: never rename.
+ */
+export const CASE_CAUSE_KINDS = ['HAZARD_ESCALATION', 'DUTY_MISSED', 'SUPERVISION_FINDING', 'CONCEALMENT', 'MANUAL', 'GAS_OVER_LIMIT', 'ORDER_IGNORED'] as const;
 export type CaseCauseKind = (typeof CASE_CAUSE_KINDS)[number];
 
 export interface CaseSubject {
@@ -47,6 +51,10 @@ export interface CaseSubject {
   /** For mails and the ledger: the unit's or enterprise's name, and the official's. */
   name?: string;
   officialName?: string;
+  /** Where the case sits, for scoped keys: the subject county's code (a county, or an enterprise's county). */
+  countyCode?: string | null;
+  /** The subject department's code (a department, or an enterprise's supervising department). */
+  departmentCode?: string | null;
 }
 
 /** The cause reference of a hazard's escalation: one per deadline version (`<hazard>:v2`); the prefix `<hazard>:` names them all. */
@@ -184,25 +192,31 @@ export type CaseDecisionKind = CaseDecision['kind'];
 export interface CaseDecisionContext {
   status: CaseStatus;
   rung: CaseRung;
-  subject: Pick<CaseSubject, 'kind' | 'ref'>;
+  subject: CaseScope;
   ladder: Pick<CaseLadder, 'allowSkip'>;
 }
 
-/**
- * Who decides cases. Admin and the safety office decide any case; the API issue adds a
- * `reviewer` role (scope: all, a county or a department) to the roles enum and to this list.
- */
-export const CASE_DECIDING_ROLES: readonly Actor['role'][] = ['admin', 'office'];
+/** Who decides cases: admin, the safety office and reviewers (within their scope). */
+export const CASE_DECIDING_ROLES: readonly Actor['role'][] = ['admin', 'office', 'reviewer'];
 
-/** A unit's or enterprise's own key sees its case; the office and admin see all. */
-export function canSeeCase(actor: Actor, subject: Pick<CaseSubject, 'kind' | 'ref'>): boolean {
+export type CaseScope = Pick<CaseSubject, 'kind' | 'ref' | 'countyCode' | 'departmentCode'>;
+
+/**
+ * Who sees a case: the office and admin all; a reviewer all or those in its county or department;
+ * a county or department key the cases about itself and about enterprises in its scope; an
+ * enterprise its own.
+ */
+export function canSeeCase(actor: Actor, subject: CaseScope): boolean {
+  const inScope = (scope: string | null) => scope !== null && (subject.ref === scope || subject.countyCode === scope || subject.departmentCode === scope);
   switch (actor.role) {
     case 'admin':
     case 'office':
       return true;
+    case 'reviewer':
+      return actor.scope === null || inScope(actor.scope);
     case 'county':
     case 'department':
-      return subject.kind === 'UNIT' && actor.scope === subject.ref;
+      return inScope(actor.scope);
     case 'enterprise':
       return subject.kind === 'ENTERPRISE' && actor.scope === subject.ref;
   }

@@ -28,14 +28,15 @@ export type HazardGrade = (typeof HAZARD_GRADES)[number];
 export const HAZARD_SOURCES = ['SELF_INSPECTION', 'SPOT_CHECK', 'SUPERVISION', 'REPORT'] as const;
 export type HazardSource = (typeof HAZARD_SOURCES)[number];
 
-export const ROLES = ['admin', 'office', 'department', 'county', 'enterprise'] as const;
+/** `reviewer`: decides accountability cases; scope all (null), or a county or department code; reads hazards in that scope. */
+export const ROLES = ['admin', 'office', 'department', 'county', 'enterprise', 'reviewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who acts: an API key's identity, carried into every command and onto the ledger. */
 export interface Actor {
   keyId: string;
   role: Role;
-  /** Enterprise id, county code or department code the key belongs to; null for admin and office. */
+  /** Enterprise id, county code or department code the key belongs to; null for admin, office and a city-wide reviewer. */
   scope: string | null;
   name: string;
 }
@@ -60,6 +61,8 @@ export function canSee(actor: Actor, h: HazardScope): boolean {
       return actor.scope === h.countyCode;
     case 'enterprise':
       return actor.scope === h.enterpriseId;
+    case 'reviewer':
+      return actor.scope === null || actor.scope === h.countyCode || actor.scope === h.departmentCode;
   }
 }
 

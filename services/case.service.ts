@@ -9,7 +9,7 @@ import { isUniqueViolation } from '../db/errors';
 import { caseCauses, cases } from '../db/schema';
 import { DEFAULT_CASE_LADDER, type CaseCause, type CaseLadder, type CaseSubject } from '../domain/accountability';
 import type { Actor } from '../domain/hazard';
-import { addCaseCauseSignal, caseCauseResolvedSignal } from '../workflows/case.messages';
+import { addCaseCauseSignal, caseCauseResolvedSignal, type CaseWorkflowInput } from '../workflows/case.messages';
 import { caseWorkflowId } from '../workflows/ids';
 import { signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
 
@@ -21,6 +21,17 @@ export interface OpenCaseRequest {
   timeZone: string;
   ladder?: CaseLadder;
   reviewerEmails?: string[];
+}
+
+/** A unit as a case's subject, placed in its own scope (a county's cases in the county, a department's in the department). */
+export function unitSubject(code: string, unit?: { name: string; kind: 'COUNTY' | 'DEPARTMENT' }): CaseSubject {
+  return {
+    kind: 'UNIT',
+    ref: code,
+    ...(unit ? { name: unit.name } : {}),
+    countyCode: unit?.kind === 'COUNTY' ? code : null,
+    departmentCode: unit?.kind === 'DEPARTMENT' ? code : null,
+  };
 }
 
 /** A UUID derived from the opening cause: the same cause always names the same case. */
@@ -40,19 +51,17 @@ async function openCaseOf(db: Db, subject: CaseSubject, kind: CaseCause['kind'])
 /** Opens a case for the subject and the cause's kind, or joins the cause to the one open for them. Safe to repeat. */
 export async function openOrJoinCase(db: Db, t: TemporalTarget, req: OpenCaseRequest): Promise<{ caseId: string; joined: boolean }> {
   const ownId = caseIdFor(req.subject, req.cause);
-  const start = () =>
-    startIdempotently(t, 'caseWorkflow', caseWorkflowId(ownId), [
-      {
-        caseId: ownId,
-        subject: req.subject,
-        cause: req.cause,
-        campaignId: req.campaignId,
-        ladder: req.ladder ?? DEFAULT_CASE_LADDER,
-        timeZone: req.timeZone,
-        openedBy: req.openedBy,
-        ...(req.reviewerEmails ? { reviewerEmails: req.reviewerEmails } : {}),
-      },
-    ]);
+  const input: CaseWorkflowInput = {
+    caseId: ownId,
+    subject: req.subject,
+    cause: req.cause,
+    campaignId: req.campaignId,
+    ladder: req.ladder ?? DEFAULT_CASE_LADDER,
+    timeZone: req.timeZone,
+    openedBy: req.openedBy,
+    ...(req.reviewerEmails ? { reviewerEmails: req.reviewerEmails } : {}),
+  };
+  const start = () => startIdempotently(t, 'caseWorkflow', caseWorkflowId(ownId), [input]);
   for (let attempt = 0; attempt < 3; attempt++) {
     const open = await openCaseOf(db, req.subject, req.cause.kind);
     if (open === ownId) {
@@ -72,11 +81,14 @@ export async function openOrJoinCase(db: Db, t: TemporalTarget, req: OpenCaseReq
         subjectKind: req.subject.kind,
         subjectRef: req.subject.ref,
         subjectName: req.subject.name ?? null,
+        scopeCounty: req.subject.countyCode ?? null,
+        scopeDepartment: req.subject.departmentCode ?? null,
         causeKind: req.cause.kind,
         campaignId: req.campaignId,
         rung: 'CIRCULAR',
         status: 'OPEN',
         openedBy: req.openedBy,
+        workflowInput: input as unknown as Record<string, unknown>,
         openedAt: now,
         updatedAt: now,
       });

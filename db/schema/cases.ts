@@ -21,6 +21,10 @@ export const cases = pgTable(
     /** A unit's code or an enterprise's id. */
     subjectRef: text('subject_ref').notNull(),
     subjectName: text('subject_name'),
+    /** Where the case sits, for scoped keys: the subject's county (a county, or an enterprise's county). */
+    scopeCounty: text('scope_county'),
+    /** The subject's department (a department, or an enterprise's supervising department). */
+    scopeDepartment: text('scope_department'),
     /** The cause that opened the case; later ones are in case_causes. */
     causeKind: caseCauseKindEnum('cause_kind').notNull(),
     campaignId: uuid('campaign_id'),
@@ -37,6 +41,8 @@ export const cases = pgTable(
     /** Sequence of the newest event applied to this row; older retries never overwrite it. */
     lastSeq: integer('last_seq').notNull().default(0),
     openedBy: jsonb('opened_by').$type<Actor>().notNull(),
+    /** The workflow's start input, written with the row: a reconciler starts a row's missing workflow from it. */
+    workflowInput: jsonb('workflow_input').$type<Record<string, unknown>>(),
     openedAt: timestamp('opened_at', { withTimezone: true, precision: 3 }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull(),
     resolvedAt: timestamp('resolved_at', { withTimezone: true, precision: 3 }),
@@ -48,6 +54,8 @@ export const cases = pgTable(
     index('cases_status_idx').on(t.status),
     index('cases_campaign_idx').on(t.campaignId),
     index('cases_opened_idx').on(t.openedAt, t.id),
+    index('cases_scope_county_idx').on(t.scopeCounty),
+    index('cases_scope_department_idx').on(t.scopeDepartment),
   ],
 );
 

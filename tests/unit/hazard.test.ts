@@ -24,7 +24,7 @@ const hazard = (over: Partial<HazardCommandContext> = {}): HazardCommandContext 
 const insider = (role: Role): Actor => ({
   keyId: `key-${role}`,
   role,
-  scope: { admin: null, office: null, department: 'yjj', county: '140202', enterprise: 'ent-1' }[role],
+  scope: ({ admin: null, office: null, department: 'yjj', county: '140202', enterprise: 'ent-1', reviewer: '140202' } as Record<Role, string | null>)[role],
   name: `${role} tester`,
 });
 const outsider = (role: 'department' | 'county' | 'enterprise'): Actor => ({ keyId: `key-other-${role}`, role, scope: 'someone-else', name: 'other' });
@@ -71,8 +71,8 @@ describe('checkCommand: the whole table', () => {
     for (const grade of ['GENERAL', 'MAJOR'] as const)
       for (const role of ROLES) for (const state of HAZARD_STATES) cases.push([command, grade, role, state]);
 
-  it('covers 7 commands x 2 grades x 5 roles x 8 states', () => {
-    expect(cases).toHaveLength(560);
+  it('covers 7 commands x 2 grades x 6 roles (the reviewer reads, never commands) x 8 states', () => {
+    expect(cases).toHaveLength(672);
   });
 
   it.each(cases)('%s on a %s hazard by %s in %s', (command, grade, role, state) => {
