@@ -50,6 +50,8 @@ export const apiKeys = pgTable('api_keys', {
   name: text('name').notNull(),
   role: roleEnum('role').notNull(),
   scope: text('scope'),
+  /** Where the key's holder is mailed: a reviewer is asked and reminded about the cases in its scope here. */
+  email: text('email'),
   keyHash: text('key_hash').notNull().unique(),
   keyPrefix: text('key_prefix').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
