@@ -102,7 +102,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
       },
     },
     async (request) => {
-      requireRole(request, 'admin', 'office', 'department', 'county');
+      requireRole(request, 'admin', 'office', 'department', 'county', 'reviewer');
       const q = request.query;
       const cursor = decodeCursor(q.cursor, isCursor);
       if (cursor === null) throw badCursor();

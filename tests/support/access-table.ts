@@ -4,7 +4,8 @@
 //   allow   the role may call it and has no scope to leave (admin, office; lists that filter by scope)
 //   deny    the role may not call it: 403, whatever the object
 //   scoped  the role may call it on objects in its scope; outside it the object does not exist: 404
-// Keys: admin, office, department (enterprise A's department), county (A's county), enterprise (A).
+// Keys: admin, office, department (enterprise A's department), county (A's county), enterprise (A),
+// reviewer (A's county; the harness also has a city-wide reviewer, whose reads are tested in cases.api.test.ts).
 // "In scope" means enterprise A, its hazard, the campaign its county and department take part in;
 // "out of scope" means enterprise B (another county and department), its hazard, B's campaign.
 import { randomBytes } from 'node:crypto';
@@ -47,10 +48,12 @@ export interface RouteEntry {
   note?: string;
 }
 
-const everyone: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'allow', county: 'allow', enterprise: 'allow' };
-const officeOnly: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'deny', county: 'deny', enterprise: 'deny' };
-const regulatorsScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny' };
-const allScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'scoped' };
+const everyone: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'allow', county: 'allow', enterprise: 'allow', reviewer: 'allow' };
+const officeOnly: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'deny', county: 'deny', enterprise: 'deny', reviewer: 'deny' };
+/** Campaigns: the regulators taking part; a reviewer decides cases, it does not run campaigns. */
+const regulatorsScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'deny' };
+/** Reads of a hazard or an enterprise: every role in its scope. */
+const allScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'scoped', reviewer: 'scoped' };
 
 const hazardOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.hazardA : ctx.hazardB);
 const entOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.entA : ctx.entB);
@@ -68,7 +71,7 @@ function enterpriseBody(ctx: MatrixContext) {
 /** A hazard command on enterprise A's / B's major hazard; roles as the transition table has them for a major hazard. */
 function command(path: string, body: unknown, roles: Role[]): RouteEntry {
   const access = Object.fromEntries(
-    (['admin', 'office', 'department', 'county', 'enterprise'] as Role[]).map((r) => [r, !roles.includes(r) ? 'deny' : r === 'admin' || r === 'office' ? 'allow' : 'scoped']),
+    (['admin', 'office', 'department', 'county', 'enterprise', 'reviewer'] as Role[]).map((r) => [r, !roles.includes(r) ? 'deny' : r === 'admin' || r === 'office' ? 'allow' : 'scoped']),
   ) as Record<Role, Access>;
   return {
     method: 'POST',
@@ -84,7 +87,8 @@ export const ACCESS_TABLE: RouteEntry[] = [
   {
     method: 'POST',
     url: '/v1/hazards',
-    access: allScoped,
+    // A reviewer reads hazards; it does not report them.
+    access: { ...allScoped, reviewer: 'deny' },
     probe: (ctx, t, role) => ({ url: '/v1/hazards', body: role === 'enterprise' && t === 'in' ? reportBody() : reportBody({ enterpriseId: entOf(ctx, t).id }) }),
   },
   { method: 'GET', url: '/v1/hazards', access: everyone, probe: () => ({ url: '/v1/hazards?limit=5' }) },
@@ -133,7 +137,7 @@ export const ACCESS_TABLE: RouteEntry[] = [
     method: 'POST',
     url: '/v1/campaigns/:id/duties/:unitCode/:dutyKey',
     // A county or department submits its own duties; the office any unit's.
-    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny' },
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'deny' },
     probe: (ctx, t, role) => {
       const ent = entOf(ctx, t);
       const unit = role === 'department' ? ent.departmentCode : ent.countyCode;
@@ -145,14 +149,14 @@ export const ACCESS_TABLE: RouteEntry[] = [
     method: 'GET',
     url: '/v1/campaigns/:id/spot-check',
     // Who was drawn: the office, admin, and a department (its own enterprises only); not counties or enterprises.
-    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny' },
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny', reviewer: 'deny' },
     probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/spot-check` }),
   },
   { method: 'GET', url: '/v1/campaigns/:id/spot-check/verification', access: everyone, probe: (ctx) => ({ url: `/v1/campaigns/${ctx.campaignA}/spot-check/verification` }) },
   {
     method: 'POST',
     url: '/v1/campaigns/:id/inspections/:enterpriseId',
-    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny' },
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny', reviewer: 'deny' },
     // Out of scope: enterprise B in the department's own campaign. The probe's FINDINGS without findings is
     // refused after the gate (422), so no inspection workflow has to exist for the test.
     probe: (ctx, t) => ({ url: `/v1/campaigns/${ctx.campaignA}/inspections/${entOf(ctx, t).id}`, body: { outcome: 'FINDINGS' } }),
@@ -161,7 +165,7 @@ export const ACCESS_TABLE: RouteEntry[] = [
   {
     method: 'POST',
     url: '/v1/campaigns/:id/self-inspections',
-    access: { admin: 'allow', office: 'allow', department: 'deny', county: 'scoped', enterprise: 'scoped' },
+    access: { admin: 'allow', office: 'allow', department: 'deny', county: 'scoped', enterprise: 'scoped', reviewer: 'deny' },
     probe: (ctx, t, role) => ({
       url: `/v1/campaigns/${ctx.campaignA}/self-inspections`,
       body: role === 'enterprise' && t === 'in' ? { problemsFound: 2 } : { enterpriseId: entOf(ctx, t).id, problemsFound: 2 },
@@ -170,7 +174,7 @@ export const ACCESS_TABLE: RouteEntry[] = [
   {
     method: 'POST',
     url: '/v1/campaigns/:id/supervision-findings',
-    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny' },
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny', reviewer: 'deny' },
     probe: (ctx, t, role) =>
       role === 'department'
         ? { url: `/v1/campaigns/${ctx.campaignA}/supervision-findings`, body: { team: '第一督导组', target: 'ENTERPRISE', enterpriseId: entOf(ctx, t).id, description: '消防通道堵塞', hazard: reportBody() } }

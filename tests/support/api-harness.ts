@@ -55,6 +55,10 @@ export interface Keys {
   county: string;
   entA: string;
   entB: string;
+  /** A reviewer scoped to enterprise A's county (the access matrix's `reviewer`). */
+  reviewer: string;
+  /** A city-wide reviewer (scope null): sees and decides every case. */
+  reviewerCity: string;
 }
 
 export class ApiHarness {
@@ -105,6 +109,8 @@ export class ApiHarness {
       county: await this.key('county', this.entA.countyCode),
       entA: await this.key('enterprise', this.entA.id),
       entB: await this.key('enterprise', this.entB.id),
+      reviewer: await this.key('reviewer', this.entA.countyCode),
+      reviewerCity: await this.key('reviewer', null),
     };
   }
 
