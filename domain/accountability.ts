@@ -106,23 +106,62 @@ function checkDuration(text: unknown, field: string, positive: boolean): FieldEr
   return null;
 }
 
-/** Field errors of a ladder override (campaign template or case), in the manner of validatePolicyOverride. */
-export function validateCaseLadderOverride(override: CaseLadderOverride, path = 'ladder'): FieldError[] {
+/**
+ * Field errors of a ladder override (campaign template or case), in the manner of
+ * validatePolicyOverride. Takes what came from outside (a template body, stored JSON): a field of
+ * the wrong type is named, never thrown over.
+ */
+export function validateCaseLadderOverride(override: unknown, path = 'ladder'): FieldError[] {
   const errors: FieldError[] = [];
   const push = (e: FieldError | null) => {
     if (e) errors.push(e);
   };
-  for (const [rung, p] of Object.entries(override.rungs ?? {})) {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(override)) return [{ field: path, reason: 'must be an object with rungs, allowSkip and/or sendTime' }];
+  for (const field of Object.keys(override)) {
+    if (field !== 'rungs' && field !== 'allowSkip' && field !== 'sendTime') errors.push({ field: `${path}.${field}`, reason: `'${field}' is not a ladder field: rungs, allowSkip or sendTime` });
+  }
+  const rungs = override.rungs;
+  if (rungs !== undefined && !isObject(rungs)) errors.push({ field: `${path}.rungs`, reason: 'must be an object keyed by rung' });
+  for (const [rung, p] of Object.entries(isObject(rungs) ? rungs : {})) {
     const at = `${path}.rungs.${rung}`;
     if (!(CASE_RUNGS as readonly string[]).includes(rung)) {
       errors.push({ field: at, reason: `'${rung}' is not a rung; rungs are ${CASE_RUNGS.join(', ')}` });
       continue;
     }
-    if (p?.reviewTime !== undefined) push(checkDuration(p.reviewTime, `${at}.reviewTime`, true));
-    p?.reminderOffsets?.forEach((o, i) => push(checkDuration(o, `${at}.reminderOffsets[${i}]`, false)));
+    if (p === undefined) continue;
+    if (!isObject(p)) {
+      errors.push({ field: at, reason: 'must be an object with reviewTime and/or reminderOffsets' });
+      continue;
+    }
+    for (const field of Object.keys(p)) {
+      if (field !== 'reviewTime' && field !== 'reminderOffsets') errors.push({ field: `${at}.${field}`, reason: `'${field}' is not a rung field: reviewTime or reminderOffsets` });
+    }
+    if (p.reviewTime !== undefined) push(checkDuration(p.reviewTime, `${at}.reviewTime`, true));
+    const offsets = p.reminderOffsets;
+    if (Array.isArray(offsets)) offsets.forEach((o: unknown, i) => push(checkDuration(o, `${at}.reminderOffsets[${i}]`, false)));
+    else if (offsets !== undefined) errors.push({ field: `${at}.reminderOffsets`, reason: 'must be a list of ISO-8601 durations such as ["P2D", "P1D"]' });
   }
-  if (override.sendTime !== undefined && !isValidLocalTime(override.sendTime)) errors.push({ field: `${path}.sendTime`, reason: `'${override.sendTime}' is not a local time HH:mm` });
+  if (override.allowSkip !== undefined && typeof override.allowSkip !== 'boolean') errors.push({ field: `${path}.allowSkip`, reason: 'must be true or false' });
+  const sendTime = override.sendTime;
+  if (sendTime !== undefined && (typeof sendTime !== 'string' || !isValidLocalTime(sendTime))) errors.push({ field: `${path}.sendTime`, reason: `${JSON.stringify(sendTime)} is not a local time HH:mm` });
   return errors;
+}
+
+/** Known fields only, copied: call validateCaseLadderOverride first. */
+export function copyCaseLadderOverride(o: CaseLadderOverride): CaseLadderOverride {
+  const out: CaseLadderOverride = {};
+  if (o.rungs) {
+    out.rungs = {};
+    for (const r of CASE_RUNGS) {
+      const p = o.rungs[r];
+      if (!p) continue;
+      out.rungs[r] = { ...(p.reviewTime !== undefined ? { reviewTime: p.reviewTime } : {}), ...(p.reminderOffsets ? { reminderOffsets: [...p.reminderOffsets] } : {}) };
+    }
+  }
+  if (o.allowSkip !== undefined) out.allowSkip = o.allowSkip;
+  if (o.sendTime !== undefined) out.sendTime = o.sendTime;
+  return out;
 }
 
 /** Later layers win: the default ladder, then the campaign template's, then the case's own. Call validateCaseLadderOverride first. */
@@ -141,7 +180,15 @@ export function resolveCaseLadder(...overrides: (CaseLadderOverride | undefined)
 }
 
 export const rungIndex = (r: CaseRung): number => CASE_RUNGS.indexOf(r);
-export const nextRung = (r: CaseRung): CaseRung | null => CASE_RUNGS[rungIndex(r) + 1] ?? null;
+
+/**
+ * The rungs a subject can stand on. 免职 (dismissal) is for officials: an enterprise and its
+ * principal go from 移送 straight on to 移交司法 (their enforcement is orders, section 2).
+ */
+export const rungsFor = (kind: CaseSubjectKind): readonly CaseRung[] => (kind === 'ENTERPRISE' ? CASE_RUNGS.filter((r) => r !== 'DISMISSAL') : CASE_RUNGS);
+
+/** The rung above `r` for this kind of subject, or null at the top. */
+export const nextRung = (r: CaseRung, kind: CaseSubjectKind = 'UNIT'): CaseRung | null => rungsFor(kind).find((x) => rungIndex(x) > rungIndex(r)) ?? null;
 
 /** When the review of a rung opened at `openedAt` ends: calendar parts on the local wall clock. */
 export function reviewEnd(ladder: CaseLadder, rung: CaseRung, openedAt: number, timeZone: string): number {
@@ -245,8 +292,8 @@ function fieldErrors(d: CaseDecision, now: number): FieldError[] {
   return errors;
 }
 
-/** The rung an escalation goes to, or null when there is none above. */
-export const escalationTarget = (rung: CaseRung, d: Extract<CaseDecision, { kind: 'ESCALATE' }>): CaseRung | null => d.to ?? nextRung(rung);
+/** The rung an escalation goes to (for this kind of subject), or null when there is none above. */
+export const escalationTarget = (rung: CaseRung, d: Extract<CaseDecision, { kind: 'ESCALATE' }>, kind: CaseSubjectKind): CaseRung | null => d.to ?? nextRung(rung, kind);
 
 /**
  * Whether `actor` may take `decision` on a case in state `c` at `now`: NOT_FOUND out of scope,
@@ -266,11 +313,13 @@ export function checkDecision(c: CaseDecisionContext, decision: CaseDecision, ac
   if (errors.length > 0) return { ok: false, code: ErrorCode.VALIDATION_FAILED, reason: errors.map((e) => `${e.field}: ${e.reason}`).join('; '), errors };
   if (decision.kind !== 'ESCALATE') return { ok: true };
 
-  const to = escalationTarget(c.rung, decision);
+  const to = escalationTarget(c.rung, decision, c.subject.kind);
   if (to === null) return { ok: false, code: ErrorCode.ILLEGAL_TRANSITION, reason: `${c.rung} is the top rung` };
-  const step = rungIndex(to) - rungIndex(c.rung);
-  if (step <= 0) return { ok: false, code: ErrorCode.ILLEGAL_TRANSITION, reason: `cannot escalate from ${c.rung} to ${to}: not above it` };
-  if (step > 1 && !c.ladder.allowSkip) return { ok: false, code: ErrorCode.ILLEGAL_TRANSITION, reason: `cannot skip from ${c.rung} to ${to}: the ladder does not allow skipping rungs` };
+  const rungs = rungsFor(c.subject.kind);
+  if (!rungs.includes(to)) return { ok: false, code: ErrorCode.ILLEGAL_TRANSITION, reason: `${to} (${CASE_RUNG_LABELS[to]}) applies to officials, not to an enterprise: escalate to ${nextRung(c.rung, c.subject.kind) ?? 'no rung'}` };
+  if (rungIndex(to) <= rungIndex(c.rung)) return { ok: false, code: ErrorCode.ILLEGAL_TRANSITION, reason: `cannot escalate from ${c.rung} to ${to}: not above it` };
+  const skipped = rungs.filter((r) => rungIndex(r) > rungIndex(c.rung) && rungIndex(r) < rungIndex(to));
+  if (skipped.length > 0 && !c.ladder.allowSkip) return { ok: false, code: ErrorCode.ILLEGAL_TRANSITION, reason: `cannot skip from ${c.rung} to ${to}: the ladder does not allow skipping rungs` };
   // The fields a rung needs are checked once the rung is known.
   const rungErrors: FieldError[] = [];
   if (to === 'SUMMONS') {

@@ -186,7 +186,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseSnapsh
     switch (decision.kind) {
       case 'ESCALATE': {
         const from = s.rung;
-        const to = escalationTarget(s.rung, decision)!;
+        const to = escalationTarget(s.rung, decision, subject.kind)!;
         s.rung = to;
         if (to === 'SUMMONS') s.summonsAt = isoOf(Date.parse(decision.summonsAt!));
         if (to === 'REFERRAL') s.referralTo = decision.referralTo!;

@@ -6,6 +6,7 @@ import {
   checkDecision,
   nextRung,
   resolveCaseLadder,
+  rungsFor,
   validateCaseLadderOverride,
   type CaseDecision,
   type CaseDecisionContext,
@@ -60,6 +61,29 @@ describe('the ladder', () => {
     });
     expect(errors.map((e) => e.field).sort()).toEqual(['ladder.rungs.CIRCULAR.reminderOffsets[1]', 'ladder.rungs.CIRCULAR.reviewTime', 'ladder.rungs.SUMMONS.reviewTime', 'ladder.rungs.WARNING', 'ladder.sendTime'].sort());
     expect(validateCaseLadderOverride({ rungs: { CIRCULAR: { reviewTime: 'PT30S', reminderOffsets: ['PT10S'] } } })).toEqual([]);
+  });
+
+  it('names fields of the wrong type in an override from outside instead of throwing over them', () => {
+    const fields = (v: unknown) => validateCaseLadderOverride(v, 'caseLadder').map((e) => e.field).sort();
+    expect(fields('P5D')).toEqual(['caseLadder']);
+    expect(fields({ rungs: 'all', allowSkip: 'yes', sendTime: 9, colour: 'red' })).toEqual(['caseLadder.allowSkip', 'caseLadder.colour', 'caseLadder.rungs', 'caseLadder.sendTime']);
+    expect(fields({ rungs: { CIRCULAR: { reviewTime: 5, reminderOffsets: 'P1D' }, SUMMONS: [], REFERRAL: { wait: 'P1D' } } })).toEqual([
+      'caseLadder.rungs.CIRCULAR.reminderOffsets',
+      'caseLadder.rungs.CIRCULAR.reviewTime',
+      'caseLadder.rungs.REFERRAL.wait',
+      'caseLadder.rungs.SUMMONS',
+    ]);
+  });
+});
+
+describe('the ladder of an enterprise', () => {
+  it('has no dismissal (免职 is for officials): from referral it goes on to judicial transfer', () => {
+    expect(rungsFor('ENTERPRISE')).toEqual(['CIRCULAR', 'SUMMONS', 'REFERRAL', 'JUDICIAL']);
+    expect(rungsFor('UNIT')).toEqual(CASE_RUNGS);
+    expect(nextRung('REFERRAL', 'ENTERPRISE')).toBe('JUDICIAL');
+    expect(nextRung('REFERRAL', 'UNIT')).toBe('DISMISSAL');
+    // A case that stood on 免职 before this rule still has a way up.
+    expect(nextRung('DISMISSAL', 'ENTERPRISE')).toBe('JUDICIAL');
   });
 });
 
@@ -141,6 +165,19 @@ describe('checkDecision', () => {
     for (const d of [{ kind: 'RESOLVE', reason: 'again' }, summons, { kind: 'HOLD', reason: 'r', until: later(DAY) }] as CaseDecision[]) {
       expect(refusal(open({ status: 'RESOLVED' }), d)).toBe('ILLEGAL_TRANSITION');
     }
+  });
+
+  it('takes an enterprise case from referral to judicial transfer, and refuses dismissal for it even when skipping is allowed', () => {
+    const enterprise = (over: Partial<CaseDecisionContext> = {}) => open({ subject: { kind: 'ENTERPRISE', ref: 'e-1' }, rung: 'REFERRAL', ...over });
+    expect(refusal(enterprise(), { kind: 'ESCALATE', reason: '拒不整改' })).toBe('OK');
+    expect(refusal(enterprise(), { kind: 'ESCALATE', reason: '拒不整改', to: 'JUDICIAL' })).toBe('OK');
+    expect(refusal(enterprise(), { kind: 'ESCALATE', reason: 'r', to: 'DISMISSAL' })).toBe('ILLEGAL_TRANSITION');
+    expect(refusal(enterprise({ rung: 'SUMMONS', ladder: { allowSkip: true } }), { kind: 'ESCALATE', reason: 'r', to: 'DISMISSAL' })).toBe('ILLEGAL_TRANSITION');
+    // Skipping is counted over the enterprise's own rungs: summons to judicial skips the referral.
+    expect(refusal(enterprise({ rung: 'SUMMONS' }), { kind: 'ESCALATE', reason: 'r', to: 'JUDICIAL' })).toBe('ILLEGAL_TRANSITION');
+    // A unit's case still goes from referral to dismissal.
+    expect(refusal(open({ rung: 'REFERRAL' }), { kind: 'ESCALATE', reason: 'r', to: 'DISMISSAL' })).toBe('OK');
+    expect(refusal(open({ rung: 'REFERRAL' }), { kind: 'ESCALATE', reason: 'r', to: 'JUDICIAL' })).toBe('ILLEGAL_TRANSITION');
   });
 
   it('refuses an unknown kind of decision as invalid', () => {
