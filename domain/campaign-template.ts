@@ -1,6 +1,7 @@
 // Checking a campaign template that comes from outside (an API body, stored JSON): every problem
 // reported with its field path, and a normalized copy returned. The template's types and the
 // maths over a valid one are in campaign.ts.
+import { copyCaseLadderOverride, validateCaseLadderOverride, type CaseLadderOverride } from './accountability';
 import { approxDays, parseDuration } from './duration';
 import type { FieldError } from './errors';
 import { HAZARD_GRADES, type HazardGrade } from './hazard';
@@ -322,6 +323,14 @@ export function validateTemplate(t: unknown): TemplateValidation {
     }
   }
 
+  // The accountability ladder of the campaign's cases
+  let caseLadder: CaseLadderOverride | undefined;
+  if (t.caseLadder !== undefined) {
+    const ladderErrors = validateCaseLadderOverride(t.caseLadder, 'caseLadder');
+    errors.push(...ladderErrors);
+    if (ladderErrors.length === 0) caseLadder = copyCaseLadderOverride(t.caseLadder as CaseLadderOverride);
+  }
+
   // Only a valid template is worth counting progress reports for (a PT1S step over months would be millions).
   if (errors.length === 0 && reporting && spotCheck && allWindows) {
     const candidate = buildTemplate();
@@ -354,6 +363,7 @@ export function validateTemplate(t: unknown): TemplateValidation {
       spotCheck: spotCheck!,
     };
     if (hazardPolicies) out.hazardPolicies = hazardPolicies;
+    if (caseLadder) out.caseLadder = caseLadder;
     return out;
   }
 }

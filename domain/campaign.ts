@@ -1,6 +1,7 @@
 // A campaign template is the plan as data: phases, scope, work items, reporting duties, the
 // spot-check rule. Everything below is a pure function of the template (and, for schedules, of
 // the instant a schedule is armed), so campaign and unit workflows can compute it in the sandbox.
+import type { CaseLadderOverride } from './accountability';
 import { approxDays, calendarPart, isCalendarOnly, parseDuration, type Duration } from './duration';
 import type { HazardGrade } from './hazard';
 import type { Industry } from './industries';
@@ -82,6 +83,8 @@ export interface CampaignTemplate {
   reporting: ReportingRules;
   spotCheck: SpotCheckRule;
   hazardPolicies?: Partial<Record<HazardGrade, HazardPolicyOverride>>;
+  /** The accountability ladder of cases opened in this campaign, over the default (review times, reminders, skipping). */
+  caseLadder?: CaseLadderOverride;
 }
 
 export interface PhaseWindow {

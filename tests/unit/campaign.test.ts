@@ -426,7 +426,16 @@ describe('validateTemplate', () => {
     expect(t.hazardPolicies).toEqual({ MAJOR: { reminderOffsets: ['P5D'], sendTime: '08:30' } });
   });
 
+  it('carries a case ladder override as data: the Datong plan lets its reviewers skip rungs; a rung\'s review time can be set', () => {
+    expect(valid(datong2023Template).caseLadder).toEqual({ allowSkip: true });
+    const t = valid(datong((t) => (t.caseLadder = { rungs: { SUMMONS: { reviewTime: 'P10D', reminderOffsets: ['P3D'] } }, sendTime: '08:30' })));
+    expect(t.caseLadder).toEqual({ rungs: { SUMMONS: { reviewTime: 'P10D', reminderOffsets: ['P3D'] } }, sendTime: '08:30' });
+  });
+
   it.each([
+    ['a zero review time on a rung', (t: CampaignTemplate) => (t.caseLadder = { rungs: { SUMMONS: { reviewTime: 'P0D' } } }), 'caseLadder.rungs.SUMMONS.reviewTime'],
+    ['an unknown rung', (t: CampaignTemplate) => ((t as { caseLadder: unknown }).caseLadder = { rungs: { WARNING: {} } }), 'caseLadder.rungs.WARNING'],
+    ['a case ladder that is not an object', (t: CampaignTemplate) => ((t as { caseLadder: unknown }).caseLadder = 'strict'), 'caseLadder'],
     ['a ratio of 0', (t: CampaignTemplate) => (t.spotCheck.minRatio = 0), 'spotCheck.minRatio'],
     ['a ratio of 1.5', (t: CampaignTemplate) => (t.spotCheck.minRatio = 1.5), 'spotCheck.minRatio'],
     ['a ratio that is not a number', (t: CampaignTemplate) => ((t.spotCheck as { minRatio: unknown }).minRatio = '10%'), 'spotCheck.minRatio'],
