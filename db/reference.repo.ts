@@ -118,8 +118,8 @@ export async function createEnterprise(db: Db, input: typeof enterprises.$inferI
   return row ?? null;
 }
 
-/** One roster row as stored: every field explicit, defaults already applied. */
-export type EnterpriseFields = Required<Omit<typeof enterprises.$inferInsert, 'id' | 'createdAt'>>;
+/** One roster row as stored: every field explicit, defaults already applied. The enforcement flag is not the roster's: orders set it (db/orders.repo.ts). */
+export type EnterpriseFields = Required<Omit<typeof enterprises.$inferInsert, 'id' | 'createdAt' | 'enforcementStatus'>>;
 export type UpsertOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
 
 /** The roster fields an import may correct; a row whose fields all match is left alone. */

@@ -82,3 +82,6 @@ export const dutyNoticeKey = (r: { obligationId: string; eventKey: string }): st
 
 /** The outbox's business key of a case notice: one mail per case, review window and event. */
 export const caseNoticeKey = (r: { caseId: string; window: number; eventKey: string }): string => `case:${r.caseId}:w${r.window}:${r.eventKey}`;
+
+/** The outbox's business key of an enforcement order's notice: one mail per order and event (`issued`, `reminder:P3D`, `body:2`). */
+export const orderNoticeKey = (r: { orderId: string; eventKey: string }): string => `order:${r.orderId}:${r.eventKey}`;

@@ -50,7 +50,12 @@ export function validatePolicyOverride(override: HazardPolicyOverride, path = 'p
 
 /** Later layers win: grade default, then campaign, then the hazard's own override. */
 export function resolvePolicy(grade: HazardGrade, ...overrides: (HazardPolicyOverride | undefined)[]): HazardPolicy {
-  let policy: HazardPolicy = { ...DEFAULT_HAZARD_POLICIES[grade] };
+  return layerPolicy(DEFAULT_HAZARD_POLICIES[grade], ...overrides);
+}
+
+/** Later layers win over `base` (an enforcement order's default policy, a grade's). Call validatePolicyOverride first. */
+export function layerPolicy(base: HazardPolicy, ...overrides: (HazardPolicyOverride | undefined)[]): HazardPolicy {
+  let policy: HazardPolicy = { ...base };
   for (const o of overrides) {
     // An explicitly undefined field keeps the layer below, as validatePolicyOverride treats it.
     if (o) policy = { ...policy, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) };

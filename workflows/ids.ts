@@ -6,3 +6,4 @@ export const campaignWorkflowId = (campaignId: string): string => `campaign:${ca
 export const obligationWorkflowId = (campaignId: string, unitCode: string): string => `obligation:${campaignId}:${unitCode}`;
 export const inspectionWorkflowId = (campaignId: string, enterpriseId: string): string => `inspection:${campaignId}:${enterpriseId}`;
 export const caseWorkflowId = (caseId: string): string => `case:${caseId}`;
+export const orderWorkflowId = (orderId: string): string => `order:${orderId}`;

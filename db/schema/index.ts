@@ -8,3 +8,4 @@ export * from './idempotency';
 export * from './contents';
 export * from './hazard-scope';
 export * from './cases';
+export * from './orders';

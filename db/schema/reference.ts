@@ -1,7 +1,7 @@
 // Reference data: plain CRUD through the API.
 import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { roleEnum, unitKindEnum } from './enums';
+import { enforcementStatusEnum, roleEnum, unitKindEnum } from './enums';
 
 export interface Contact {
   name: string;
@@ -39,9 +39,11 @@ export const enterprises = pgTable(
     principalPhone: text('principal_phone'),
     contacts: jsonb('contacts').$type<Contact[]>().notNull().default(sql`'[]'::jsonb`),
     locale: text('locale').notNull().default('zh-CN'),
+    /** 停产整顿 / 关闭取缔 in force: kept by the enforcement orders' ledger writes (db/orders.repo.ts), in their transaction. */
+    enforcementStatus: enforcementStatusEnum('enforcement_status').notNull().default('NONE'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index('enterprises_county_idx').on(t.countyCode), index('enterprises_department_idx').on(t.departmentCode), index('enterprises_created_idx').on(t.createdAt, t.id)],
+  (t) => [index('enterprises_enforcement_idx').on(t.enforcementStatus), index('enterprises_county_idx').on(t.countyCode), index('enterprises_department_idx').on(t.departmentCode), index('enterprises_created_idx').on(t.createdAt, t.id)],
 );
 
 /** API keys are stored as SHA-256 hashes; the secret is shown once, at creation. */

@@ -16,6 +16,7 @@ const enterprise: typeof enterprises.$inferSelect = {
   principalPhone: '13800000000',
   contacts: [],
   locale: 'zh-CN',
+  enforcementStatus: 'NONE',
   createdAt: new Date('2024-01-01T00:00:00Z'),
 };
 
