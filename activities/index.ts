@@ -1,6 +1,7 @@
 // Every side effect the workflows need. Built by a factory so tests inject a real test
 // database and a real SMTP sink; every activity is idempotent (activities run at least once).
 import { eq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { resolveContents } from '../db/contents.repo';
 import { hazardCauseRef } from '../domain/accountability';
 import { SYSTEM_ACTOR } from '../domain/hazard';
@@ -15,6 +16,9 @@ import { createCaseActivities } from './case.activities';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
 import { renderNotification, type Locale } from './notification-templates';
+
+/** The units table again, for the hazard's county beside its department. */
+const countyUnits = alias(units, 'county_unit');
 
 export type { LedgerEntry } from '../db/ledger.repo';
 
@@ -89,18 +93,20 @@ export function createActivities(deps: ActivityDeps) {
 
   async function sendHazardNotification(req: NotificationRequest): Promise<NotificationResult> {
     const [row] = await db
-      .select({ hazard: hazards, enterprise: enterprises, department: units })
+      .select({ hazard: hazards, enterprise: enterprises, department: units, county: countyUnits })
       .from(hazards)
       .innerJoin(enterprises, eq(enterprises.id, hazards.enterpriseId))
       .leftJoin(units, eq(units.code, hazards.departmentCode))
+      .leftJoin(countyUnits, eq(countyUnits.code, hazards.countyCode))
       .where(eq(hazards.id, req.hazardId));
     if (!row) throw new Error(`hazard ${req.hazardId} not on the ledger`);
-    const { hazard: h, enterprise: ent, department: dept } = row;
+    const { hazard: h, enterprise: ent, department: dept, county } = row;
     const people = [h.responsibleEmail, h.principalEmail ?? ent.principalEmail];
     const recipients: Record<NotificationKind, string[]> = {
       REMINDER: uniqueEmails(people),
       OVERDUE: uniqueEmails(people, [dept?.email]),
-      REPORTED_TO_REGULATOR: uniqueEmails([dept?.email]),
+      // 属地: the county where the enterprise sits is told as well as its department.
+      REPORTED_TO_REGULATOR: uniqueEmails([dept?.email, county?.email]),
       LISTED_FOR_SUPERVISION: uniqueEmails(people),
       REJECTED: uniqueEmails(people),
       EXTENSION_DECIDED: uniqueEmails(people),

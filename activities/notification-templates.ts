@@ -41,7 +41,7 @@ const TEMPLATES: Record<Locale, Record<NotificationKind, Render>> = {
     }),
     REPORTED_TO_REGULATOR: (c, at) => ({
       subject: `【重大隐患报告】${c.enterpriseName}报告重大事故隐患`,
-      lines: [`${c.enterpriseName}报告重大事故隐患“${c.description}”（${c.location}），整改期限 ${at(c.deadline)}。`, '请监管部门挂牌督办。'],
+      lines: [`${c.enterpriseName}报告重大事故隐患“${c.description}”（${c.location}），整改期限 ${at(c.deadline)}。`, '企业主要负责人领衔整治，整改即时开始。', '请监管部门挂牌督办，属地县区跟踪落实。'],
     }),
     LISTED_FOR_SUPERVISION: (c, at) => ({
       subject: `【挂牌督办】${c.enterpriseName}：重大隐患已挂牌督办`,
@@ -77,7 +77,7 @@ const TEMPLATES: Record<Locale, Record<NotificationKind, Render>> = {
     }),
     REPORTED_TO_REGULATOR: (c, at) => ({
       subject: `[Major hazard reported] ${c.enterpriseName}`,
-      lines: [`${c.enterpriseName} reported the major hazard "${c.description}" (${c.location}), due ${at(c.deadline)}.`, 'Please list it for supervision.'],
+      lines: [`${c.enterpriseName} reported the major hazard "${c.description}" (${c.location}), due ${at(c.deadline)}.`, 'Its rectification has started at once, led by the principal.', 'Please list it for supervision; the county follows it up on the ground.'],
     }),
     LISTED_FOR_SUPERVISION: (c, at) => ({
       subject: `[Listed for supervision] ${c.enterpriseName}: major hazard`,

@@ -89,8 +89,10 @@ interface CommandRule {
 }
 
 export const COMMAND_RULES: Readonly<Record<HazardCommand, CommandRule>> = {
-  // 挂牌督办: the supervising regulator lists a reported major hazard.
-  listForSupervision: { from: ['REPORTED_TO_REGULATOR'], actors: { GENERAL: [], MAJOR: ['department', 'office', 'admin'] }, to: 'LISTED_FOR_SUPERVISION' },
+  // 挂牌督办: the supervising regulator lists a major hazard, once. Rectification does not wait for
+  // it (the plan: 主要负责人领衔整治 at once, reported and listed in parallel); runs from before
+  // the parallel track waited in REPORTED_TO_REGULATOR and move through LISTED_FOR_SUPERVISION.
+  listForSupervision: { from: OPEN_STATES, actors: { GENERAL: [], MAJOR: ['department', 'office', 'admin'] }, to: null },
   submitRectification: { from: ['RECTIFYING'], actors: { GENERAL: ['enterprise', 'admin'], MAJOR: ['enterprise', 'admin'] }, to: 'SUBMITTED' },
   // Accept goes to VERIFIED; reject (reason required) back to RECTIFYING, see verificationTarget.
   decideVerification: { from: ['SUBMITTED'], actors: VERIFIERS, to: 'VERIFIED' },
@@ -100,17 +102,27 @@ export const COMMAND_RULES: Readonly<Record<HazardCommand, CommandRule>> = {
   withdraw: { from: OPEN_STATES, actors: { GENERAL: ['office', 'admin'], MAJOR: ['office', 'admin'] }, to: 'WITHDRAWN' },
 };
 
-/** Transitions the workflow takes by itself, right after registration or listing. */
-export function automaticNext(state: HazardState, grade: HazardGrade): HazardState | null {
+/**
+ * Transitions the workflow takes by itself, right after registration or listing. A major hazard
+ * is reported to the regulator and, on the parallel track (`parallel`), goes on to rectification
+ * at once; before it, it waited in REPORTED_TO_REGULATOR to be listed.
+ */
+export function automaticNext(state: HazardState, grade: HazardGrade, parallel = false): HazardState | null {
   if (state === 'REGISTERED') return grade === 'MAJOR' ? 'REPORTED_TO_REGULATOR' : 'RECTIFYING';
+  if (state === 'REPORTED_TO_REGULATOR' && parallel) return 'RECTIFYING';
   if (state === 'LISTED_FOR_SUPERVISION') return 'RECTIFYING';
   return null;
 }
+
+/** Where listing for supervision (挂牌督办) takes a hazard: the waiting state moves on; elsewhere the state stays and the listing is recorded. */
+export const listingTarget = (state: HazardState): HazardState | null => (state === 'REPORTED_TO_REGULATOR' ? 'LISTED_FOR_SUPERVISION' : null);
 
 export interface HazardCommandContext extends HazardScope {
   state: HazardState;
   grade: HazardGrade;
   extensionPending: boolean;
+  /** Listed for supervision already (挂牌督办 happens once). */
+  listed?: boolean;
 }
 
 export type CommandCheck = { ok: true; to: HazardState | null } | Refusal;
@@ -127,6 +139,9 @@ export function checkCommand(command: HazardCommand, h: HazardCommandContext, ac
   }
   if (!rule.from.includes(h.state)) {
     return { ok: false, code: ErrorCode.ILLEGAL_TRANSITION, reason: `${command} is not allowed in state ${h.state}` };
+  }
+  if (command === 'listForSupervision' && h.listed) {
+    return { ok: false, code: ErrorCode.ILLEGAL_TRANSITION, reason: 'the hazard is already listed for supervision' };
   }
   if (command === 'requestExtension' && h.extensionPending) {
     return { ok: false, code: ErrorCode.EXTENSION_PENDING, reason: 'an extension request is already waiting for a decision' };

@@ -35,6 +35,8 @@ export interface HazardProcessState {
   rejections: number;
   extensions: number;
   pendingExtension: PendingExtension | null;
+  /** Major hazards from v5 on: listed for supervision yet (挂牌督办 runs beside rectification). Absent on runs from before. */
+  listed?: boolean;
   /** Set once a roster move reassigned the hazard (v4); before that the input's codes hold. */
   scope?: { enterpriseId: string; countyCode: string; departmentCode: string };
 }

@@ -21,6 +21,7 @@ import {
   SYSTEM_ACTOR,
   automaticNext,
   checkCommand,
+  listingTarget,
   checkPayload,
   isTerminal,
   verificationTarget,
@@ -72,6 +73,9 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     rejections: 0,
     extensions: 0,
     pendingExtension: null,
+    // v5: a major hazard is rectified at once, led by its principal (主要负责人领衔整治), while it is
+    // reported to the regulator and listed for supervision beside it. Before, it waited to be listed.
+    ...(grade === 'MAJOR' && patched('major-rectifies-at-once') ? { listed: false } : {}),
   };
   // Set by every command: the loop recomputes its next timer event.
   let rearm = false;
@@ -130,9 +134,13 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     };
   }
 
+  /** On the parallel track (v5) `listed` is carried in the state; runs from before were listed on their way to rectification. */
+  const parallel = (): boolean => s.listed !== undefined;
+  const listed = (): boolean => s.listed ?? !(s.state === 'REGISTERED' || s.state === 'REPORTED_TO_REGULATOR');
+
   function automaticSteps(): LedgerEntry[] {
     const entries: LedgerEntry[] = [];
-    for (let next = automaticNext(s.state, grade); next; next = automaticNext(s.state, grade)) {
+    for (let next = automaticNext(s.state, grade, parallel()); next; next = automaticNext(s.state, grade, parallel())) {
       entries.push(step(next === 'REPORTED_TO_REGULATOR' ? 'REPORTED_TO_REGULATOR' : 'RECTIFICATION_STARTED', next, SYSTEM_ACTOR));
     }
     return entries;
@@ -174,7 +182,7 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
   }
 
   function validate<C extends HazardCommand>(command: C, inp: CommandInput<C>): void {
-    const check = checkCommand(command, { ...scope, state: s.state, grade, extensionPending: s.pendingExtension !== null }, inp.actor);
+    const check = checkCommand(command, { ...scope, state: s.state, grade, extensionPending: s.pendingExtension !== null, listed: listed() }, inp.actor);
     if (!check.ok) throw ApplicationFailure.create({ type: check.code, message: check.reason, nonRetryable: true });
     const errors = checkPayload(
       command,
@@ -216,7 +224,9 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
   setHandler(hazardStateQuery, snapshot);
 
   command('listForSupervision', ({ actor, note }) => {
-    const entries = [step('LISTED_FOR_SUPERVISION', 'LISTED_FOR_SUPERVISION', actor, { note }), ...automaticSteps()];
+    // On the parallel track the hazard stays where its rectification is; a run from before leaves its waiting state.
+    if (parallel()) s.listed = true;
+    const entries = [step('LISTED_FOR_SUPERVISION', listingTarget(s.state), actor, { note }), ...automaticSteps()];
     return { entries, after: (at) => notify('LISTED_FOR_SUPERVISION', 'listed', at, { note }) };
   });
 

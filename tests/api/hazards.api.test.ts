@@ -267,14 +267,16 @@ describe('reporting', () => {
     expect(d.timeline[1]).toMatchObject({ seq: 2, fromState: 'REGISTERED', toState: 'RECTIFYING' });
   });
 
-  it('reports a major hazard to the regulator: the row, the timeline and the mail to the department', async () => {
+  it('reports a major hazard to the regulator and the county and starts its rectification at once: the row, the timeline and the mail', async () => {
     const res = await report(h.keys.entA, { grade: 'MAJOR' });
     expect(res.status).toBe(201);
     expect(res.body.policy).toEqual({ reminderOffsets: ['P7D', 'P3D', 'P1D'], escalationAfter: 'P0D', sendTime: '09:00' });
-    const d = await waitForState(res.body.id, 'REPORTED_TO_REGULATOR');
-    expect(d.timeline.map((e) => e.type)).toEqual(['REGISTERED', 'REPORTED_TO_REGULATOR']);
+    const d = await waitForState(res.body.id, 'RECTIFYING');
+    expect(d.timeline.map((e) => e.type)).toEqual(['REGISTERED', 'REPORTED_TO_REGULATOR', 'RECTIFICATION_STARTED']);
     const mail = await h.sink!.waitFor((m) => m.headers.get('x-hazard-id') === res.body.id && m.headers.get('x-notification-kind') === 'REPORTED_TO_REGULATOR');
     expect(JSON.stringify(mail.to)).toContain(`${h.entA.departmentCode}@dept.test`);
+    // 属地: the county where the enterprise sits is told as well as its department.
+    expect(JSON.stringify(mail.to)).toContain(`${h.entA.countyCode}@county.test`);
   });
 
   it('reads deadlines in the hazard\'s zone: local date-time, instant with offset, another zone', async () => {
@@ -392,7 +394,7 @@ describe('commands', () => {
 
   it('answers 403 when the role may not act: an enterprise verifying its own major hazard, a department submitting', async () => {
     const major = await report(h.keys.entA, { grade: 'MAJOR' });
-    await waitForState(major.body.id, 'REPORTED_TO_REGULATOR');
+    await waitForState(major.body.id, 'RECTIFYING');
     const before = await h.ledgerOf(major.body.id);
     expectProblem(await command(major.body.id, 'decideVerification', h.keys.entA), 403, 'FORBIDDEN');
     expectProblem(await command(major.body.id, 'close', h.keys.entA), 403, 'FORBIDDEN');
@@ -405,15 +407,16 @@ describe('commands', () => {
     expectProblem(await command(general.id, 'listForSupervision', h.keys.department), 403, 'FORBIDDEN');
   });
 
-  it('lists a major hazard for supervision: the department acts, the hazard goes to rectifying', async () => {
+  it('lists a major hazard for supervision beside its rectification, once: the department acts, the state stays', async () => {
     const major = await report(h.keys.entA, { grade: 'MAJOR' });
-    await waitForState(major.body.id, 'REPORTED_TO_REGULATOR');
+    await waitForState(major.body.id, 'RECTIFYING');
     const res = await command(major.body.id, 'listForSupervision', h.keys.department, { note: '市应急局挂牌督办' });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.hazard.state).toBe('RECTIFYING');
     const d = await detail(major.body.id);
-    expect(d.body.timeline.map((e) => e.type)).toEqual(['REGISTERED', 'REPORTED_TO_REGULATOR', 'LISTED_FOR_SUPERVISION', 'RECTIFICATION_STARTED']);
-    expect(d.body.timeline[2]).toMatchObject({ actor: { role: 'department' }, data: { note: '市应急局挂牌督办' } });
+    expect(d.body.timeline.map((e) => e.type)).toEqual(['REGISTERED', 'REPORTED_TO_REGULATOR', 'RECTIFICATION_STARTED', 'LISTED_FOR_SUPERVISION']);
+    expect(d.body.timeline[3]).toMatchObject({ actor: { role: 'department' }, data: { note: '市应急局挂牌督办' } });
+    expectProblem(await command(major.body.id, 'listForSupervision', h.keys.department, { note: '再次挂牌' }), 409, 'ILLEGAL_TRANSITION');
   });
 
   it('needs a reason to reject a verification: 422 naming reason, state stays SUBMITTED', async () => {
@@ -574,8 +577,7 @@ describe('filters and pagination', () => {
     await make('eGeneral', e, {});
     // Due in two seconds: the worker marks it overdue.
     await make('eOverdue', e, { deadline: new Date(Date.now() + 2000).toISOString() });
-    await waitForState(ids.dMajor!, 'REPORTED_TO_REGULATOR');
-    for (const n of ['dGeneral', 'dFire', 'eGeneral', 'eOverdue']) await waitForState(ids[n]!, 'RECTIFYING');
+    for (const n of ['dGeneral', 'dMajor', 'dFire', 'eGeneral', 'eOverdue']) await waitForState(ids[n]!, 'RECTIFYING');
     await eventually(async () => ((await detail(ids.eOverdue!)).body.hazard.overdue ? true : undefined), 15_000, 'overdue');
   });
 
@@ -590,8 +592,8 @@ describe('filters and pagination', () => {
     expect(await list(`county=${d.countyCode}`)).toEqual(named('dGeneral', 'dMajor', 'dFire', 'eGeneral', 'eOverdue'));
     expect(await list(`county=${d.countyCode}&grade=MAJOR`)).toEqual(named('dMajor'));
     expect(await list(`county=${d.countyCode}&grade=GENERAL`)).toEqual(named('dGeneral', 'dFire', 'eGeneral', 'eOverdue'));
-    expect(await list(`county=${d.countyCode}&status=REPORTED_TO_REGULATOR`)).toEqual(named('dMajor'));
-    expect(await list(`county=${d.countyCode}&status=RECTIFYING`)).toEqual(named('dGeneral', 'dFire', 'eGeneral', 'eOverdue'));
+    expect(await list(`county=${d.countyCode}&status=REPORTED_TO_REGULATOR`)).toEqual([]);
+    expect(await list(`county=${d.countyCode}&status=RECTIFYING`)).toEqual(named('dGeneral', 'dMajor', 'dFire', 'eGeneral', 'eOverdue'));
     expect(await list(`county=${d.countyCode}&status=CLOSED`)).toEqual([]);
     expect(await list(`county=${d.countyCode}&overdue=true`)).toEqual(named('eOverdue'));
     expect(await list(`county=${d.countyCode}&overdue=false`)).toEqual(named('dGeneral', 'dMajor', 'dFire', 'eGeneral'));

@@ -8,9 +8,11 @@ import { reportBody } from '../support/fixtures';
 const h = ApiHarness.forFile({ worker: true });
 
 describe('the outbox as the office reads it', () => {
-  it('lists a mail the supervising department refused (550) as FAILED with the refused address and the reason, while the hazard moved on', async () => {
+  it('lists a mail the supervising department and the county refused (550) as FAILED with the refused addresses and the reason, while the hazard moved on', async () => {
     const department = `${h.entA.departmentCode}@dept.test`;
+    const county = `${h.entA.countyCode}@county.test`;
     h.sink!.refuseRecipients.set(department, { code: 550, message: 'mailbox unavailable' });
+    h.sink!.refuseRecipients.set(county, { code: 550, message: 'mailbox unavailable' });
     const created = await h.call('POST', '/v1/hazards', h.keys.entA, reportBody({ grade: 'MAJOR' }));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     h.track(created.body.workflowId);
@@ -21,7 +23,8 @@ describe('the outbox as the office reads it', () => {
       return res.body.items?.length > 0 ? res.body.items : undefined;
     }, 20_000, 'the FAILED notice');
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ kind: 'REPORTED_TO_REGULATOR', status: 'FAILED', deliveredTo: [], failedRecipients: [{ address: department, permanent: true }] });
+    expect(failed[0]).toMatchObject({ kind: 'REPORTED_TO_REGULATOR', status: 'FAILED', deliveredTo: [] });
+    expect(failed[0].failedRecipients).toEqual(expect.arrayContaining([expect.objectContaining({ address: department, permanent: true }), expect.objectContaining({ address: county, permanent: true })]));
     expect(failed[0].failedRecipients[0].reason).toContain('mailbox unavailable');
     expect(failed[0].lastError).toContain('550');
     // The refusal held nothing back: the department can list the hazard for supervision right away.

@@ -30,6 +30,7 @@ describe('workflow replay over recorded histories', () => {
         'hazard-major-full-v2.json',
         'hazard-major-full-v3.json',
         'hazard-major-full-v4.json',
+        'hazard-major-full-v5.json',
         'campaign-demo-v1.json',
         'campaign-demo-v2.json',
         'obligation-demo-v1.json',

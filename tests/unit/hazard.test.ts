@@ -8,6 +8,7 @@ import {
   canSee,
   checkCommand,
   checkPayload,
+  listingTarget,
   verificationTarget,
   type Actor,
   type HazardCommand,
@@ -34,7 +35,8 @@ const OPEN: HazardState[] = ['REGISTERED', 'REPORTED_TO_REGULATOR', 'LISTED_FOR_
 
 /** States in which each command may be issued. */
 const ALLOWED_FROM: Record<HazardCommand, HazardState[]> = {
-  listForSupervision: ['REPORTED_TO_REGULATOR'],
+  // 挂牌督办 runs beside rectification (主要负责人领衔整治 at once), in any open state, once.
+  listForSupervision: OPEN,
   submitRectification: ['RECTIFYING'],
   decideVerification: ['SUBMITTED'],
   close: ['VERIFIED'],
@@ -56,7 +58,8 @@ const ALLOWED_ROLES: Record<HazardCommand, Record<HazardGrade, Role[]>> = {
 };
 
 const TARGET: Record<HazardCommand, HazardState | null> = {
-  listForSupervision: 'LISTED_FOR_SUPERVISION',
+  // The state stays (see listingTarget for runs from before the parallel track).
+  listForSupervision: null,
   submitRectification: 'SUBMITTED',
   decideVerification: 'VERIFIED',
   close: 'CLOSED',
@@ -113,9 +116,20 @@ describe('checkCommand: examples', () => {
     expect(checkCommand('close', hazard({ state: 'VERIFIED', grade: 'MAJOR' }), insider('department'))).toEqual({ ok: true, to: 'CLOSED' });
   });
 
-  it('lists a major hazard for supervision only once it is reported to the regulator', () => {
-    expect(checkCommand('listForSupervision', hazard({ state: 'REPORTED_TO_REGULATOR', grade: 'MAJOR' }), insider('department'))).toEqual({ ok: true, to: 'LISTED_FOR_SUPERVISION' });
-    expect(checkCommand('listForSupervision', hazard({ state: 'RECTIFYING', grade: 'MAJOR' }), insider('department'))).toMatchObject({ ok: false, code: ErrorCode.ILLEGAL_TRANSITION });
+  it('lists a major hazard for supervision beside its rectification, once', () => {
+    expect(checkCommand('listForSupervision', hazard({ state: 'RECTIFYING', grade: 'MAJOR', listed: false }), insider('department'))).toEqual({ ok: true, to: null });
+    expect(checkCommand('listForSupervision', hazard({ state: 'SUBMITTED', grade: 'MAJOR', listed: false }), insider('department'))).toEqual({ ok: true, to: null });
+    expect(checkCommand('listForSupervision', hazard({ state: 'RECTIFYING', grade: 'MAJOR', listed: true }), insider('department'))).toMatchObject({ ok: false, code: ErrorCode.ILLEGAL_TRANSITION });
+    expect(checkCommand('listForSupervision', hazard({ state: 'CLOSED', grade: 'MAJOR', listed: false }), insider('department'))).toMatchObject({ ok: false, code: ErrorCode.ILLEGAL_TRANSITION });
+  });
+
+  it('starts rectifying a reported major hazard at once on the parallel track; runs from before wait for the listing', () => {
+    expect(automaticNext('REGISTERED', 'MAJOR', true)).toBe('REPORTED_TO_REGULATOR');
+    expect(automaticNext('REPORTED_TO_REGULATOR', 'MAJOR', true)).toBe('RECTIFYING');
+    expect(automaticNext('REPORTED_TO_REGULATOR', 'MAJOR', false)).toBeNull();
+    expect(automaticNext('REGISTERED', 'GENERAL', true)).toBe('RECTIFYING');
+    expect(listingTarget('REPORTED_TO_REGULATOR')).toBe('LISTED_FOR_SUPERVISION');
+    expect(listingTarget('RECTIFYING')).toBeNull();
   });
 
   it('never lists a general hazard for supervision, not even for an admin', () => {

@@ -76,16 +76,16 @@ describe('a supervising department whose mailbox refuses mail (550)', () => {
     const row = await seedHazard(handle.db, enterprise, reportBody({ grade: 'MAJOR', deadline: deadlineDate }), t0);
     const wf = await env.client.workflow.start(hazardRectificationWorkflow, { taskQueue, workflowId: row.workflowId, args: [workflowInputFor(row)] });
 
-    // The registration mail goes to the department only: nobody got it.
-    const reported = await until(() => outboxOf(row, 'REPORTED_TO_REGULATOR'), (r) => r?.status === 'FAILED', 'REPORTED_TO_REGULATOR failed');
+    // The registration mail goes to the department and the county: the county got it, the department is listed as refused.
+    const reported = await until(() => outboxOf(row, 'REPORTED_TO_REGULATOR'), (r) => r?.status === 'PARTIALLY_SENT', 'REPORTED_TO_REGULATOR partially sent');
     expect(reported!.failedRecipients).toEqual([{ address: department, reason: expect.stringContaining('no such user'), permanent: true }]);
-    expect(reported!.lastError).toContain('no such user');
+    expect(reported!.deliveredTo).toEqual([`${enterprise.countyCode}@county.test`]);
 
     await skipTo(deadline + DAY);
     expect(await eventTimes(row, 'REMINDER_SENT')).toEqual([7, 3, 1].map((n) => shanghai0900(minusDays(deadlineDate, n))));
     expect(await eventTimes(row, 'OVERDUE')).toEqual([deadline]);
     expect(await eventTimes(row, 'ESCALATED')).toEqual([deadline]); // major: +P0D
-    expect(await wf.query(hazardStateQuery)).toMatchObject({ state: 'REPORTED_TO_REGULATOR', overdue: true, escalated: true });
+    expect(await wf.query(hazardStateQuery)).toMatchObject({ state: 'RECTIFYING', overdue: true, escalated: true });
 
     // The overdue notice reached the enterprise's people; the department is listed as refused.
     const overdue = await until(() => outboxOf(row, 'OVERDUE'), (r) => r?.status !== 'PENDING', 'OVERDUE delivered');
@@ -218,7 +218,7 @@ describe('text the ledger cannot hold', () => {
   it('refuses, before accepting it, a command with U+0000 in a note or a lone surrogate in evidence, changing nothing', async () => {
     const t0 = await env.currentTimeMs();
     const { row, wf, enterprise } = await startHazard({ grade: 'MAJOR', deadline: shanghaiDate(t0 + 30 * DAY) });
-    await until(() => events(row), (e) => e.length === 2, 'registration on the ledger');
+    await until(() => events(row), (e) => e.length === 3, 'registration on the ledger');
     const before = await wf.query(hazardStateQuery);
     const code = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e instanceof DomainError ? e.code : e));
     const department = actorFor('department', enterprise.departmentCode);
@@ -228,9 +228,9 @@ describe('text the ledger cannot hold', () => {
     const listed = await wf.query(hazardStateQuery);
     expect(await code(executeHazardCommand(target, row.id, 'submitRectification', { actor: actorFor('enterprise', enterprise.id), evidence: '整改完成\ud800' }))).toBe('VALIDATION_FAILED');
 
-    expect(before.seq).toBe(2);
+    expect(before.seq).toBe(3);
     expect(await wf.query(hazardStateQuery)).toEqual(listed);
-    expect((await events(row)).map((e) => e.type)).toEqual(['REGISTERED', 'REPORTED_TO_REGULATOR', 'LISTED_FOR_SUPERVISION', 'RECTIFICATION_STARTED']);
+    expect((await events(row)).map((e) => e.type)).toEqual(['REGISTERED', 'REPORTED_TO_REGULATOR', 'RECTIFICATION_STARTED', 'LISTED_FOR_SUPERVISION']);
     const history = await wf.fetchHistory();
     const accepted = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
     expect(accepted).toBe(1); // only the valid listing

@@ -60,8 +60,10 @@ describe('major hazard with a 90-day deadline', () => {
     const deadline = endOfShanghaiDay(deadlineDate);
     expect(row.deadline.getTime()).toBe(deadline);
 
+    // Rectification starts at once (主要负责人领衔整治); the listing (挂牌督办) comes beside it.
+    expect(await wf.query(hazardStateQuery)).toMatchObject({ state: 'RECTIFYING', listed: false });
     const listed = await wf.executeUpdate('listForSupervision', { args: [{ actor: actorFor('department', enterprise.departmentCode), note: '市应急局挂牌' }] });
-    expect(listed).toMatchObject({ state: 'RECTIFYING' });
+    expect(listed).toMatchObject({ state: 'RECTIFYING', listed: true });
 
     await skipTo(deadline + DAY);
     const reminders = await eventTimes(row, 'REMINDER_SENT');
@@ -197,6 +199,33 @@ describe('general hazard', () => {
   });
 });
 
+describe('a major hazard (重大事故隐患)', () => {
+  it('is rectified at once under its principal while it is reported and listed beside: the enterprise may submit before the listing', async () => {
+    const t0 = await env.currentTimeMs();
+    const { row, wf, enterprise } = await startHazard({ grade: 'MAJOR', deadline: shanghaiDate(t0 + 30 * DAY) });
+    const owner = actorFor('enterprise', enterprise.id);
+    const dept = actorFor('department', enterprise.departmentCode);
+    expect(await executeHazardCommand(target, row.id, 'submitRectification', { actor: owner, evidence: '主要负责人领衔整改完成' })).toMatchObject({ state: 'SUBMITTED', listed: false });
+    // Listed while the verifier has it: the state stays, the listing is on the record.
+    expect(await executeHazardCommand(target, row.id, 'listForSupervision', { actor: dept, note: '挂牌督办' })).toMatchObject({ state: 'SUBMITTED', listed: true });
+    await executeHazardCommand(target, row.id, 'decideVerification', { actor: dept, decision: 'ACCEPT' });
+    await executeHazardCommand(target, row.id, 'close', { actor: dept });
+    expect(await wf.result()).toMatchObject({ state: 'CLOSED', listed: true });
+    const trail = (await events(row)).map((e) => [e.type, e.toState]);
+    expect(trail).toEqual([
+      ['REGISTERED', 'REGISTERED'],
+      ['REPORTED_TO_REGULATOR', 'REPORTED_TO_REGULATOR'],
+      ['RECTIFICATION_STARTED', 'RECTIFYING'],
+      ['RECTIFICATION_SUBMITTED', 'SUBMITTED'],
+      ['LISTED_FOR_SUPERVISION', 'SUBMITTED'],
+      ['VERIFICATION_ACCEPTED', 'VERIFIED'],
+      ['CLOSED', 'CLOSED'],
+    ]);
+    await sink.waitFor((m) => m.headers.get('x-hazard-id') === row.id && m.headers.get('x-notification-kind') === 'LISTED_FOR_SUPERVISION');
+    expect(mailKinds(row)).toEqual(expect.arrayContaining(['REPORTED_TO_REGULATOR', 'LISTED_FOR_SUPERVISION']));
+  });
+});
+
 describe('commands the workflow refuses before accepting them', () => {
   it('refuses an illegal transition, a verifier without the right, and a rejection without reason, changing nothing', async () => {
     const t0 = await env.currentTimeMs();
@@ -204,16 +233,17 @@ describe('commands the workflow refuses before accepting them', () => {
     const owner = actorFor('enterprise', enterprise.id);
     const refusal = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => (e instanceof DomainError ? e.code : e));
 
-    expect(await refusal(executeHazardCommand(target, row.id, 'submitRectification', { actor: owner, evidence: 'x' }))).toBe('ILLEGAL_TRANSITION');
+    expect(await refusal(executeHazardCommand(target, row.id, 'close', { actor: actorFor('department', enterprise.departmentCode) }))).toBe('ILLEGAL_TRANSITION');
     expect(await refusal(executeHazardCommand(target, row.id, 'listForSupervision', { actor: owner }))).toBe('FORBIDDEN');
     expect(await refusal(executeHazardCommand(target, row.id, 'listForSupervision', { actor: actorFor('department', 'other-dept') }))).toBe('NOT_FOUND');
     await executeHazardCommand(target, row.id, 'listForSupervision', { actor: actorFor('department', enterprise.departmentCode) });
+    expect(await refusal(executeHazardCommand(target, row.id, 'listForSupervision', { actor: actorFor('department', enterprise.departmentCode) }))).toBe('ILLEGAL_TRANSITION');
     await executeHazardCommand(target, row.id, 'submitRectification', { actor: owner, evidence: '整改完成' });
     expect(await refusal(executeHazardCommand(target, row.id, 'decideVerification', { actor: owner, decision: 'ACCEPT' }))).toBe('FORBIDDEN');
     expect(await refusal(executeHazardCommand(target, row.id, 'decideVerification', { actor: actorFor('department', enterprise.departmentCode), decision: 'REJECT' }))).toBe('VALIDATION_FAILED');
 
     const types = (await events(row)).map((e) => e.type);
-    expect(types).toEqual(['REGISTERED', 'REPORTED_TO_REGULATOR', 'LISTED_FOR_SUPERVISION', 'RECTIFICATION_STARTED', 'RECTIFICATION_SUBMITTED']);
+    expect(types).toEqual(['REGISTERED', 'REPORTED_TO_REGULATOR', 'RECTIFICATION_STARTED', 'LISTED_FOR_SUPERVISION', 'RECTIFICATION_SUBMITTED']);
     await executeHazardCommand(target, row.id, 'withdraw', { actor: actorFor('admin'), reason: 'test over' });
   });
 });
