@@ -43,12 +43,21 @@ export function requestHash(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
+/** A campaign template's hazard policies, per grade (validated with the template). */
+export type CampaignHazardPolicies = Partial<Record<HazardGrade, HazardPolicyOverride>>;
+
+/**
+ * The row of a reported hazard. Its policy resolves in layers: the grade's default, then the
+ * policies of the campaign it was found in (`campaignPolicies`, its template's), then the
+ * report's own override where the caller may set one (domain/access forbiddenReportFields).
+ */
 export function buildHazardRow(
   report: HazardReport,
   enterprise: Enterprise,
   actor: Actor,
   now: number,
   idempotency?: { key: string },
+  campaignPolicies?: CampaignHazardPolicies,
 ): { ok: true; row: NewHazardRow } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const timeZone = report.timeZone ?? DEFAULT_TIME_ZONE;
@@ -88,7 +97,7 @@ export function buildHazardRow(
       principalEmail: principal.email ?? null,
       principalPhone: principal.phone ?? null,
       timeZone,
-      policy: resolvePolicy(report.grade, report.policy),
+      policy: resolvePolicy(report.grade, campaignPolicies?.[report.grade], report.policy),
       workflowId: hazardWorkflowId(id),
       reportedBy: actor,
       // Scoped to the caller's organisation, so a portal keeps its keys across API-key rotation.

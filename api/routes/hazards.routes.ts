@@ -70,8 +70,6 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
         throw new DomainError(ErrorCode.NOT_FOUND, 'no such enterprise', [{ field: 'enterpriseId', reason: 'no enterprise with this id in your scope' }]);
       }
       const key = request.headers['idempotency-key'];
-      const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined);
-      if (!built.ok) throw invalidInput(built.errors);
       // A department files under a campaign it takes part in; another one does not exist for it.
       if (request.body.campaignId && !(await getCampaign(db, request.body.campaignId))) {
         throw new DomainError(ErrorCode.NOT_FOUND, 'no such campaign', [{ field: 'campaignId', reason: 'no campaign with this id' }]);
@@ -79,8 +77,11 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       if (request.body.campaignId && actor.role === 'department' && !(await participantsOf(db, request.body.campaignId)).some((p) => p.unitCode === actor.scope)) {
         throw new DomainError(ErrorCode.NOT_FOUND, 'no such campaign', [{ field: 'campaignId', reason: 'no campaign with this id that your department takes part in' }]);
       }
-      // Hazards found while a campaign runs in the enterprise's county count towards it.
+      // Hazards found while a campaign runs in the enterprise's county count towards it, and take its template's policies.
       const campaignId = request.body.campaignId ?? (await activeCampaignForCounty(db, enterprise.countyCode));
+      const campaign = campaignId ? await getCampaign(db, campaignId) : undefined;
+      const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined, campaign?.template.hazardPolicies);
+      if (!built.ok) throw invalidInput(built.errors);
       const outcome = await insertHazard(db, { ...built.row, campaignId });
       if (outcome.kind === 'key-reused') {
         throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for a different report', [{ field: 'Idempotency-Key', reason: 'already used with another body' }]);

@@ -4,6 +4,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hazards } from '../../db/schema';
+import { demoTemplate } from '../../domain/campaign';
+import { resolvePolicy } from '../../domain/policy';
 import type { HazardReport } from '../../services/hazard-report';
 import { ApiHarness, eventually, type Enterprise, type Json, type ProblemBody, type Reply } from '../support/api-harness';
 import { reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
@@ -553,6 +555,36 @@ describe('scope', () => {
     }
     const office = await walk('/v1/hazards?limit=500', h.keys.office);
     expect(office.ids).toEqual(expect.arrayContaining([a.id, b.id]));
+  });
+});
+
+describe('the policies of the campaign a hazard is found in', () => {
+  it('takes the campaign template\'s policy for its grade, a regulator\'s override on top; outside the campaign the default holds', async () => {
+    // A county of its own, with a campaign whose template sets the general hazards' policy.
+    const ent = await seedEnterprise(h.db);
+    const template = { ...demoTemplate(Date.now() + 10 * 60_000), key: uniq('policies'), hazardPolicies: { GENERAL: { reminderOffsets: ['P2D'], escalationAfter: 'P3D' } } };
+    expect((await h.call('POST', '/v1/campaign-templates', h.keys.admin, template)).status).toBe(201);
+    const launched = await h.call<{ id: string; workflowId: string }>('POST', '/v1/campaigns', h.keys.admin, { templateKey: template.key, templateVersion: 1, counties: [ent.countyCode], departments: [ent.departmentCode] });
+    expect(launched.status, JSON.stringify(launched.body)).toBe(201);
+    h.track(launched.body.workflowId);
+
+    const inCampaign = await report(h.keys.admin, { grade: 'GENERAL' }, {}, ent);
+    expect(inCampaign.status, JSON.stringify(inCampaign.body)).toBe(201);
+    expect(inCampaign.body.policy).toEqual({ ...resolvePolicy('GENERAL'), reminderOffsets: ['P2D'], escalationAfter: 'P3D' });
+    const campaignOf = async (id: string) => (await h.db.select({ campaignId: hazards.campaignId }).from(hazards).where(eq(hazards.id, id)))[0]?.campaignId;
+    expect(await campaignOf(inCampaign.body.id)).toBe(launched.body.id);
+    // The workflow runs on the policy the ledger shows: its next event is the template's P2D reminder.
+    const live = (await waitForState(inCampaign.body.id, 'RECTIFYING')).live as { policy?: unknown; nextEvent: { key: string } | null };
+    expect(live.nextEvent?.key).toContain('P2D');
+
+    const overridden = await report(h.keys.admin, { grade: 'GENERAL', policy: { escalationAfter: 'P1D' } }, {}, ent);
+    expect(overridden.body.policy).toEqual({ ...resolvePolicy('GENERAL'), reminderOffsets: ['P2D'], escalationAfter: 'P1D' });
+    const major = await report(h.keys.admin, { grade: 'MAJOR' }, {}, ent);
+    expect(major.body.policy).toEqual(resolvePolicy('MAJOR'));
+    const outside = await report(h.keys.admin, { grade: 'GENERAL' }, {}, await seedEnterprise(h.db));
+    expect(outside.body.policy).toEqual(resolvePolicy('GENERAL'));
+    expect(await campaignOf(outside.body.id)).toBeNull();
+    for (const r of [inCampaign, overridden, major, outside]) h.track(r.body.workflowId);
   });
 });
 
