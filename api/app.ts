@@ -13,6 +13,8 @@ import limits from './plugins/limits';
 import swagger from './plugins/swagger';
 import { healthRoutes } from './routes/health.routes';
 import { campaignRoutes } from './routes/campaigns.routes';
+import { caseRoutes } from './routes/cases.routes';
+import { recordRoutes } from './routes/record.routes';
 import { hazardRoutes, hazardSchemas } from './routes/hazards.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { referenceRoutes } from './routes/reference.routes';
@@ -43,6 +45,8 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
       await v1.register(referenceRoutes, deps);
       await v1.register(ledgerRoutes, deps);
       await v1.register(campaignRoutes, deps);
+      await v1.register(caseRoutes, deps);
+      await v1.register(recordRoutes, deps);
     },
     { prefix: '/v1' },
   );

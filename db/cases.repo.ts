@@ -1,11 +1,12 @@
 // Ledger writes of accountability cases, made by activities. Each is idempotent: a retried
 // activity changes nothing twice (events unique on workflow + seq, causes on case + kind + ref,
 // the row moved forward only by last_seq).
-import { and, eq, lt, sql } from 'drizzle-orm';
-import type { CaseCauseKind, CaseEventType, CaseRung, CaseStatus, CaseSubject, ReferralBody } from '../domain/accountability';
+import { and, asc, count, eq, exists, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { CaseCauseKind, CaseEventType, CaseRung, CaseScope, CaseStatus, CaseSubject, ReferralBody } from '../domain/accountability';
 import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
-import { caseCauses, caseEvents, cases } from './schema';
+import { after, newestFirst, toPage, type Cursor, type Page } from './pagination';
+import { caseCauses, caseEvents, cases, duties, notifications } from './schema';
 
 /** The current row as a step leaves it. Instants are ISO strings (they cross the workflow boundary). */
 export interface CaseRowState {
@@ -108,4 +109,103 @@ export async function applyCaseEntries(db: Db, entries: CaseLedgerEntry[]): Prom
     }
     return { applied: inserted.length };
   });
+}
+
+// ---- Reads for the API: lists, one case, its causes, its mail.
+
+export type CaseRow = typeof cases.$inferSelect;
+export type CaseCauseRow = typeof caseCauses.$inferSelect;
+
+/** The case's subject as domain/accountability canSeeCase reads it. */
+export const caseScopeOf = (c: CaseRow): CaseScope => ({ kind: c.subjectKind, ref: c.subjectRef, countyCode: c.scopeCounty, departmentCode: c.scopeDepartment });
+
+/** The rows an actor may see: the SQL twin of canSeeCase (domain/accountability.ts). */
+export function casesVisibleTo(actor: Actor): SQL | undefined {
+  const inScope = (scope: string) => or(eq(cases.subjectRef, scope), eq(cases.scopeCounty, scope), eq(cases.scopeDepartment, scope));
+  switch (actor.role) {
+    case 'admin':
+    case 'office':
+      return undefined;
+    case 'reviewer':
+      return actor.scope === null ? undefined : inScope(actor.scope);
+    case 'county':
+    case 'department':
+      return actor.scope === null ? sql`false` : inScope(actor.scope);
+    case 'enterprise':
+      return and(eq(cases.subjectKind, 'ENTERPRISE'), eq(cases.subjectRef, actor.scope ?? ''));
+  }
+}
+
+export interface CaseFilters {
+  status?: CaseStatus;
+  rung?: CaseRung;
+  overdue?: boolean;
+  subjectKind?: CaseSubject['kind'];
+  subjectRef?: string;
+  /** The opening cause, or any cause joined since. */
+  causeKind?: CaseCauseKind;
+  campaignId?: string;
+}
+
+/** Cases newest first (by opening), keyset pages on (opened_at, id). */
+export async function listCases(db: Db, actor: Actor, f: CaseFilters, page: { limit: number; after?: Cursor }): Promise<Page<CaseRow>> {
+  const rows = await db
+    .select()
+    .from(cases)
+    .where(
+      and(
+        casesVisibleTo(actor),
+        f.status ? eq(cases.status, f.status) : undefined,
+        f.rung ? eq(cases.rung, f.rung) : undefined,
+        f.overdue !== undefined ? eq(cases.overdue, f.overdue) : undefined,
+        f.subjectKind ? eq(cases.subjectKind, f.subjectKind) : undefined,
+        f.subjectRef ? eq(cases.subjectRef, f.subjectRef) : undefined,
+        f.campaignId ? eq(cases.campaignId, f.campaignId) : undefined,
+        f.causeKind
+          ? or(eq(cases.causeKind, f.causeKind), exists(db.select({ one: sql`1` }).from(caseCauses).where(and(eq(caseCauses.caseId, cases.id), eq(caseCauses.kind, f.causeKind)))))
+          : undefined,
+        after(cases.openedAt, cases.id, page.after),
+      ),
+    )
+    .orderBy(...newestFirst(cases.openedAt, cases.id))
+    .limit(page.limit + 1);
+  return toPage(
+    rows.map((r) => ({ ...r, createdAt: r.openedAt })),
+    page.limit,
+  );
+}
+
+export async function getCase(db: Db, id: string): Promise<CaseRow | undefined> {
+  const [row] = await db.select().from(cases).where(eq(cases.id, id));
+  return row;
+}
+
+/** A case's causes in the order they joined; at most `limit` (a case can gather thousands). */
+export async function causesOf(db: Db, caseId: string, limit = 10_000): Promise<{ causes: CaseCauseRow[]; total: number }> {
+  const [causes, [n]] = await Promise.all([
+    db.select().from(caseCauses).where(eq(caseCauses.caseId, caseId)).orderBy(asc(caseCauses.joinedAt), asc(caseCauses.kind), asc(caseCauses.refId)).limit(limit),
+    db.select({ n: count() }).from(caseCauses).where(eq(caseCauses.caseId, caseId)),
+  ]);
+  return { causes, total: n?.n ?? 0 };
+}
+
+/** The outbox rows of a case (business keys case:<id>:…), oldest first, at most `limit`. */
+export async function mailOfCase(db: Db, caseId: string, limit: number): Promise<{ mails: (typeof notifications.$inferSelect)[]; total: number }> {
+  const ofCase = like(notifications.businessKey, `case:${caseId}:%`);
+  const [mails, [n]] = await Promise.all([
+    db.select().from(notifications).where(ofCase).orderBy(asc(notifications.createdAt), asc(notifications.id)).limit(limit),
+    db.select({ n: count() }).from(notifications).where(ofCase),
+  ]);
+  return { mails, total: n?.n ?? 0 };
+}
+
+/** The obligation workflows behind missed-duty causes (refs `<obligation id>:<duty key>`, domain dutyCauseRef). */
+export async function obligationsOfDutyCauses(db: Db, refIds: string[]): Promise<string[]> {
+  if (refIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ id: duties.obligationId })
+    .from(duties)
+    .where(inArray(sql`${duties.obligationId} || ':' || ${duties.dutyKey}`, refIds))
+    .orderBy(asc(duties.obligationId));
+  return rows.map((r) => r.id);
 }

@@ -44,7 +44,7 @@ export async function keysChangedSince(db: Db, since: Date | null): Promise<ApiK
   return db.select().from(apiKeys).where(since ? gte(apiKeys.updatedAt, since) : undefined);
 }
 
-type NewKey = { name: string; role: Role; scope: string | null; secret?: string; expiresAt?: Date | null };
+type NewKey = { name: string; role: Role; scope: string | null; email?: string | null; secret?: string; expiresAt?: Date | null };
 
 /** Stores only the hash; the secret is returned to show once. */
 export async function createApiKey(db: Db, input: NewKey): Promise<{ key: ApiKeyRow; secret: string }>;
@@ -52,7 +52,7 @@ export async function createApiKey(db: Db, input: NewKey): Promise<{ key: ApiKey
 export async function createApiKey(db: Db, input: NewKey & { ifAbsent: true }): Promise<{ key: ApiKeyRow; secret: string } | null>;
 export async function createApiKey(db: Db, input: NewKey & { ifAbsent?: boolean }): Promise<{ key: ApiKeyRow; secret: string } | null> {
   const secret = input.secret ?? generateKeySecret();
-  const insert = db.insert(apiKeys).values({ name: input.name, role: input.role, scope: input.scope, keyHash: hashKey(secret), keyPrefix: secret.slice(0, 7), expiresAt: input.expiresAt ?? null });
+  const insert = db.insert(apiKeys).values({ name: input.name, role: input.role, scope: input.scope, email: input.email ?? null, keyHash: hashKey(secret), keyPrefix: secret.slice(0, 7), expiresAt: input.expiresAt ?? null });
   const [key] = await (input.ifAbsent ? insert.onConflictDoNothing({ target: apiKeys.keyHash }) : insert).returning();
   return key ? { key, secret } : null;
 }

@@ -2,7 +2,7 @@
 // `canSee` (hazard.ts); role gates are per route. A field set by a role that may not set it is a
 // 403 naming the field, and nothing changes.
 import type { FieldError } from './errors';
-import type { HazardSource, Role } from './hazard';
+import type { HazardSource, NotificationKind, Role } from './hazard';
 
 /** The fields of a hazard report that are not the enterprise's to choose. */
 export interface ReportControls {
@@ -39,3 +39,6 @@ export function forbiddenReportFields(role: Role, r: ReportControls, path = ''):
   }
   return out;
 }
+
+/** Hazard mail addressed only to regulators (the report to the department, the escalation to the office): not the enterprise's to read. */
+export const REGULATOR_ONLY_MAIL: readonly NotificationKind[] = ['REPORTED_TO_REGULATOR', 'ESCALATED'];

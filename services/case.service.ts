@@ -7,11 +7,12 @@ import { and, eq, like, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
 import { caseCauses, cases } from '../db/schema';
+import { getEnterprise, unitsByCode } from '../db/reference.repo';
 import { DEFAULT_CASE_LADDER, type CaseCause, type CaseLadder, type CaseSubject } from '../domain/accountability';
 import type { Actor } from '../domain/hazard';
-import { addCaseCauseSignal, caseCauseResolvedSignal, type CaseWorkflowInput } from '../workflows/case.messages';
+import { addCaseCauseSignal, caseCauseResolvedSignal, caseStateQuery, decideCaseUpdate, type CaseSnapshot, type CaseWorkflowInput, type DecideCaseInput } from '../workflows/case.messages';
 import { caseWorkflowId } from '../workflows/ids';
-import { signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
+import { executeUpdateBounded, queryOrNull, signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
 
 export interface OpenCaseRequest {
   subject: CaseSubject;
@@ -112,4 +113,50 @@ export async function resolveCaseCauses(db: Db, t: TemporalTarget, cause: { kind
     .where(and(eq(caseCauses.kind, cause.kind), like(caseCauses.refId, `${cause.refPrefix}%`), ne(cases.status, 'RESOLVED')));
   for (const l of linked) await signalIfRunning(t, caseWorkflowId(l.caseId), caseCauseResolvedSignal, { kind: cause.kind, refId: l.refId, ...(cause.note ? { note: cause.note } : {}), actor });
   return linked.length;
+}
+
+// ---- The API's use cases: a case opened by hand, its live state, a reviewer's decision.
+
+/** What the office names as a case's subject: a unit by its code, an enterprise by its id. */
+export type SubjectRef = { kind: 'UNIT'; code: string } | { kind: 'ENTERPRISE'; id: string };
+
+/** The subject with its name and scope from the roster; null when there is no such unit or enterprise. */
+export async function subjectOf(db: Db, ref: SubjectRef): Promise<CaseSubject | null> {
+  if (ref.kind === 'UNIT') {
+    const [unit] = await unitsByCode(db, [ref.code]);
+    return unit ? unitSubject(unit.code, unit) : null;
+  }
+  const e = await getEnterprise(db, ref.id);
+  return e ? { kind: 'ENTERPRISE', ref: e.id, name: e.name, ...(e.principalName ? { officialName: e.principalName } : {}), countyCode: e.countyCode, departmentCode: e.departmentCode } : null;
+}
+
+export interface ManualCaseRequest {
+  subject: CaseSubject;
+  reason: string;
+  campaignId: string | null;
+  /** Names the opening cause: the same key opens (or finds) the same case, so a retried request makes no second one. */
+  key: string;
+  timeZone: string;
+  actor: Actor;
+}
+
+/** The office opens a case by hand (cause MANUAL), or joins the open manual case of the same subject. */
+export function openCaseByHand(db: Db, t: TemporalTarget, req: ManualCaseRequest): Promise<{ caseId: string; joined: boolean }> {
+  return openOrJoinCase(db, t, {
+    subject: req.subject,
+    cause: { kind: 'MANUAL', refId: `manual:${req.key}`, note: req.reason },
+    campaignId: req.campaignId,
+    openedBy: req.actor,
+    timeZone: req.timeZone,
+  });
+}
+
+/** The case workflow's live state, or null when it (or Temporal) does not answer in time. */
+export function queryCase(t: TemporalTarget, caseId: string, timeoutMs?: number): Promise<CaseSnapshot | null> {
+  return queryOrNull(t, caseWorkflowId(caseId), caseStateQuery, timeoutMs);
+}
+
+/** A decision as the workflow's validated update; its refusals come back as DomainErrors (404, 403, 409, 422). */
+export function decideCase(t: TemporalTarget, caseId: string, input: DecideCaseInput, updateId?: string): Promise<CaseSnapshot> {
+  return executeUpdateBounded(t, caseWorkflowId(caseId), decideCaseUpdate, [input], { updateId, ended: 'the case is resolved: its process has ended' });
 }

@@ -15,12 +15,15 @@ const WINDOW_MS = 60_000;
 
 /**
  * Writes that send mail or start workflows: hazard reports and every hazard command, campaign
- * launch, phase moves, duty submissions, inspection results and supervision findings. Storing a
- * template, declaring a self-inspection and reference data only touch the database.
+ * launch, phase moves, duty submissions, inspection results and supervision findings, opening and
+ * deciding accountability cases. Storing a template, declaring a self-inspection and reference
+ * data only touch the database.
  */
 export function sendsMailOrStartsWorkflows(method: string, routeUrl: string | undefined): boolean {
   if (!WRITES.has(method) || !routeUrl) return false;
   if (routeUrl === '/v1/hazards' || routeUrl.startsWith('/v1/hazards/')) return true;
+  // Opening a case starts its workflow; a decision mails the reviewers.
+  if (routeUrl === '/v1/cases' || routeUrl.startsWith('/v1/cases/')) return true;
   if (routeUrl === '/v1/campaigns') return true;
   return routeUrl.startsWith('/v1/campaigns/') && !routeUrl.endsWith('/self-inspections');
 }

@@ -8,7 +8,8 @@ import { after, isCursor, newestFirst, toPage } from '../../db/pagination';
 import { accountabilityReviews, hazards, notifications } from '../../db/schema';
 import { DomainError, ErrorCode } from '../../domain/errors';
 import { NOTIFICATION_STATUSES } from '../../domain/delivery';
-import { NOTIFICATION_KINDS, type NotificationKind } from '../../domain/hazard';
+import { NOTIFICATION_KINDS } from '../../domain/hazard';
+import { REGULATOR_ONLY_MAIL } from '../../domain/access';
 import { DUTY_NOTIFICATION_KINDS } from '../../domain/campaign';
 import { requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, PageQuery } from '../schemas/common';
@@ -44,8 +45,6 @@ const ReviewView = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-/** Notices addressed only to the department and the office (see activities/index.ts recipients). */
-const REGULATOR_ONLY_KINDS: NotificationKind[] = ['REPORTED_TO_REGULATOR', 'ESCALATED'];
 
 const badCursor = () => new DomainError(ErrorCode.VALIDATION_FAILED, 'bad cursor', [{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -76,7 +75,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
           and(
             office ? undefined : and(isNotNull(notifications.hazardId), visibleTo(request.actor)),
             // Mail addressed only to regulators (the report to the department, the escalation to the office) is not the enterprise's to read.
-            request.actor.role === 'enterprise' ? notInArray(notifications.kind, REGULATOR_ONLY_KINDS) : undefined,
+            request.actor.role === 'enterprise' ? notInArray(notifications.kind, [...REGULATOR_ONLY_MAIL]) : undefined,
             q.hazardId ? eq(notifications.hazardId, q.hazardId) : undefined,
             q.campaignId ? eq(notifications.campaignId, q.campaignId) : undefined,
             q.kind ? eq(notifications.kind, q.kind) : undefined,

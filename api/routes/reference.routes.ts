@@ -54,7 +54,7 @@ const enterpriseView = (e: EnterpriseRow) => ({
 });
 const keyView = (k: ApiKeyRow) => ({ ...k, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null, expiresAt: k.expiresAt?.toISOString() ?? null });
 /** What the audit log keeps of a key: never its hash. */
-const keyAudit = (k: ApiKeyRow) => ({ name: k.name, role: k.role, scope: k.scope, keyPrefix: k.keyPrefix, expiresAt: k.expiresAt?.toISOString() ?? null });
+const keyAudit = (k: ApiKeyRow) => ({ name: k.name, role: k.role, scope: k.scope, email: k.email, keyPrefix: k.keyPrefix, expiresAt: k.expiresAt?.toISOString() ?? null });
 
 // ---- Roster import: each row is validated on its own, so one bad row never rejects the file. ----
 
@@ -280,22 +280,26 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Temp
 
   app.post('/api-keys', { schema: { tags: ['api keys'], summary: 'Create an API key; the secret is in this response only', body: ApiKeyBody, response: { 201: Type.Object({ key: ApiKeyView, secret: Type.String() }), ...errorResponses } } }, async (request, reply) => {
     const actor = requireRole(request, 'admin', 'office');
-    const { name, role, scope } = request.body;
+    const { name, role, scope, email } = request.body;
     if ((role === 'admin' || role === 'office') && actor.role !== 'admin') forbidFields(actor, [{ field: 'role', reason: 'only an admin creates admin or office keys' }]);
     const expiresAt = request.body.expiresAt === undefined ? null : new Date(request.body.expiresAt);
     if (expiresAt && !(expiresAt.getTime() > Date.now())) throw invalidInput([{ field: 'expiresAt', reason: 'must be in the future' }]);
     const needsScope = role === 'department' || role === 'county' || role === 'enterprise';
-    if (!needsScope && scope !== undefined) throw invalidInput([{ field: 'scope', reason: `a ${role} key has no scope` }]);
-    if (needsScope) {
-      if (scope === undefined) throw invalidInput([{ field: 'scope', reason: `a ${role} key needs the ${role === 'enterprise' ? 'enterprise id' : `${role} code`}` }]);
+    // A reviewer's scope is optional: none for a city-wide reviewer, else a county or department.
+    const mayScope = needsScope || role === 'reviewer';
+    if (!mayScope && scope !== undefined) throw invalidInput([{ field: 'scope', reason: `a ${role} key has no scope` }]);
+    if (needsScope && scope === undefined) throw invalidInput([{ field: 'scope', reason: `a ${role} key needs the ${role === 'enterprise' ? 'enterprise id' : `${role} code`}` }]);
+    if (mayScope && scope !== undefined) {
+      const unitKinds = role === 'county' ? ['COUNTY'] : role === 'department' ? ['DEPARTMENT'] : ['COUNTY', 'DEPARTMENT'];
       const exists =
         role === 'enterprise'
           ? /^[0-9a-f-]{36}$/i.test(scope) && (await getEnterprise(db, scope)) !== undefined
-          : (await unitsByCode(db, [scope])).some((u) => u.kind === (role === 'county' ? 'COUNTY' : 'DEPARTMENT'));
-      if (!exists) throw invalidInput([{ field: 'scope', reason: `no ${role} with this ${role === 'enterprise' ? 'id' : 'code'}` }]);
+          : (await unitsByCode(db, [scope])).some((u) => unitKinds.includes(u.kind));
+      const what = role === 'enterprise' ? 'enterprise with this id' : role === 'reviewer' ? 'county or department with this code' : `${role} with this code`;
+      if (!exists) throw invalidInput([{ field: 'scope', reason: `no ${what}` }]);
     }
     const { key, secret } = await db.transaction(async (tx) => {
-      const created = await createApiKey(tx, { name, role, scope: scope ?? null, expiresAt });
+      const created = await createApiKey(tx, { name, role, scope: scope ?? null, email: email ?? null, expiresAt });
       await recordAudit(tx, { actor, action: 'api_key.created', subjectKind: 'api_key', subjectId: created.key.id, data: keyAudit(created.key) });
       return created;
     });

@@ -93,7 +93,10 @@ export const ApiKeyBody = Type.Object(
   {
     name: SingleLine({ minLength: 1, maxLength: 100 }),
     role: Type.Enum(ROLES),
-    scope: Type.Optional(SingleLine({ minLength: 1, maxLength: 64, description: 'enterprise id, county code or department code; none for admin and office' })),
+    scope: Type.Optional(
+      SingleLine({ minLength: 1, maxLength: 64, description: 'enterprise id, county code or department code; none for admin and office; for a reviewer a county or department code, or none (city-wide)' }),
+    ),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: "the key holder's mailbox: a reviewer is asked and reminded about the cases in its scope there" })),
     expiresAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'the key is refused from this instant on (ISO 8601 with offset); omitted: never expires' })),
   },
   { additionalProperties: false },
@@ -103,6 +106,7 @@ export const ApiKeyView = Type.Object({
   name: Type.String(),
   role: Type.String(),
   scope: Nullable(Type.String()),
+  email: Nullable(Type.String()),
   keyPrefix: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
   revokedAt: Nullable(Type.String({ format: 'date-time' })),
@@ -120,7 +124,7 @@ export const AuditEntryView = Type.Object({
 });
 export const AuditListQuery = Type.Object(
   {
-    subjectKind: Type.Optional(Type.Enum(['api_key', 'unit', 'enterprise', 'roster'])),
+    subjectKind: Type.Optional(Type.Enum(['api_key', 'unit', 'enterprise', 'roster', 'case'])),
     subjectId: Type.Optional(SingleLine({ minLength: 1, maxLength: 64 })),
     action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z_.]+$' })),
     ...PageQuery,

@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app as hazardApi, fastifyOptions } from '../../api/app';
-import { campaignParticipants, campaigns, campaignSnapshots, duties, hazards, spotCheckDraws } from '../../db/schema';
+import { campaignParticipants, campaigns, campaignSnapshots, cases, duties, hazards, spotCheckDraws } from '../../db/schema';
 import { campaignFigures } from '../../db/campaigns.repo';
 import { createApiKey } from '../../db/reference.repo';
 import { ROLES, type Role } from '../../domain/hazard';
@@ -27,6 +27,12 @@ async function launch(templateKey: string, counties: string[], departments: stri
   return res.body.id;
 }
 
+async function manualCase(enterpriseId: string): Promise<string> {
+  const res = await h.call<{ case: { id: string } }>('POST', '/v1/cases', h.keys.admin, { subject: { kind: 'ENTERPRISE', ref: enterpriseId }, reason: 'access matrix' });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.case.id;
+}
+
 async function majorHazard(enterpriseId: string): Promise<string> {
   const res = await h.call<{ id: string }>('POST', '/v1/hazards', h.keys.admin, reportBody({ enterpriseId, grade: 'MAJOR' }));
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -38,11 +44,13 @@ beforeAll(async () => {
   const { entA, entB } = h;
   const template = futureTemplate();
   expect((await h.call('POST', '/v1/campaign-templates', h.keys.admin, template)).status).toBe(201);
-  const [hazardA, hazardB, campaignA, campaignB] = await Promise.all([
+  const [hazardA, hazardB, campaignA, campaignB, caseA, caseB] = await Promise.all([
     majorHazard(entA.id),
     majorHazard(entB.id),
     launch(template.key, [entA.countyCode], [entA.departmentCode]),
     launch(template.key, [entB.countyCode], [entB.departmentCode]),
+    manualCase(entA.id),
+    manualCase(entB.id),
   ]);
   // The draw and the summary are written by the campaign workflow when their phases come; this
   // file's campaigns open in 10 minutes, so the rows the reads need are put on the ledger here.
@@ -66,6 +74,8 @@ beforeAll(async () => {
     hazardB,
     campaignA,
     campaignB,
+    caseA,
+    caseB,
     template: { key: template.key, version: 1 },
     freshKeyId: async () => (await createApiKey(h.db, { name: uniq('revocable'), role: 'county', scope: entA.countyCode })).key.id,
   };
@@ -81,6 +91,7 @@ afterAll(async () => {
         ...ids.map((id) => `campaign:${id}`),
         ...parts.map((p) => `obligation:${p.campaignId}:${p.unitCode}`),
         ...(await h.db.select({ id: hazards.id }).from(hazards)).map((r) => `hazard:${r.id}`),
+        ...(await h.db.select({ id: cases.id }).from(cases)).map((r) => `case:${r.id}`),
       ];
       await Promise.allSettled(workflowIds.map((w) => client.workflow.getHandle(w).terminate('access-matrix cleanup')));
     }

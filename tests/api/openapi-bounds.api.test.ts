@@ -150,6 +150,8 @@ describe('the OpenAPI document', () => {
         'POST /v1/campaigns/{id}/inspections/{enterpriseId}',
         'POST /v1/campaigns/{id}/phases/{phase}/move',
         'POST /v1/campaigns/{id}/supervision-findings',
+        'POST /v1/cases',
+        'POST /v1/cases/{id}/decisions',
         'POST /v1/hazards',
         'POST /v1/hazards/{id}/close',
         'POST /v1/hazards/{id}/extension-decision',

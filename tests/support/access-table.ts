@@ -27,6 +27,9 @@ export interface MatrixContext {
   /** A campaign with A's county and department taking part / with B's. Both have a draw and a summary. */
   campaignA: string;
   campaignB: string;
+  /** An accountability case about enterprise A / B (subject ENTERPRISE, opened by hand). */
+  caseA: string;
+  caseB: string;
   /** A stored template to launch from. */
   template: { key: string; version: number };
   /** A fresh active county key's id, for revocation probes. */
@@ -52,12 +55,15 @@ const everyone: Record<Role, Access> = { admin: 'allow', office: 'allow', depart
 const officeOnly: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'deny', county: 'deny', enterprise: 'deny', reviewer: 'deny' };
 /** Campaigns: the regulators taking part; a reviewer decides cases, it does not run campaigns. */
 const regulatorsScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'deny' };
-/** Reads of a hazard or an enterprise: every role in its scope. */
+/** Deciding a case and exporting its evidence: admin, office, and a reviewer in its scope; not the parties (county, department, enterprise). */
+const casesDeciders: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'deny', county: 'deny', enterprise: 'deny', reviewer: 'scoped' };
+/** Reads of a hazard, an enterprise, a case and their records: every role in its scope. */
 const allScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'scoped', reviewer: 'scoped' };
 
 const hazardOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.hazardA : ctx.hazardB);
 const entOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.entA : ctx.entB);
 const campaignOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.campaignA : ctx.campaignB);
+const caseOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.caseA : ctx.caseB);
 
 export function futureTemplate(): CampaignTemplate {
   // Phases open 10 minutes from now: nothing fires while the test runs.
@@ -181,6 +187,29 @@ export const ACCESS_TABLE: RouteEntry[] = [
         : { url: `/v1/campaigns/${ctx.campaignA}/supervision-findings`, body: { team: '第一督导组', target: 'UNIT', unitCode: ctx.entA.countyCode, description: '排查流于形式' } },
   },
   { method: 'GET', url: '/v1/campaigns/:id/summary', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/summary` }) },
+
+  // ---- accountability cases: every role reads the cases in its scope; the office opens them; those who decide them export their evidence
+  { method: 'GET', url: '/v1/cases', access: everyone, probe: () => ({ url: '/v1/cases?limit=5' }) },
+  { method: 'GET', url: '/v1/cases/:id', access: allScoped, probe: (ctx, t) => ({ url: `/v1/cases/${caseOf(ctx, t)}` }) },
+  {
+    method: 'POST',
+    url: '/v1/cases',
+    access: officeOnly,
+    // Joins the open manual case of enterprise A (caseA) when it is there.
+    probe: (ctx) => ({ url: '/v1/cases', body: { subject: { kind: 'ENTERPRISE', ref: ctx.entA.id }, reason: 'matrix probe' } }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/cases/:id/decisions',
+    access: casesDeciders,
+    probe: (ctx, t) => ({ url: `/v1/cases/${caseOf(ctx, t)}/decisions`, body: { kind: 'HOLD', reason: 'matrix probe', until: '2099-12-31T00:00:00Z' } }),
+  },
+  { method: 'GET', url: '/v1/cases/:id/evidence', access: casesDeciders, probe: (ctx, t) => ({ url: `/v1/cases/${caseOf(ctx, t)}/evidence` }) },
+
+  // ---- the ordered record: whoever sees the object
+  { method: 'GET', url: '/v1/cases/:id/record', access: allScoped, probe: (ctx, t) => ({ url: `/v1/cases/${caseOf(ctx, t)}/record?limit=5` }) },
+  { method: 'GET', url: '/v1/hazards/:id/record', access: allScoped, probe: (ctx, t) => ({ url: `/v1/hazards/${hazardOf(ctx, t)}/record?limit=5` }) },
+  { method: 'GET', url: '/v1/enterprises/:id/record', access: allScoped, probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}/record?limit=5` }) },
 ];
 
 export const routeKey = (method: string, url: string): string => `${method} ${url}`;

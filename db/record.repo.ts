@@ -1,0 +1,177 @@
+// The ordered record (§3 of issue 8): every ledger event about an object, oldest first, from
+// several streams at once (hazard events, case events, the outbox, …). Each stream is one SELECT
+// giving the same columns; a record is the UNION ALL of the streams that concern its object, read
+// in keyset pages on (at, stream, ref, seq): a total order, stable while new events arrive.
+// Another kind of event joins by one more stream function and one more entry in a record's list.
+import { sql, type SQL } from 'drizzle-orm';
+import { REGULATOR_ONLY_MAIL } from '../domain/access';
+import type { Actor } from '../domain/hazard';
+import type { Db } from './client';
+import { caseEvents, cases, hazardEvents, hazards, notifications } from './schema';
+
+/** One event of a record. `from`/`to`: the state before and after, where the stream has it. */
+export interface RecordEntry {
+  /** When it happened (the workflow's time for workflow steps; when a mail was written to the outbox). */
+  at: string;
+  /** Which ledger stream: hazard, case, mail (and order, once orders land). */
+  stream: string;
+  /** The stream's object: a hazard id, a case id, an outbox row id. */
+  ref: string;
+  /** Sequence within the object's workflow (0 for a mail). */
+  seq: number;
+  type: string;
+  /** Who: the API key's identity, the system actor for timers; null for a mail. */
+  actor: Actor | null;
+  from: Record<string, unknown> | null;
+  to: Record<string, unknown> | null;
+  data: Record<string, unknown>;
+  /** When the ledger stored it (null for a mail). */
+  recordedAt: string | null;
+}
+
+/** Where the next page starts: after this entry in (at, stream, ref, seq) order. */
+export interface RecordCursor {
+  at: string;
+  stream: string;
+  ref: string;
+  seq: number;
+}
+
+export const isRecordCursor = (v: unknown): v is RecordCursor => {
+  const c = v as RecordCursor;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof c.at === 'string' &&
+    !Number.isNaN(Date.parse(c.at)) &&
+    typeof c.stream === 'string' &&
+    /^[a-z_]{1,20}$/.test(c.stream) &&
+    typeof c.ref === 'string' &&
+    /^[\w:.-]{1,200}$/.test(c.ref) &&
+    Number.isInteger(c.seq) &&
+    c.seq >= 0 &&
+    c.seq <= 2_147_483_647
+  );
+};
+
+/**
+ * A stream: one SELECT with the columns at, stream, ref, seq, type, actor, "from", "to", data,
+ * recorded_at (in this order and these types), over the rows `where` picks.
+ */
+export type RecordStream = SQL;
+
+/** Hazard events: state before and after each step. */
+export function hazardEventStream(where: SQL): RecordStream {
+  const e = hazardEvents;
+  return sql`SELECT ${e.at} AS at, 'hazard'::text AS stream, ${e.hazardId}::text AS ref, ${e.seq} AS seq, ${e.type} AS type, ${e.actor} AS actor,
+    CASE WHEN ${e.fromState} IS NULL THEN NULL ELSE jsonb_build_object('state', ${e.fromState}) END AS "from",
+    jsonb_build_object('state', ${e.toState}) AS "to", ${e.data} AS data, ${e.recordedAt} AS recorded_at
+    FROM ${e} WHERE ${where}`;
+}
+
+/** Case events: each row holds the status and rung after its step; the one before is the previous event's. */
+export function caseEventStream(where: SQL): RecordStream {
+  const e = caseEvents;
+  const state = sql`jsonb_build_object('status', ${e.status}, 'rung', ${e.rung})`;
+  return sql`SELECT ${e.at} AS at, 'case'::text AS stream, ${e.caseId}::text AS ref, ${e.seq} AS seq, ${e.type} AS type, ${e.actor} AS actor,
+    lag(${state}) OVER (PARTITION BY ${e.caseId} ORDER BY ${e.seq}) AS "from", ${state} AS "to", ${e.data} AS data, ${e.recordedAt} AS recorded_at
+    FROM ${e} WHERE ${where}`;
+}
+
+/** Outbox rows: a mail as written before sending, with where its delivery stands now (the body is in the evidence bundle). */
+export function mailStream(where: SQL): RecordStream {
+  const n = notifications;
+  return sql`SELECT ${n.createdAt} AS at, 'mail'::text AS stream, ${n.id}::text AS ref, 0 AS seq, ${n.kind} AS type, NULL::jsonb AS actor, NULL::jsonb AS "from", NULL::jsonb AS "to",
+    jsonb_build_object('businessKey', ${n.businessKey}, 'hazardId', ${n.hazardId}, 'campaignId', ${n.campaignId}, 'subject', ${n.subject}, 'recipients', ${n.recipients},
+      'status', ${n.status}, 'attempts', ${n.attempts}, 'deliveredTo', ${n.deliveredTo}, 'failedRecipients', ${n.failedRecipients}, 'lastError', ${n.lastError},
+      'messageId', ${n.messageId}, 'sentAt', ${n.sentAt}) AS data, NULL::timestamptz AS recorded_at
+    FROM ${n} WHERE ${where}`;
+}
+
+/** The outbox rows of cases (business keys `case:<id>:…`, domain/delivery caseNoticeKey), given a subquery of case ids. */
+const caseMailOf = (caseIds: SQL): SQL =>
+  sql`${notifications.businessKey} LIKE 'case:%' AND split_part(${notifications.businessKey}, ':', 2) IN (SELECT id::text FROM (${caseIds}) ids(id))`;
+
+export interface RecordReader {
+  /**
+   * Whether the reader reads mail addressed to regulators and reviewers only (the report to the
+   * department, the escalation to the office, the review notices of a case). Not an enterprise.
+   */
+  regulatorMail: boolean;
+}
+
+const EVERYTHING: RecordReader = { regulatorMail: true };
+
+/** Hazard mail the reader may read. */
+const hazardMailFor = (reader: RecordReader): SQL =>
+  reader.regulatorMail ? sql`true` : sql`${notifications.kind} NOT IN (${sql.join(REGULATOR_ONLY_MAIL.map((k) => sql`${k}`), sql`, `)})`;
+
+/** The streams of one hazard: its events and its mail. */
+export function hazardRecord(hazardId: string, reader: RecordReader = EVERYTHING): RecordStream[] {
+  return [hazardEventStream(sql`${hazardEvents.hazardId} = ${hazardId}`), mailStream(sql`${notifications.hazardId} = ${hazardId} AND ${hazardMailFor(reader)}`)];
+}
+
+/** The streams of one case: its events (opening, decisions, reminders, causes joined and resolved) and its review mail. */
+export function caseRecord(caseId: string, reader: RecordReader = EVERYTHING): RecordStream[] {
+  const events = caseEventStream(sql`${caseEvents.caseId} = ${caseId}`);
+  return reader.regulatorMail ? [events, mailStream(caseMailOf(sql`SELECT ${caseId}::uuid`))] : [events];
+}
+
+/** The hazards of an enterprise, as a subquery of ids. */
+const hazardsOf = (enterpriseId: string): SQL => sql`SELECT ${hazards.id} FROM ${hazards} WHERE ${hazards.enterpriseId} = ${enterpriseId}`;
+/** The cases whose subject is the enterprise, as a subquery of ids. */
+const casesAbout = (enterpriseId: string): SQL => sql`SELECT ${cases.id} FROM ${cases} WHERE ${cases.subjectKind} = 'ENTERPRISE' AND ${cases.subjectRef} = ${enterpriseId}`;
+
+/**
+ * The streams of an enterprise: its hazards' events and mail, its cases' events and review mail.
+ * Enforcement orders join here with one more stream (an order-event SELECT over its orders).
+ */
+export function enterpriseRecord(enterpriseId: string, reader: RecordReader = EVERYTHING): RecordStream[] {
+  return [
+    hazardEventStream(sql`${hazardEvents.hazardId} IN (${hazardsOf(enterpriseId)})`),
+    mailStream(sql`${notifications.hazardId} IN (${hazardsOf(enterpriseId)}) AND ${hazardMailFor(reader)}`),
+    caseEventStream(sql`${caseEvents.caseId} IN (${casesAbout(enterpriseId)})`),
+    ...(reader.regulatorMail ? [mailStream(caseMailOf(casesAbout(enterpriseId)))] : []),
+  ];
+}
+
+interface RawEntry {
+  at: Date | string;
+  stream: string;
+  ref: string;
+  seq: number;
+  type: string;
+  actor: Actor | null;
+  from: Record<string, unknown> | null;
+  to: Record<string, unknown> | null;
+  data: Record<string, unknown>;
+  recorded_at: Date | string | null;
+}
+
+const iso = (v: Date | string): string => new Date(v).toISOString();
+
+/** One page of a record, oldest first: at most `limit` entries after `after`, and the cursor of the next page. */
+export async function readRecord(db: Db, streams: RecordStream[], page: { limit: number; after?: RecordCursor }): Promise<{ items: RecordEntry[]; next: RecordCursor | null }> {
+  const a = page.after;
+  const after = a ? sql`WHERE (r.at, r.stream, r.ref, r.seq) > (${a.at}::timestamptz, ${a.stream}::text, ${a.ref}::text, ${a.seq}::int)` : sql``;
+  const union = sql.join(
+    streams.map((s) => sql`(${s})`),
+    sql` UNION ALL `,
+  );
+  const result = await db.execute(sql`SELECT * FROM (${union}) r ${after} ORDER BY r.at, r.stream, r.ref, r.seq LIMIT ${page.limit + 1}`);
+  const rows = (result as unknown as { rows: RawEntry[] }).rows;
+  const items = rows.slice(0, page.limit).map((r) => ({
+    at: iso(r.at),
+    stream: r.stream,
+    ref: r.ref,
+    seq: Number(r.seq),
+    type: r.type,
+    actor: r.actor,
+    from: r.from,
+    to: r.to,
+    data: r.data,
+    recordedAt: r.recorded_at === null ? null : iso(r.recorded_at),
+  }));
+  const last = items.at(-1);
+  return { items, next: rows.length > page.limit && last ? { at: last.at, stream: last.stream, ref: last.ref, seq: last.seq } : null };
+}
