@@ -21,6 +21,7 @@ import { dutyNoticeKey } from '../domain/delivery';
 import { dutyCauseRef } from '../domain/accountability';
 import { SYSTEM_ACTOR } from '../domain/hazard';
 import { openOrJoinCase, resolveCaseCauses, unitSubject } from '../services/case.service';
+import { openCaseForConcealment } from '../services/case-openers';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
 import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
@@ -218,12 +219,15 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     const findings = input.findings ?? (Array.isArray(stored?.findings) ? (stored.findings as unknown[]) : []);
     const hazardIds: string[] = [];
     for (const [i, finding] of findings.entries()) {
+      const { concealed, ...report } = finding as HazardReport & { concealed?: boolean };
       // Idempotent per (inspection, submission, finding): a retry finds the hazard it made before.
-      const built = buildHazardRow({ ...(finding as HazardReport), source: 'SPOT_CHECK' }, enterprise, input.actor, Date.now(), { key: `${input.obligationId}:${input.seq}:${i}` });
+      const built = buildHazardRow({ ...report, source: 'SPOT_CHECK' }, enterprise, input.actor, Date.now(), { key: `${input.obligationId}:${input.seq}:${i}` });
       if (!built.ok) throw ApplicationFailure.create({ type: ErrorCode.VALIDATION_FAILED, message: JSON.stringify(built.errors), nonRetryable: true });
       const outcome = await insertHazard(db, { ...built.row, campaignId: input.campaignId });
       const row = (await getHazard(db, outcome.hazard.id))!;
       if (!row.workflowStartedAt) await startHazardWorkflow(db, temporal, row);
+      // 瞒报: the enterprise had not reported it in its self-inspection. The case ID derives from the hazard, so a retry finds it.
+      if (concealed === true) await openCaseForConcealment(db, temporal, { enterprise, hazardId: row.id, description: row.description, campaignId: input.campaignId, actor: input.actor, timeZone: row.timeZone });
       hazardIds.push(row.id);
     }
     return { hazardIds };

@@ -1,5 +1,7 @@
 // Side effects of the accountability case workflow: its ledger writes and its mail.
+import { and, asc, eq, gt, inArray, isNotNull, isNull, or } from 'drizzle-orm';
 import { applyCaseEntries, type CaseLedgerEntry } from '../db/cases.repo';
+import { apiKeys } from '../db/schema';
 import type { CaseCause, CaseRung, CaseSubject, ReferralBody } from '../domain/accountability';
 import { caseNoticeKey } from '../domain/delivery';
 import { renderCaseNotification, type CaseNotificationKind } from './case-templates';
@@ -23,7 +25,7 @@ export interface CaseNotificationRequest {
   summonsAt: string | null;
   referralTo: ReferralBody | null;
   causes: CaseCause[];
-  /** The reviewers named for this case; the office's mailboxes when none. */
+  /** The reviewers named for this case (cases opened before reviewers were looked up); otherwise looked up when sending. */
   reviewerEmails?: string[];
 }
 
@@ -35,9 +37,36 @@ export function createCaseActivities(deps: OutboxDeps) {
     await ledgerWrite(`case ${entries[0]!.caseId} events ${entries[0]!.seq}..${entries.at(-1)!.seq}`, () => applyCaseEntries(db, entries));
   }
 
-  /** Reviewers are asked and reminded; when a review window ends undecided the office head is told too. */
+  /**
+   * The right reviewers, looked up when a mail goes out (a key created or revoked meanwhile counts):
+   * the mailboxes of active reviewer keys whose scope covers the case (city-wide, or the case's
+   * county, department or subject).
+   */
+  async function reviewersOf(subject: CaseSubject): Promise<string[]> {
+    const scopes = [subject.ref, subject.countyCode, subject.departmentCode].filter((x): x is string => typeof x === 'string' && x !== '');
+    const rows = await db
+      .select({ email: apiKeys.email })
+      .from(apiKeys)
+      .where(
+        and(
+          eq(apiKeys.role, 'reviewer'),
+          isNull(apiKeys.revokedAt),
+          or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, new Date())),
+          isNotNull(apiKeys.email),
+          or(isNull(apiKeys.scope), inArray(apiKeys.scope, scopes)),
+        ),
+      )
+      .orderBy(asc(apiKeys.email));
+    return uniqueEmails(rows.map((r) => r.email));
+  }
+
+  /**
+   * Reviewers are asked and reminded: those named in the workflow's input, else the reviewers in
+   * scope, else the office (someone must be asked). When a review window ends undecided the office head is told too.
+   */
   async function sendCaseNotification(req: CaseNotificationRequest): Promise<DeliveryResult> {
-    const reviewers = req.reviewerEmails && req.reviewerEmails.length > 0 ? req.reviewerEmails : mail.officeEmails;
+    const named = req.reviewerEmails && req.reviewerEmails.length > 0 ? req.reviewerEmails : await reviewersOf(req.subject);
+    const reviewers = named.length > 0 ? named : mail.officeEmails;
     const recipients = req.kind === 'CASE_REVIEW_OVERDUE' ? uniqueEmails(mail.officeEmails, reviewers) : uniqueEmails(reviewers);
     const { subject, text } = renderCaseNotification(req.kind, {
       caseId: req.caseId,

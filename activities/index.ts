@@ -4,8 +4,8 @@ import { eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { resolveContents } from '../db/contents.repo';
 import { hazardCauseRef } from '../domain/accountability';
-import { SYSTEM_ACTOR } from '../domain/hazard';
-import { openOrJoinCase, resolveCaseCauses, unitSubject } from '../services/case.service';
+import { resolveCaseCauses } from '../services/case.service';
+import { openCaseForReview } from '../services/case-openers';
 import { abandonOutbox } from '../db/outbox.repo';
 import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.repo';
 import { enterprises, hazards, units } from '../db/schema';
@@ -69,25 +69,12 @@ export function createActivities(deps: ActivityDeps) {
   /**
    * A hazard past its escalation step: the review record, and an accountability case against the
    * supervising department for rectification pursued ineffectively (隐患排查整治不力, plan item 45),
-   * opened or joined (one open case per department and cause kind).
+   * opened or joined (one open case per department and cause kind); the record is then marked
+   * CASE_OPENED. The reconciler does the same for records left OPEN (services/case-openers.ts).
    */
   async function openAccountabilityReview(input: { hazardId: string; deadlineVersion: number; reason: string; at: string }): Promise<{ reviewId: string }> {
     const reviewId = await ledgerWrite(`review of hazard ${input.hazardId}`, () => openReview(db, input));
-    const [row] = await db
-      .select({ hazard: hazards, department: units })
-      .from(hazards)
-      .leftJoin(units, eq(units.code, hazards.departmentCode))
-      .where(eq(hazards.id, input.hazardId));
-    if (row) {
-      const { hazard: h, department } = row;
-      await openOrJoinCase(db, deps.temporal, {
-        subject: unitSubject(h.departmentCode, department ?? undefined),
-        cause: { kind: 'HAZARD_ESCALATION', refId: hazardCauseRef(h.id, input.deadlineVersion), note: input.reason },
-        campaignId: h.campaignId,
-        openedBy: SYSTEM_ACTOR,
-        timeZone: h.timeZone,
-      });
-    }
+    await openCaseForReview(db, deps.temporal, { id: reviewId, hazardId: input.hazardId, deadlineVersion: input.deadlineVersion, reason: input.reason });
     return { reviewId };
   }
 

@@ -9,6 +9,7 @@ import { ensureBootstrapAdmin } from '../db/reference.repo';
 import { app, fastifyOptions } from './app';
 import { reconcileCampaigns } from '../services/campaign.service';
 import { reconcileHazards } from '../services/hazard.service';
+import { reconcileCases } from '../services/case-reconcile';
 import { syncHazardScopes } from '../services/hazard-scope';
 
 export interface RunningApi {
@@ -43,8 +44,14 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
 
   // Ledger rows whose workflow never started (a crash between the two writes) are picked up here.
   const reconcile = () =>
-    Promise.all([reconcileHazards(db.db, temporal), reconcileCampaigns(db.db, temporal)]).then(
-      ([hazards, campaigns]) => hazards + campaigns > 0 && fastify.log.info({ hazards, campaigns }, 'reconciled ledger rows without a workflow'),
+    Promise.all([
+      reconcileHazards(db.db, temporal),
+      reconcileCampaigns(db.db, temporal),
+      // Cases: rows without their workflow, review records and findings against units without their case.
+      reconcileCases(db.db, temporal, { onError: (err, item) => fastify.log.warn({ err, item }, 'case reconciliation failed for one item; will retry') }),
+    ]).then(
+      ([hazards, campaigns, cases]) =>
+        hazards + campaigns + cases.started + cases.reviews + cases.findings > 0 && fastify.log.info({ hazards, campaigns, cases }, 'reconciled ledger rows without a workflow'),
       (err: unknown) => fastify.log.warn({ err }, 'reconciliation failed; will retry'),
     );
   // Hazards a roster move left with a workflow not told its new scope yet (Temporal was down) are told here.

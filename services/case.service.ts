@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import { and, eq, like, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
-import { caseCauses, cases } from '../db/schema';
+import { campaigns, caseCauses, cases } from '../db/schema';
 import { getEnterprise, unitsByCode } from '../db/reference.repo';
-import { DEFAULT_CASE_LADDER, type CaseCause, type CaseLadder, type CaseSubject } from '../domain/accountability';
+import { resolveCaseLadder, type CaseCause, type CaseLadder, type CaseSubject } from '../domain/accountability';
 import type { Actor } from '../domain/hazard';
-import { addCaseCauseSignal, caseCauseResolvedSignal, caseStateQuery, decideCaseUpdate, type CaseSnapshot, type CaseWorkflowInput, type DecideCaseInput } from '../workflows/case.messages';
+import { addCaseCauseSignal, caseCauseResolvedSignal, caseStateQuery, decideCaseUpdate, type CaseCauseSignal, type CaseSnapshot, type CaseWorkflowInput, type DecideCaseInput } from '../workflows/case.messages';
 import { caseWorkflowId } from '../workflows/ids';
-import { executeUpdateBounded, queryOrNull, signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
+import { executeUpdateBounded, isEndedWorkflowError, queryOrNull, signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
 
 export interface OpenCaseRequest {
   subject: CaseSubject;
@@ -20,6 +20,7 @@ export interface OpenCaseRequest {
   campaignId: string | null;
   openedBy: Actor;
   timeZone: string;
+  /** An explicit ladder; otherwise the campaign template's (the default outside a campaign). */
   ladder?: CaseLadder;
   reviewerEmails?: string[];
 }
@@ -33,6 +34,11 @@ export function unitSubject(code: string, unit?: { name: string; kind: 'COUNTY' 
     countyCode: unit?.kind === 'COUNTY' ? code : null,
     departmentCode: unit?.kind === 'DEPARTMENT' ? code : null,
   };
+}
+
+/** An enterprise and its principal as a case's subject, placed in the enterprise's county and department. */
+export function enterpriseSubject(e: { id: string; name: string; principalName?: string | null; countyCode: string; departmentCode: string }): CaseSubject {
+  return { kind: 'ENTERPRISE', ref: e.id, name: e.name, ...(e.principalName ? { officialName: e.principalName } : {}), countyCode: e.countyCode, departmentCode: e.departmentCode };
 }
 
 /** A UUID derived from the opening cause: the same cause always names the same case. */
@@ -49,6 +55,31 @@ async function openCaseOf(db: Db, subject: CaseSubject, kind: CaseCause['kind'])
   return row?.id ?? null;
 }
 
+/** The ladder of a case opened in a campaign: its template's override over the default; the default outside a campaign. Resolved here once, not by each opener. */
+async function ladderOf(db: Db, campaignId: string | null): Promise<CaseLadder> {
+  if (!campaignId) return resolveCaseLadder();
+  const [c] = await db.select({ template: campaigns.template }).from(campaigns).where(eq(campaigns.id, campaignId));
+  return resolveCaseLadder(c?.template.caseLadder);
+}
+
+/**
+ * Joins a cause to an open case. A case whose row is on the ledger but whose workflow never started
+ * (a crash between the two) is started from the input stored with its row first.
+ */
+async function joinCase(db: Db, t: TemporalTarget, caseId: string, cause: CaseCauseSignal): Promise<void> {
+  const signal = () => t.client.workflow.getHandle(caseWorkflowId(caseId)).signal(addCaseCauseSignal, cause);
+  try {
+    await signal();
+  } catch (err) {
+    if (!isEndedWorkflowError(err)) throw err;
+    const [row] = await db.select({ input: cases.workflowInput }).from(cases).where(eq(cases.id, caseId));
+    if (!row?.input) throw err;
+    await startIdempotently(t, 'caseWorkflow', caseWorkflowId(caseId), [row.input]);
+    // A workflow that has ended meanwhile refuses again: the caller retries, and then finds its row resolved.
+    await signal();
+  }
+}
+
 /** Opens a case for the subject and the cause's kind, or joins the cause to the one open for them. Safe to repeat. */
 export async function openOrJoinCase(db: Db, t: TemporalTarget, req: OpenCaseRequest): Promise<{ caseId: string; joined: boolean }> {
   const ownId = caseIdFor(req.subject, req.cause);
@@ -57,7 +88,7 @@ export async function openOrJoinCase(db: Db, t: TemporalTarget, req: OpenCaseReq
     subject: req.subject,
     cause: req.cause,
     campaignId: req.campaignId,
-    ladder: req.ladder ?? DEFAULT_CASE_LADDER,
+    ladder: req.ladder ?? (await ladderOf(db, req.campaignId)),
     timeZone: req.timeZone,
     openedBy: req.openedBy,
     ...(req.reviewerEmails ? { reviewerEmails: req.reviewerEmails } : {}),
@@ -71,7 +102,7 @@ export async function openOrJoinCase(db: Db, t: TemporalTarget, req: OpenCaseReq
       return { caseId: ownId, joined: false };
     }
     if (open) {
-      await t.client.workflow.getHandle(caseWorkflowId(open)).signal(addCaseCauseSignal, { ...req.cause, actor: req.openedBy });
+      await joinCase(db, t, open, { ...req.cause, actor: req.openedBy });
       return { caseId: open, joined: true };
     }
     try {

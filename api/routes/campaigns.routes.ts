@@ -45,6 +45,7 @@ import { buildHazardRow, requestHash, type HazardReport } from '../../services/h
 import { startHazardWorkflow } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { movePhase, queryCampaign, startCampaignFor, submitDuty } from '../../services/campaign.service';
+import { openCaseForFinding } from '../../services/case-openers';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 
 export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
@@ -281,7 +282,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       schema: {
         headers: IdempotencyHeaders,
         tags: ['campaigns'],
-        summary: 'A supervision team files a finding: against an enterprise (it becomes a hazard) or against a unit (a record for accountability)',
+        summary: 'A supervision team files a finding: against an enterprise (it becomes a hazard) or against a unit (it opens or joins an accountability case against the unit)',
         params: IdParams,
         body: SupervisionFindingBody,
         response: { 201: SupervisionFindingFiled, ...errorResponses },
@@ -309,7 +310,16 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         throw invalidInput([{ field: 'unitCode', reason: 'a finding against a unit names a registered county or department' }]);
       }
       const row = await recordSupervisionFinding(db, { campaignId: c.id, team: b.team, targetKind: b.target, enterpriseId: b.enterpriseId ?? null, unitCode: b.unitCode ?? null, hazardId, description: b.description, actor });
-      return reply.status(201).send({ id: row.id, hazardId, foundAt: row.foundAt.toISOString() });
+      // Against a unit: an accountability case, opened (or joined) under an ID derived from the finding.
+      // The finding is on the ledger already: if Temporal does not answer now, the reconciler opens it later.
+      const opened =
+        b.target === 'UNIT'
+          ? await openCaseForFinding(db, temporal, row).catch((err: unknown) => {
+              request.log.warn({ err, findingId: row.id }, 'case for the finding deferred to reconciliation');
+              return null;
+            })
+          : null;
+      return reply.status(201).send({ id: row.id, hazardId, caseId: opened?.caseId ?? null, foundAt: row.foundAt.toISOString() });
     },
   );
 

@@ -64,8 +64,16 @@ export const DutyBody = Type.Object(
 export const InspectionParams = Type.Object({ id: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }) });
 /** A finding is a hazard report of the inspected enterprise, registered in this campaign. */
 export const Finding = Type.Omit(HazardReportBody, ['enterpriseId', 'campaignId', 'source'], { additionalProperties: false });
+/** An inspection's finding may be marked as concealed (瞒报): it opens an accountability case against the enterprise. */
+const InspectionFinding = Type.Object(
+  {
+    ...Finding.properties,
+    concealed: Type.Optional(Type.Boolean({ description: "true: the enterprise had not reported this hazard in its self-inspection (瞒报); a case opens (or joins) against the enterprise, the hazard its cause" })),
+  },
+  { additionalProperties: false },
+);
 export const InspectionBody = Type.Object(
-  { outcome: Type.Enum(['PASSED', 'FINDINGS']), note: Type.Optional(Text({ maxLength: 4000 })), findings: Type.Optional(Type.Array(Finding, { maxItems: 100 })) },
+  { outcome: Type.Enum(['PASSED', 'FINDINGS']), note: Type.Optional(Text({ maxLength: 4000 })), findings: Type.Optional(Type.Array(InspectionFinding, { maxItems: 100 })) },
   { additionalProperties: false },
 );
 
@@ -166,6 +174,13 @@ export const DrawVerification = Type.Object({
 });
 
 export const SelfInspectionDeclared = Type.Object({ campaignId: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }), problemsFound: Count, declaredAt: Iso });
-export const SupervisionFindingFiled = Type.Object({ id: Type.String(), hazardId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]), foundAt: Iso });
+export const SupervisionFindingFiled = Type.Object({
+  id: Type.String(),
+  hazardId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  caseId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+    description: 'a finding against a unit: the accountability case it opened or joined; null against an enterprise, or while the case is still to be opened (the reconciler opens it)',
+  }),
+  foundAt: Iso,
+});
 
 export const CampaignSummary = Type.Object({ campaignId: Type.String({ format: 'uuid' }), takenAt: Iso, figures: CampaignFigures });
