@@ -13,8 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { insertCampaign, saveTemplate } from '../../db/campaign-admin.repo';
 import { spotCheckDraws } from '../../db/schema';
-import { demoTemplate } from '../../domain/campaign';
-import { submitDuty } from '../../services/campaign.service';
+import { demoTemplate, phaseWindows } from '../../domain/campaign';
+import { movePhase, submitDuty } from '../../services/campaign.service';
 import { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
 import { caseWorkflowId, inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
@@ -72,7 +72,7 @@ async function recordHazard(): Promise<void> {
   await save('hazard-major-full', await wf.fetchHistory());
 }
 
-/** A seconds-long campaign: phases, duties (one on time, the rest missed), the draw, an inspection with a finding. */
+/** A seconds-long campaign: phases, duties (one on time, the rest missed), the draw, an inspection with a finding, a phase move. */
 async function recordCampaign(): Promise<void> {
   const template = demoTemplate((await env.currentTimeMs()) + 5_000);
   await saveTemplate(db.db, template);
@@ -98,6 +98,8 @@ async function recordCampaign(): Promise<void> {
     content: { outcome: 'FINDINGS', findings: [reportBody({ deadline: new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10) })] },
     actor: actorFor('department', county.departmentCode),
   });
+  // The office moves the spot-check phase's close 5 s later while the other inspections are open (v3 on: a phase move in history).
+  await movePhase(target, id, { phase: 'SPOT_CHECK', closesAt: new Date(phaseWindows(template).SPOT_CHECK.closesAt + 5_000).toISOString(), reason: '延长检查抽查', actor: actorFor('office') });
   await wf.result();
   await env.sleep(60 * DAY); // past every late window: the obligations end
   await save('campaign-demo', await wf.fetchHistory());
