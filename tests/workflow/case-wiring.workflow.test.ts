@@ -18,6 +18,7 @@ import { caseStateQuery } from '../../workflows/case.messages';
 import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
 import { caseWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 import { until } from '../support/eventually';
+import { OFFICE_EMAIL } from '../support/hazard-worker';
 import { actorFor, reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
 import { DAY, shanghaiDate } from '../support/shanghai';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
@@ -73,8 +74,8 @@ describe('a hazard past its escalation step', () => {
   });
 });
 
-describe('a missed unit duty', () => {
-  it('opens a 通报 case against the unit, and records its late filing on it', async () => {
+describe('a missed monthly report', () => {
+  it('opens a 通报 case against the unit, asks the office when no reviewer covers the unit, and records its late filing on it', async () => {
     const db = handle.db;
     const { countyCode } = await seedUnits(db);
     const campaignId = randomUUID();
@@ -83,7 +84,7 @@ describe('a missed unit duty', () => {
     const now = await env.currentTimeMs();
     const dueAt = now + 2 * DAY;
     const obligationId = obligationWorkflowId(campaignId, countyCode);
-    const duty = { key: 'plan', kind: 'IMPLEMENTATION_PLAN' as const, label: '实施方案', opensAt: now, dueAt };
+    const duty = { key: 'progress:2023-12', kind: 'PROGRESS_REPORT' as const, label: '2023年12月进展情况', opensAt: now, dueAt };
     await startObligationWorkflow(target, { obligationId, campaignId, holderCode: countyCode, duties: [duty], reminderOffsets: [], timeZone: 'Asia/Shanghai', lateWindow: 'P30D' });
 
     await stack.skipTo(dueAt);
@@ -91,9 +92,13 @@ describe('a missed unit duty', () => {
     expect(opened).toMatchObject({ subjectKind: 'UNIT', causeKind: 'DUTY_MISSED', rung: 'CIRCULAR', status: 'OPEN', campaignId });
     const [unit] = await db.select().from(units).where(eq(units.code, countyCode));
     expect(opened!.subjectName).toBe(unit!.name);
+    // No reviewer key covers this county: the office is asked.
+    const asked = await stack.sink.waitFor((m) => m.headers.get('x-case-id') === opened!.id && m.headers.get('x-notification-kind') === 'CASE_REVIEW_REQUESTED');
+    expect([asked.to].flat().flatMap((a) => a!.value.map((v) => v.address))).toEqual([OFFICE_EMAIL]);
+    expect(asked.subject).toContain('通报');
 
-    await submitDuty(target, obligationId, { dutyKey: 'plan', content: { text: '迟报的实施方案' }, actor: actorFor('county', countyCode) });
+    await submitDuty(target, obligationId, { dutyKey: 'progress:2023-12', content: { text: '迟报的月度进展' }, actor: actorFor('county', countyCode) });
     const [cause] = await until(() => handle.db.select().from(caseCauses).where(and(eq(caseCauses.caseId, opened!.id), eq(caseCauses.kind, 'DUTY_MISSED'))), (rows) => rows.length === 1 && rows[0]!.resolvedAt !== null, 'the late filing on the case');
-    expect(cause!.refId).toBe(`${obligationId}:plan`);
+    expect(cause!.refId).toBe(`${obligationId}:progress:2023-12`);
   });
 });
