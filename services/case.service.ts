@@ -158,7 +158,7 @@ export async function subjectOf(db: Db, ref: SubjectRef): Promise<CaseSubject | 
     return unit ? unitSubject(unit.code, unit) : null;
   }
   const e = await getEnterprise(db, ref.id);
-  return e ? { kind: 'ENTERPRISE', ref: e.id, name: e.name, ...(e.principalName ? { officialName: e.principalName } : {}), countyCode: e.countyCode, departmentCode: e.departmentCode } : null;
+  return e ? enterpriseSubject(e) : null;
 }
 
 export interface ManualCaseRequest {
