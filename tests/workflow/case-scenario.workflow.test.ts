@@ -7,12 +7,12 @@
 // reviewer holds until a date (nothing fires), a new window opens at that date, and the reviewer resolves.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import { insertCampaign } from '../../db/campaign-admin.repo';
 import { createApiKey, revokeApiKey } from '../../db/reference.repo';
-import { accountabilityReviews, caseCauses, caseEvents, cases } from '../../db/schema';
+import { accountabilityReviews, caseCauses, cases } from '../../db/schema';
 import { hazardCauseRef, type CaseDecision } from '../../domain/accountability';
 import { demoTemplate } from '../../domain/campaign';
 import type { Actor } from '../../domain/hazard';
@@ -22,6 +22,7 @@ import { caseStateQuery, decideCaseUpdate } from '../../workflows/case.messages'
 import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
 import { caseWorkflowId } from '../../workflows/ids';
 import type { SmtpSink } from '../support';
+import { caseEventTimes, caseEventsOf, caseMailKind, caseMails, recipientsOf } from '../support/case-ledger';
 import { until } from '../support/eventually';
 import { actorFor, reportBody, seedEnterprise, seedHazard, uniq } from '../support/fixtures';
 import { OFFICE_EMAIL } from '../support/hazard-worker';
@@ -44,17 +45,10 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const events = (caseId: string) => handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+const events = (caseId: string) => caseEventsOf(handle.db, caseId);
 const caseRow = async (caseId: string) => (await handle.db.select().from(cases).where(eq(cases.id, caseId)))[0]!;
-/** When the schedule set each event of a type (its `dueAt`), each one checked to have been acted on within a second of it. */
-async function firedAt(caseId: string, type: string): Promise<number[]> {
-  const fired = (await events(caseId)).filter((e) => e.type === type);
-  for (const e of fired) expect(Math.abs(e.at.getTime() - Date.parse(String(e.data.dueAt)))).toBeLessThan(1000);
-  return fired.map((e) => Date.parse(String(e.data.dueAt)));
-}
-const mailsFor = (caseId: string) => sink.messages.filter((m) => m.headers.get('x-case-id') === caseId);
-const kindOf = (m: ReturnType<typeof mailsFor>[number]) => `${String(m.headers.get('x-notification-kind'))}#${String(m.headers.get('x-case-window'))}`;
-const addresses = (m: ReturnType<typeof mailsFor>[number]) => [m.to].flat().flatMap((a) => a!.value.map((v) => v.address));
+const firedAt = (caseId: string, type: string) => caseEventTimes(handle.db, caseId, type);
+const mailsFor = (caseId: string) => caseMails(sink, caseId);
 
 describe('a major hazard left unrectified in a campaign, and a reviewer who first does nothing', () => {
   it('opens a case against the supervising department, chases its reviewer at the exact instants, and records every decision and the closed hazard', async () => {
@@ -107,10 +101,10 @@ describe('a major hazard left unrectified in a campaign, and a reviewer who firs
     expect(await caseRow(caseId)).toMatchObject({ status: 'OPEN', rung: 'CIRCULAR', overdue: true });
 
     const overdue = await sink.waitFor((m) => m.headers.get('x-case-id') === caseId && m.headers.get('x-notification-kind') === 'CASE_REVIEW_OVERDUE');
-    expect(addresses(overdue).sort()).toEqual([OFFICE_EMAIL, reviewerEmail].sort());
-    await until(async () => mailsFor(caseId).map(kindOf).sort(), (k) => k.length === 4, 'the first window\'s four mails');
-    expect(mailsFor(caseId).map(kindOf).sort()).toEqual(['CASE_REVIEW_OVERDUE#1', 'CASE_REVIEW_REMINDER#1', 'CASE_REVIEW_REMINDER#1', 'CASE_REVIEW_REQUESTED#1']);
-    for (const m of mailsFor(caseId).filter((m) => m.headers.get('x-notification-kind') !== 'CASE_REVIEW_OVERDUE')) expect(addresses(m)).toEqual([reviewerEmail]);
+    expect(recipientsOf(overdue).sort()).toEqual([OFFICE_EMAIL, reviewerEmail].sort());
+    await until(async () => mailsFor(caseId).map(caseMailKind).sort(), (k) => k.length === 4, 'the first window\'s four mails');
+    expect(mailsFor(caseId).map(caseMailKind).sort()).toEqual(['CASE_REVIEW_OVERDUE#1', 'CASE_REVIEW_REMINDER#1', 'CASE_REVIEW_REMINDER#1', 'CASE_REVIEW_REQUESTED#1']);
+    for (const m of mailsFor(caseId).filter((m) => m.headers.get('x-notification-kind') !== 'CASE_REVIEW_OVERDUE')) expect(recipientsOf(m)).toEqual([reviewerEmail]);
 
     // The reviewer escalates twice: 约谈 with its date, then 移送 to the discipline commission.
     const decide = (decision: CaseDecision) => wf.executeUpdate(decideCaseUpdate, { args: [{ actor: reviewer, decision }] });
@@ -120,7 +114,7 @@ describe('a major hazard left unrectified in a campaign, and a reviewer who firs
     expect(referred).toMatchObject({ rung: 'REFERRAL', referralTo: 'DISCIPLINE_COMMISSION', window: 3 });
     expect(Date.parse(referred.reviewDueAt!) - Date.parse(referred.windowOpenedAt!)).toBe(5 * DAY);
     const asked = await sink.waitFor((m) => m.headers.get('x-case-id') === caseId && m.headers.get('x-case-window') === '3');
-    expect(addresses(asked)).toEqual([reviewerEmail]);
+    expect(recipientsOf(asked)).toEqual([reviewerEmail]);
     expect(asked.text).toContain('纪委监委');
 
     // Meanwhile the hazard is rectified and closed: the case records it and stays open for the reviewer.
@@ -148,7 +142,7 @@ describe('a major hazard left unrectified in a campaign, and a reviewer who firs
     expect(await firedAt(caseId, 'HOLD_ENDED')).toEqual([heldUntil]);
     expect(await wf.query(caseStateQuery)).toMatchObject({ status: 'OPEN', rung: 'REFERRAL', window: 4 });
     const again = await sink.waitFor((m) => m.headers.get('x-case-id') === caseId && m.headers.get('x-notification-kind') === 'CASE_REVIEW_REQUESTED' && m.headers.get('x-case-window') === '4');
-    expect(addresses(again)).toEqual([reviewerEmail]);
+    expect(recipientsOf(again)).toEqual([reviewerEmail]);
 
     await decide({ kind: 'RESOLVE', reason: '已移送纪委监委，隐患已销号' });
     expect(await wf.result()).toMatchObject({ status: 'RESOLVED', rung: 'REFERRAL' });
@@ -171,8 +165,8 @@ describe('a major hazard left unrectified in a campaign, and a reviewer who firs
     expect(decisions.map((e) => e.actor.keyId)).toEqual([reviewer.keyId, reviewer.keyId, reviewer.keyId, reviewer.keyId]);
 
     // Only the reviewer in scope and the office heard of the case.
-    const everyone = new Set(mailsFor(caseId).flatMap(addresses));
+    const everyone = new Set(mailsFor(caseId).flatMap(recipientsOf));
     expect([...everyone].sort()).toEqual([OFFICE_EMAIL, reviewerEmail].sort());
-    for (const other of [elsewhere, revoked, expired]) expect(sink.messages.flatMap(addresses)).not.toContain(other);
+    for (const other of [elsewhere, revoked, expired]) expect(sink.messages.flatMap(recipientsOf)).not.toContain(other);
   });
 });

@@ -17,6 +17,7 @@ import type { TemporalTarget } from '../../services/temporal';
 import { caseStateQuery } from '../../workflows/case.messages';
 import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
 import { caseWorkflowId, obligationWorkflowId } from '../../workflows/ids';
+import { recipientsOf } from '../support/case-ledger';
 import { until } from '../support/eventually';
 import { OFFICE_EMAIL } from '../support/hazard-worker';
 import { actorFor, reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
@@ -94,7 +95,7 @@ describe('a missed monthly report', () => {
     expect(opened!.subjectName).toBe(unit!.name);
     // No reviewer key covers this county: the office is asked.
     const asked = await stack.sink.waitFor((m) => m.headers.get('x-case-id') === opened!.id && m.headers.get('x-notification-kind') === 'CASE_REVIEW_REQUESTED');
-    expect([asked.to].flat().flatMap((a) => a!.value.map((v) => v.address))).toEqual([OFFICE_EMAIL]);
+    expect(recipientsOf(asked)).toEqual([OFFICE_EMAIL]);
     expect(asked.subject).toContain('通报');
 
     await submitDuty(target, obligationId, { dutyKey: 'progress:2023-12', content: { text: '迟报的月度进展' }, actor: actorFor('county', countyCode) });

@@ -3,16 +3,17 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
-import { caseCauses, caseEvents, cases } from '../../db/schema';
+import { caseCauses, cases } from '../../db/schema';
 import { DEFAULT_CASE_LADDER, type CaseDecision } from '../../domain/accountability';
 import type { Actor } from '../../domain/hazard';
 import { caseWorkflow } from '../../workflows/case.workflow';
 import { addCaseCauseSignal, caseCauseResolvedSignal, caseStateQuery, decideCaseUpdate } from '../../workflows/case.messages';
 import { caseWorkflowId } from '../../workflows/ids';
 import type { SmtpSink } from '../support';
+import { caseEventTimes, caseEventsOf, caseMailKind, caseMails, recipientsOf } from '../support/case-ledger';
 import { actorFor, uniq } from '../support/fixtures';
 import { OFFICE_EMAIL } from '../support/hazard-worker';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
@@ -60,17 +61,12 @@ async function openCase() {
   return { caseId, hazardId, unit, wf, openedAt: Date.parse(state.windowOpenedAt!) };
 }
 
-const events = (caseId: string) => handle.db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
+const events = (caseId: string) => caseEventsOf(handle.db, caseId);
 const row = async (caseId: string) => (await handle.db.select().from(cases).where(eq(cases.id, caseId)))[0]!;
-/** Due instants of a case's timer events; each must also have been acted on within a second of it. */
-async function eventTimes(caseId: string, type: string): Promise<number[]> {
-  const fired = (await events(caseId)).filter((e) => e.type === type);
-  for (const e of fired) expect(Math.abs(e.at.getTime() - Date.parse(String(e.data.dueAt)))).toBeLessThan(1000);
-  return fired.map((e) => Date.parse(String(e.data.dueAt)));
-}
-const mailsFor = (caseId: string) => sink.messages.filter((m) => m.headers.get('x-case-id') === caseId);
-const mailKinds = (caseId: string) => mailsFor(caseId).map((m) => `${String(m.headers.get('x-notification-kind'))}#${String(m.headers.get('x-case-window'))}`);
-const addresses = (m: ReturnType<typeof mailsFor>[number]) => [m.to].flat().flatMap((a) => a!.value.map((v) => v.address));
+const eventTimes = (caseId: string, type: string) => caseEventTimes(handle.db, caseId, type);
+const mailsFor = (caseId: string) => caseMails(sink, caseId);
+const mailKinds = (caseId: string) => mailsFor(caseId).map(caseMailKind);
+const addresses = recipientsOf;
 const decide = (wf: Awaited<ReturnType<typeof openCase>>['wf'], decision: CaseDecision, actor: Actor = office) => wf.executeUpdate(decideCaseUpdate, { args: [{ actor, decision }] });
 /** The refusal code of an update the validator rejected. */
 async function refusal(p: Promise<unknown>): Promise<string> {
@@ -201,6 +197,8 @@ describe('illegal decisions', () => {
     const { caseId, unit, wf } = await openCase();
     const now = await env.currentTimeMs();
     const state = await wf.query(caseStateQuery);
+    // The opening step reaches the ledger after the query answers: wait for it before taking the snapshot.
+    await expect.poll(async () => (await events(caseId)).map((e) => e.type)).toEqual(['OPENED']);
     const ledger = await events(caseId);
 
     expect(await refusal(decide(wf, { kind: 'ESCALATE', reason: '直接免职', to: 'DISMISSAL' }))).toBe('ILLEGAL_TRANSITION');
