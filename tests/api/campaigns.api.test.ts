@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignEvents, campaignParticipants, campaigns, campaignTemplates, duties, hazards, selfInspections, spotCheckDraws, supervisionFindings } from '../../db/schema';
 import { datong2023Template, demoTemplate, phaseWindows, type CampaignTemplate, type PhaseKey } from '../../domain/campaign';
 import { localDateOf, localTimeOf } from '../../domain/time';
-import { ApiHarness, eventually, type Enterprise, type Json, type ProblemBody, type Reply } from '../support/api-harness';
+import { ApiHarness, eventually, type Enterprise, type Json } from '../support/api-harness';
+import { expectProblem } from '../support/problem';
 import { reportBody, seedEnterprise, seedUnits, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: true });
-const PROBLEM_BASE = 'https://hazard-campaign.dev/problems/';
 const TZ = 'Asia/Shanghai';
 const DAY_MS = 86_400_000;
 const UNIT_DUTY_KEYS = ['plan', 'progress:1', 'progress:2', 'progress:3', 'summary'];
@@ -47,16 +47,6 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** Asserts an RFC 9457 problem: status, type, code and (when given) exactly the fields at fault. */
-function expectProblem(reply: Reply<unknown>, status: number, code: string, fields?: string[]): ProblemBody {
-  const res = reply as Reply<ProblemBody>;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code, type: PROBLEM_BASE + code.toLowerCase().replace(/_/g, '-') });
-  expect(typeof res.body.detail).toBe('string');
-  if (fields) expect([...new Set((res.body.errors ?? []).map((e) => e.field))].sort()).toEqual([...fields].sort());
-  return res.body;
-}
 
 /** A seconds-long demo template starting `offsetMs` from now, under a key of its own. */
 function demo(offsetMs: number): CampaignTemplate {

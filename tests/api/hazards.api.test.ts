@@ -8,6 +8,7 @@ import { demoTemplate } from '../../domain/campaign';
 import { resolvePolicy } from '../../domain/policy';
 import type { HazardReport } from '../../services/hazard-report';
 import { ApiHarness, eventually, type Enterprise, type Json, type ProblemBody, type Reply } from '../support/api-harness';
+import { expectProblem } from '../support/problem';
 import { reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: true });
@@ -17,7 +18,6 @@ afterAll(() => h.close());
 type Hazard = Record<string, Json> & { id: string; state: string; deadline: string; deadlineVersion: number };
 type Detail = { hazard: Hazard; live: Record<string, Json> | null; timeline: { seq: number; type: string; fromState: string | null; toState: string; actor: { role: string }; data: Record<string, Json> }[] };
 
-const PROBLEM_BASE = 'https://hazard-campaign.dev/problems/';
 const COMMANDS = {
   listForSupervision: { path: 'list-for-supervision', body: {} },
   submitRectification: { path: 'rectification', body: { evidence: '已更换线路' } },
@@ -28,17 +28,6 @@ const COMMANDS = {
   withdraw: { path: 'withdrawal', body: { reason: '误报' } },
 } as const;
 
-/** Asserts an RFC 9457 problem: status, type, code and (when given) exactly the fields at fault. */
-function expectProblem(reply: Reply<unknown>, status: number, code: string, fields?: string[]): ProblemBody {
-  const res = reply as Reply<ProblemBody>;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code, type: PROBLEM_BASE + code.toLowerCase().replace(/_/g, '-') });
-  expect(typeof res.body.title).toBe('string');
-  expect(typeof res.body.detail).toBe('string');
-  if (fields) expect([...new Set((res.body.errors ?? []).map((e) => e.field))].sort()).toEqual([...fields].sort());
-  return res.body;
-}
 
 /** Report as `key`; keys other than an enterprise's report for `enterprise`. */
 function report(key: string, over: Partial<HazardReport> = {}, headers: Record<string, string> = {}, enterprise?: Enterprise) {

@@ -13,23 +13,14 @@ import { app as hazardApi, fastifyOptions } from '../../api/app';
 import { apiKeys, campaignTemplates, enterprises, hazards, selfInspections, supervisionFindings, units } from '../../db/schema';
 import { demoTemplate } from '../../domain/campaign';
 import { ApiHarness, eventually, type Json, type ProblemBody, type Reply } from '../support/api-harness';
+import { expectProblem } from '../support/problem';
 import { creditCode, reportBody, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: true });
 beforeAll(() => h.start());
 afterAll(() => h.close());
 
-const PROBLEM_BASE = 'https://hazard-campaign.dev/problems/';
 
-/** A problem+json answer with this status and code, naming exactly `fields`. */
-function expectProblem(reply: Reply<unknown>, status: number, code: string, fields?: string[]): ProblemBody {
-  const res = reply as Reply<ProblemBody>;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code, type: PROBLEM_BASE + code.toLowerCase().replace(/_/g, '-') });
-  if (fields) expect([...new Set((res.body.errors ?? []).map((e) => e.field))].sort()).toEqual([...fields].sort());
-  return res.body;
-}
 
 /** A 4xx refusal of bad input (schema: 400, edge guard or domain: 422) naming exactly `fields`. */
 function expectRefused(reply: Reply<unknown>, fields: string[]): ProblemBody {

@@ -3,24 +3,16 @@
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeys, enterprises, units } from '../../db/schema';
-import { ApiHarness, type ProblemBody, type Reply } from '../support/api-harness';
+import { ApiHarness, type Reply } from '../support/api-harness';
+import { expectProblem } from '../support/problem';
 import { creditCode, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: false });
 beforeAll(() => h.start());
 afterAll(() => h.close());
 
-const PROBLEM_BASE = 'https://hazard-campaign.dev/problems/';
 const CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 
-function expectProblem(reply: Reply<unknown>, status: number, code: string, fields?: string[]): ProblemBody {
-  const res = reply as Reply<ProblemBody>;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code, type: PROBLEM_BASE + code.toLowerCase().replace(/_/g, '-') });
-  if (fields) expect([...new Set((res.body.errors ?? []).map((e) => e.field))].sort()).toEqual([...fields].sort());
-  return res.body;
-}
 
 const rows = async (table: typeof units | typeof enterprises | typeof apiKeys) => (await h.db.select({ n: count() }).from(table))[0]!.n;
 

@@ -4,7 +4,8 @@
 import { count, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enterprises } from '../../db/schema';
-import { ApiHarness, type ProblemBody, type Reply } from '../support/api-harness';
+import { ApiHarness, type Reply } from '../support/api-harness';
+import { expectProblem } from '../support/problem';
 import { creditCode, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: false });
@@ -52,14 +53,6 @@ async function bulk(rows: unknown[], key: string = h.keys.admin): Promise<BulkRe
   return res.body;
 }
 
-function expectProblem(reply: Reply<unknown>, status: number, code: string, fields?: string[]): ProblemBody {
-  const res = reply as Reply<ProblemBody>;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code });
-  if (fields) expect([...new Set((res.body.errors ?? []).map((e) => e.field))].sort()).toEqual([...fields].sort());
-  return res.body;
-}
 
 /** Every enterprise of a county, paging through the list API `limit` at a time. */
 async function listCounty(county: string, limit = 500): Promise<EnterpriseView[]> {
