@@ -135,18 +135,8 @@ export function enterpriseRecord(enterpriseId: string, reader: RecordReader = EV
   ];
 }
 
-interface RawEntry {
-  at: Date | string;
-  stream: string;
-  ref: string;
-  seq: number;
-  type: string;
-  actor: Actor | null;
-  from: Record<string, unknown> | null;
-  to: Record<string, unknown> | null;
-  data: Record<string, unknown>;
-  recorded_at: Date | string | null;
-}
+/** A row as the driver gives it: timestamps as Date (pg) or text, the last column in snake_case. */
+type RawEntry = Omit<RecordEntry, 'at' | 'recordedAt'> & { at: Date | string; recorded_at: Date | string | null };
 
 const iso = (v: Date | string): string => new Date(v).toISOString();
 

@@ -68,7 +68,7 @@ export const CaseLive = Type.Object({
 
 export const CaseDetail = Type.Object({
   case: CaseView,
-  causes: Type.Array(CauseView, { description: 'in the order they joined; at most causesShown of causesTotal' }),
+  causes: Type.Array(CauseView, { description: 'in the order they joined; the first 500 (causesTotal says how many there are)' }),
   causesTotal: Type.Integer(),
   live: Type.Union([CaseLive, Type.Null()]),
   liveStatus: Type.Enum(['LIVE', 'UNAVAILABLE'], { description: 'UNAVAILABLE: the case workflow (or Temporal) did not answer in time; this is the ledger row alone' }),

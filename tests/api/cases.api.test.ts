@@ -18,6 +18,7 @@ import { ApiHarness, eventually, type Json, type Reply } from '../support/api-ha
 import { reportBody, uniq } from '../support/fixtures';
 import { workflowBundle } from '../support/hazard-worker';
 import { expectProblem } from '../support/problem';
+import { orderKey, wholeRecord } from '../support/record';
 
 const h = ApiHarness.forFile({ worker: true });
 
@@ -51,21 +52,6 @@ async function ledgerOf(id: string) {
   return { row: row!, events };
 }
 
-/** Every page of a record, following nextCursor. */
-async function wholeRecord(url: string, key: string, limit: number): Promise<Json[]> {
-  const items: Json[] = [];
-  let cursor: string | null = null;
-  for (let pages = 0; pages < 500; pages++) {
-    const res: Reply<{ items: Json[]; nextCursor: string | null }> = await h.call('GET', `${url}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, key);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    items.push(...res.body.items);
-    cursor = res.body.nextCursor;
-    if (!cursor) return items;
-  }
-  throw new Error('record did not end');
-}
-
-const orderKey = (e: Json) => [e.at, e.stream, e.ref, String(e.seq).padStart(10, '0')].join('|');
 
 describe('reviewer keys', () => {
   it('are created by the office with a county or department scope or none (city-wide), and any key may carry a mailbox', async () => {
@@ -261,7 +247,7 @@ describe('the ladder: a reviewer decides a case rung by rung', () => {
     const { events } = await ledgerOf(id);
     const mails = await h.db.select().from(notifications).where(like(notifications.businessKey, `case:${id}:%`));
     expect(mails.length).toBeGreaterThanOrEqual(4); // asked at opening and on each of the three rungs above
-    const whole = await wholeRecord(`/v1/cases/${id}/record`, h.keys.reviewer, 500);
+    const whole = await wholeRecord(h, `/v1/cases/${id}/record`, h.keys.reviewer, 500);
     expect(whole).toHaveLength(events.length + mails.length);
     expect(whole.map(orderKey)).toEqual([...whole.map(orderKey)].sort());
     const caseEntries = whole.filter((e) => e.stream === 'case');
@@ -273,55 +259,11 @@ describe('the ladder: a reviewer decides a case rung by rung', () => {
     expect(caseEntries[5]).toMatchObject({ from: { status: 'HELD', rung: 'JUDICIAL' }, to: { status: 'RESOLVED', rung: 'JUDICIAL' } });
     expect(whole.filter((e) => e.stream === 'mail').map((e) => e.data.businessKey).sort()).toEqual(mails.map((m) => m.businessKey).sort());
 
-    for (const limit of [1, 2, 3]) expect((await wholeRecord(`/v1/cases/${id}/record`, h.keys.admin, limit)).map(orderKey)).toEqual(whole.map(orderKey));
+    for (const limit of [1, 2, 3]) expect((await wholeRecord(h, `/v1/cases/${id}/record`, h.keys.admin, limit)).map(orderKey)).toEqual(whole.map(orderKey));
     // The enterprise reads the events of its case, not the reviewers' mail.
-    const forEnterprise = await wholeRecord(`/v1/cases/${id}/record`, h.keys.entA, 500);
+    const forEnterprise = await wholeRecord(h, `/v1/cases/${id}/record`, h.keys.entA, 500);
     expect(forEnterprise.map(orderKey)).toEqual(caseEntries.map(orderKey));
     expectProblem(await h.call('GET', `/v1/cases/${id}/record?cursor=bm90LWEtY3Vyc29y`, h.keys.admin), 422, 'VALIDATION_FAILED', ['querystring.cursor']);
-  });
-});
-
-describe('the record of a hazard and of an enterprise', () => {
-  it('holds every hazard event and its mail, and the enterprise’s record holds its hazards and its cases, nothing of others', async () => {
-    const reported = await h.call<{ id: string }>('POST', '/v1/hazards', h.keys.admin, { ...reportBody({ grade: 'MAJOR' }), enterpriseId: h.entA.id });
-    expect(reported.status, JSON.stringify(reported.body)).toBe(201);
-    const hazardId = reported.body.id;
-    h.track(`hazard:${hazardId}`);
-    // Reported to the department: the event and its mail.
-    const mail = await eventually(async () => {
-      const [m] = await h.db.select().from(notifications).where(and(eq(notifications.hazardId, hazardId), eq(notifications.kind, 'REPORTED_TO_REGULATOR')));
-      return m;
-    }, 20_000, 'the report to the department in the outbox');
-    const { events } = await eventually(async () => {
-      const l = await h.ledgerOf(hazardId);
-      return l.events >= 2 ? l : undefined;
-    }, 20_000, 'the hazard events');
-    expect(events).toBeGreaterThanOrEqual(2);
-
-    const full = await wholeRecord(`/v1/hazards/${hazardId}/record`, h.keys.department, 500);
-    const hazardEntries = full.filter((e) => e.stream === 'hazard');
-    expect(hazardEntries.map((e) => e.seq)).toEqual(hazardEntries.map((_, i) => i + 1));
-    expect(hazardEntries[0]).toMatchObject({ type: 'REGISTERED', to: { state: 'REGISTERED' }, ref: hazardId, actor: { role: 'admin' } });
-    expect(hazardEntries[1]).toMatchObject({ type: 'REPORTED_TO_REGULATOR', from: { state: 'REGISTERED' }, to: { state: 'REPORTED_TO_REGULATOR' }, actor: { keyId: 'system' } });
-    expect(full.find((e) => e.stream === 'mail' && e.ref === mail.id)).toMatchObject({ type: 'REPORTED_TO_REGULATOR', actor: null, data: { businessKey: mail.businessKey } });
-    expect(full.map(orderKey)).toEqual([...full.map(orderKey)].sort());
-    // The enterprise does not read the mail to its regulator.
-    const own = await wholeRecord(`/v1/hazards/${hazardId}/record`, h.keys.entA, 500);
-    expect(own.some((e) => e.type === 'REPORTED_TO_REGULATOR' && e.stream === 'mail')).toBe(false);
-    expect(own.filter((e) => e.stream === 'hazard')).toHaveLength(hazardEntries.length);
-    expectProblem(await h.call('GET', `/v1/hazards/${hazardId}/record`, h.keys.entB), 404, 'NOT_FOUND');
-
-    const ofA = await wholeRecord(`/v1/enterprises/${h.entA.id}/record`, h.keys.reviewer, 7);
-    expect(ofA.map(orderKey)).toEqual([...ofA.map(orderKey)].sort());
-    expect(new Set(ofA.map(orderKey)).size).toBe(ofA.length);
-    const hazardRefs = new Set(ofA.filter((e) => e.stream === 'hazard').map((e) => e.ref));
-    expect(hazardRefs.has(hazardId)).toBe(true);
-    const caseRefs = new Set(ofA.filter((e) => e.stream === 'case').map((e) => e.ref));
-    const casesOfA = (await h.db.select({ id: cases.id }).from(cases).where(eq(cases.subjectRef, h.entA.id))).map((c) => c.id);
-    expect([...caseRefs].sort()).toEqual(casesOfA.sort());
-    const ofB = await wholeRecord(`/v1/enterprises/${h.entB.id}/record`, h.keys.admin, 500);
-    expect(ofB.some((e) => hazardRefs.has(e.ref) || caseRefs.has(e.ref))).toBe(false);
-    expectProblem(await h.call('GET', `/v1/enterprises/${h.entA.id}/record`, await h.key('reviewer', h.entB.departmentCode)), 404, 'NOT_FOUND');
   });
 });
 
