@@ -16,9 +16,10 @@ import { reconcileCases } from '../../services/case-reconcile';
 import type { TemporalTarget } from '../../services/temporal';
 import { caseStateQuery, type CaseWorkflowInput } from '../../workflows/case.messages';
 import { caseWorkflowId, inspectionWorkflowId } from '../../workflows/ids';
-import { ApiHarness, type Json, type ProblemBody, type Reply } from '../support/api-harness';
+import { ApiHarness, type Json } from '../support/api-harness';
 import { until } from '../support/eventually';
 import { actorFor, reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
+import { expectProblem } from '../support/problem';
 
 const h = ApiHarness.forFile({ worker: true });
 const DAY = 86_400_000;
@@ -30,14 +31,6 @@ const running = async (caseId: string) => (await h.env!.client.workflow.getHandl
 /** Every case a test made is ended with the file (the dev server is shared). */
 async function trackCases(subjectRef: string): Promise<void> {
   for (const c of await casesOf(subjectRef)) h.track(c.workflowId);
-}
-
-function expectProblem(reply: Reply<unknown>, status: number, code: string, fields: string[]): void {
-  const res = reply as Reply<ProblemBody>;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  expect(res.body.code).toBe(code);
-  expect([...new Set((res.body.errors ?? []).map((e) => e.field))].sort()).toEqual([...fields].sort());
 }
 
 /** The reconciler takes rows older than now (olderThanMs: 0); the ledger rounds their instants to the millisecond, so wait until they are past. */
@@ -135,9 +128,7 @@ describe('an inspection finding the enterprise had concealed (瞒报)', () => {
     const summonsAt = new Date(Date.now() + 3 * DAY).toISOString();
     expect((await decide({ kind: 'ESCALATE', reason: '瞒报重大隐患', summonsAt })).body.live).toMatchObject({ rung: 'SUMMONS' });
     expect((await decide({ kind: 'ESCALATE', reason: '约谈后拒不整改', referralTo: 'POLICE' })).body.live).toMatchObject({ rung: 'REFERRAL' });
-    const dismissal = await decide({ kind: 'ESCALATE', reason: '免职', to: 'DISMISSAL' });
-    expect(dismissal.status, JSON.stringify(dismissal.body)).toBe(409);
-    expect(dismissal.body.code).toBe('ILLEGAL_TRANSITION');
+    expectProblem(await decide({ kind: 'ESCALATE', reason: '免职', to: 'DISMISSAL' }), 409, 'ILLEGAL_TRANSITION');
     const judicial = await decide({ kind: 'ESCALATE', reason: '涉嫌犯罪' });
     expect(judicial.status, JSON.stringify(judicial.body)).toBe(200);
     expect(judicial.body.live).toMatchObject({ rung: 'JUDICIAL' });
