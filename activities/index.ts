@@ -13,6 +13,7 @@ import { hazardNoticeKey } from '../domain/delivery';
 import type { NotificationKind } from '../domain/hazard';
 import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
 import { createCaseActivities } from './case.activities';
+import { createOrderActivities } from './order.activities';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
 import { renderNotification, type Locale } from './notification-templates';
@@ -25,6 +26,8 @@ export type { LedgerEntry } from '../db/ledger.repo';
 export type { CampaignEventEntry, DutyLedgerEntry } from './campaign.activities';
 
 export type { CaseLedgerEntry, CaseNotificationKind, CaseNotificationRequest } from './case.activities';
+
+export type { OrderLedgerEntry, OrderNotificationKind, OrderNotificationRequest } from './order.activities';
 
 export type ActivityDeps = OutboxDeps & Pick<CampaignActivityDeps, 'temporal'>;
 
@@ -132,5 +135,5 @@ export function createActivities(deps: ActivityDeps) {
     await ledgerWrite(`outbox ${input.businessKey}`, () => abandonOutbox(db, input.businessKey, input.reason));
   }
 
-  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps) };
+  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps), ...createOrderActivities(deps) };
 }

@@ -16,6 +16,7 @@ import { campaignRoutes } from './routes/campaigns.routes';
 import { caseRoutes } from './routes/cases.routes';
 import { recordRoutes } from './routes/record.routes';
 import { hazardRoutes, hazardSchemas } from './routes/hazards.routes';
+import { orderRoutes, orderSchemas } from './routes/orders.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { referenceRoutes } from './routes/reference.routes';
 import type { TemporalTarget } from '../services/temporal';
@@ -37,7 +38,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
   await fastify.register(swagger);
   await fastify.register(auth, { db: deps.db, keys: deps.keys });
   await fastify.register(idempotency, { db: deps.db });
-  for (const schema of hazardSchemas) fastify.addSchema(schema);
+  for (const schema of [...hazardSchemas, ...orderSchemas]) fastify.addSchema(schema);
   await fastify.register(healthRoutes, deps);
   await fastify.register(
     async (v1) => {
@@ -45,6 +46,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
       await v1.register(referenceRoutes, deps);
       await v1.register(ledgerRoutes, deps);
       await v1.register(campaignRoutes, deps);
+      await v1.register(orderRoutes, deps);
       await v1.register(caseRoutes, deps);
       await v1.register(recordRoutes, deps);
     },

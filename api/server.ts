@@ -9,6 +9,7 @@ import { ensureBootstrapAdmin } from '../db/reference.repo';
 import { app, fastifyOptions } from './app';
 import { reconcileCampaigns } from '../services/campaign.service';
 import { reconcileHazards } from '../services/hazard.service';
+import { reconcileOrders } from '../services/order.service';
 import { reconcileCases } from '../services/case-reconcile';
 import { syncHazardScopes } from '../services/hazard-scope';
 
@@ -49,9 +50,10 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
       reconcileCampaigns(db.db, temporal),
       // Cases: rows without their workflow, review records and findings against units without their case.
       reconcileCases(db.db, temporal, { onError: (err, item) => fastify.log.warn({ err, item }, 'case reconciliation failed for one item; will retry') }),
+      reconcileOrders(db.db, temporal),
     ]).then(
-      ([hazards, campaigns, cases]) =>
-        hazards + campaigns + cases.started + cases.reviews + cases.findings > 0 && fastify.log.info({ hazards, campaigns, cases }, 'reconciled ledger rows without a workflow'),
+      ([hazards, campaigns, cases, orders]) =>
+        hazards + campaigns + cases.started + cases.reviews + cases.findings + orders > 0 && fastify.log.info({ hazards, campaigns, cases, orders }, 'reconciled ledger rows without a workflow'),
       (err: unknown) => fastify.log.warn({ err }, 'reconciliation failed; will retry'),
     );
   // Hazards a roster move left with a workflow not told its new scope yet (Temporal was down) are told here.

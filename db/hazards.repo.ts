@@ -1,8 +1,9 @@
 // Hazard reads and the report insert for the API. Ledger writes by activities live in ledger.repo.
-import { and, asc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Actor, HazardGrade, HazardState } from '../domain/hazard';
 import type { Db } from './client';
 import { after, newestFirst, toPage, type Cursor, type Page } from './pagination';
+import { scopedTo } from './scope';
 import { hazardEvents, hazards } from './schema';
 
 export type HazardRow = typeof hazards.$inferSelect;
@@ -54,21 +55,7 @@ export interface HazardFilters {
 
 
 /** The rows an actor may see: its enterprise, county or department; everything for the office. */
-export function visibleTo(actor: Actor): SQL | undefined {
-  switch (actor.role) {
-    case 'admin':
-    case 'office':
-      return undefined;
-    case 'department':
-      return eq(hazards.departmentCode, actor.scope ?? '');
-    case 'county':
-      return eq(hazards.countyCode, actor.scope ?? '');
-    case 'enterprise':
-      return eq(hazards.enterpriseId, actor.scope ?? '00000000-0000-0000-0000-000000000000');
-    case 'reviewer':
-      return actor.scope === null ? undefined : or(eq(hazards.countyCode, actor.scope), eq(hazards.departmentCode, actor.scope));
-  }
-}
+export const visibleTo = (actor: Actor): SQL | undefined => scopedTo(actor, hazards);
 
 export async function listHazards(db: Db, actor: Actor, f: HazardFilters, page: { limit: number; after?: Cursor }): Promise<Page<HazardRow>> {
   const where = and(

@@ -1,11 +1,13 @@
 // Reference data: API keys, units, enterprises.
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, getTableName, gt, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { EnforcementStatus } from '../domain/enforcement';
 import { SYSTEM_ACTOR, type Actor, type Role } from '../domain/hazard';
 import { recordAudit } from './audit.repo';
 import { moveOpenHazards, type HazardsMoved } from './hazard-moves.repo';
 import type { Db } from './client';
 import { after, newestFirst, toPage, type Cursor, type Page } from './pagination';
+import { scopedTo } from './scope';
 import { apiKeys, enterprises, units } from './schema';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -219,26 +221,12 @@ export async function getEnterprise(db: Db, id: string): Promise<EnterpriseRow |
   return row;
 }
 
-export function enterprisesVisibleTo(actor: Actor): SQL | undefined {
-  switch (actor.role) {
-    case 'admin':
-    case 'office':
-      return undefined;
-    case 'department':
-      return eq(enterprises.departmentCode, actor.scope ?? '');
-    case 'county':
-      return eq(enterprises.countyCode, actor.scope ?? '');
-    case 'enterprise':
-      return eq(enterprises.id, actor.scope ?? '00000000-0000-0000-0000-000000000000');
-    case 'reviewer':
-      return actor.scope === null ? undefined : or(eq(enterprises.countyCode, actor.scope), eq(enterprises.departmentCode, actor.scope));
-  }
-}
+export const enterprisesVisibleTo = (actor: Actor): SQL | undefined => scopedTo(actor, { enterpriseId: enterprises.id, countyCode: enterprises.countyCode, departmentCode: enterprises.departmentCode });
 
 export async function listEnterprises(
   db: Db,
   actor: Actor,
-  f: { countyCode?: string; departmentCode?: string; industry?: string },
+  f: { countyCode?: string; departmentCode?: string; industry?: string; enforcementStatus?: EnforcementStatus },
   page: { limit: number; after?: Cursor },
 ): Promise<Page<EnterpriseRow>> {
   const rows = await db
@@ -250,6 +238,7 @@ export async function listEnterprises(
         f.countyCode ? eq(enterprises.countyCode, f.countyCode) : undefined,
         f.departmentCode ? eq(enterprises.departmentCode, f.departmentCode) : undefined,
         f.industry ? eq(enterprises.industry, f.industry) : undefined,
+        f.enforcementStatus ? eq(enterprises.enforcementStatus, f.enforcementStatus) : undefined,
         after(enterprises.createdAt, enterprises.id, page.after),
       ),
     )

@@ -2,7 +2,6 @@
 // subject and cause kind: a new cause joins the open case; otherwise a case is opened, its ledger
 // row written first (claiming the subject) and its workflow started under an ID derived from the
 // cause that opened it, so a retry after a crash finds and starts the same case.
-import { createHash } from 'node:crypto';
 import { and, eq, like, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { isUniqueViolation } from '../db/errors';
@@ -13,6 +12,7 @@ import type { Actor } from '../domain/hazard';
 import { addCaseCauseSignal, caseCauseResolvedSignal, caseStateQuery, decideCaseUpdate, type CaseCauseSignal, type CaseSnapshot, type CaseWorkflowInput, type DecideCaseInput } from '../workflows/case.messages';
 import { caseWorkflowId } from '../workflows/ids';
 import { executeUpdateBounded, isEndedWorkflowError, queryOrNull, signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
+import { uuidFromKey } from './derived-id';
 
 export interface OpenCaseRequest {
   subject: CaseSubject;
@@ -43,8 +43,7 @@ export function enterpriseSubject(e: { id: string; name: string; principalName?:
 
 /** A UUID derived from the opening cause: the same cause always names the same case. */
 export function caseIdFor(subject: CaseSubject, cause: CaseCause): string {
-  const h = createHash('sha256').update(JSON.stringify([subject.kind, subject.ref, cause.kind, cause.refId])).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidFromKey([subject.kind, subject.ref, cause.kind, cause.refId]);
 }
 
 async function openCaseOf(db: Db, subject: CaseSubject, kind: CaseCause['kind']) {

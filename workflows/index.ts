@@ -3,3 +3,4 @@ export { hazardRectificationWorkflow } from './hazard.workflow';
 export { campaignWorkflow } from './campaign.workflow';
 export { obligationWorkflow } from './obligation.workflow';
 export { caseWorkflow } from './case.workflow';
+export { orderWorkflow } from './order.workflow';

@@ -16,8 +16,8 @@ const WINDOW_MS = 60_000;
 /**
  * Writes that send mail or start workflows: hazard reports and every hazard command, campaign
  * launch, phase moves, duty submissions, inspection results and supervision findings, opening and
- * deciding accountability cases. Storing a template, declaring a self-inspection and reference
- * data only touch the database.
+ * deciding accountability cases, enforcement orders and their commands, gas over-limit records.
+ * Storing a template, declaring a self-inspection and reference data only touch the database.
  */
 export function sendsMailOrStartsWorkflows(method: string, routeUrl: string | undefined): boolean {
   if (!WRITES.has(method) || !routeUrl) return false;
@@ -25,6 +25,8 @@ export function sendsMailOrStartsWorkflows(method: string, routeUrl: string | un
   // Opening a case starts its workflow; a decision mails the reviewers.
   if (routeUrl === '/v1/cases' || routeUrl.startsWith('/v1/cases/')) return true;
   if (routeUrl === '/v1/campaigns') return true;
+  // Enforcement: an order starts its workflow and mails; a command may mail; a gas over-limit record opens a case.
+  if (routeUrl.startsWith('/v1/orders/') || /^\/v1\/enterprises\/:id\/(orders|gas-over-limit)$/.test(routeUrl)) return true;
   return routeUrl.startsWith('/v1/campaigns/') && !routeUrl.endsWith('/self-inspections');
 }
 

@@ -268,7 +268,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Temp
     const q = request.query;
     const after = decodeCursor(q.cursor, isCursor);
     if (after === null) throw invalidInput([{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
-    const page = await listEnterprises(db, request.actor, { countyCode: q.county, departmentCode: q.department, industry: q.industry }, { limit: q.limit ?? 50, after });
+    const page = await listEnterprises(db, request.actor, { countyCode: q.county, departmentCode: q.department, industry: q.industry, enforcementStatus: q.enforcementStatus }, { limit: q.limit ?? 50, after });
     return { items: page.items.map(enterpriseView), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 

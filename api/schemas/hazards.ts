@@ -6,6 +6,18 @@ import { INT4_MAX, PageQuery, Person, SINGLE_LINE_PATTERN, SingleLine, Text } fr
 /** Shaped like a duration here; read by the domain, which names what is wrong with it (422). */
 const Duration = Type.String({ pattern: `^P${SINGLE_LINE_PATTERN.slice(1)}`, maxLength: 40, description: 'ISO-8601 duration, e.g. P3D or PT30S' });
 
+/** Reminder offsets and the escalation step of a deadline (a hazard's, an enforcement order's); later layers override the defaults. */
+export const PolicyOverride = Type.Object(
+  {
+    reminderOffsets: Type.Optional(Type.Array(Duration, { maxItems: 10 })),
+    escalationAfter: Type.Optional(Duration),
+    sendTime: Type.Optional(Type.String({ pattern: '^\\d{2}:\\d{2}$', maxLength: 5 })),
+  },
+  { additionalProperties: false },
+);
+
+export const TimeZone = Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$', description: 'IANA time zone, e.g. Asia/Shanghai' });
+
 export const HazardReportBody = Type.Object(
   {
     enterpriseId: Type.Optional(Type.String({ format: 'uuid', description: 'required unless the caller is the enterprise itself' })),
@@ -21,17 +33,8 @@ export const HazardReportBody = Type.Object(
     deadline: SingleLine({ minLength: 10, maxLength: 40, description: 'YYYY-MM-DD (end of that day in timeZone), local YYYY-MM-DDTHH:mm, or an ISO instant with offset' }),
     interimControls: Text({ minLength: 1, maxLength: 4000 }),
     principal: Type.Optional(Person),
-    timeZone: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$', description: 'IANA time zone, e.g. Asia/Shanghai' })),
-    policy: Type.Optional(
-      Type.Object(
-        {
-          reminderOffsets: Type.Optional(Type.Array(Duration, { maxItems: 10 })),
-          escalationAfter: Type.Optional(Duration),
-          sendTime: Type.Optional(Type.String({ pattern: '^\\d{2}:\\d{2}$', maxLength: 5 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    timeZone: Type.Optional(TimeZone),
+    policy: Type.Optional(PolicyOverride),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { SUPERVISION_LEVELS } from '../../domain/enterprise';
+import { ENFORCEMENT_STATUSES } from '../../domain/enforcement';
 import { ROLES } from '../../domain/hazard';
 import { INDUSTRY_CODES } from '../../domain/industries';
 import { PageQuery, Person, SingleLine } from './common';
@@ -54,6 +55,7 @@ export const EnterpriseView = Type.Object({
   principal: Type.Object({ name: Type.String(), email: Nullable(Type.String()), phone: Nullable(Type.String()) }),
   contacts: Type.Array(Type.Object({ name: Type.String(), email: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), title: Type.Optional(Type.String()) })),
   locale: Type.String(),
+  enforcementStatus: Type.Enum(ENFORCEMENT_STATUSES, { description: 'SUSPENDED while a suspension (停产整顿) is in force, CLOSED once closed (关闭取缔); set by enforcement orders' }),
   createdAt: Type.String({ format: 'date-time' }),
 });
 /** The most rows one roster import may carry. */
@@ -85,7 +87,7 @@ export const EnterpriseBulkResult = Type.Object({
   ),
 });
 export const EnterpriseListQuery = Type.Object(
-  { county: Type.Optional(Code), department: Type.Optional(Code), industry: Type.Optional(Type.Enum(INDUSTRY_CODES)), ...PageQuery },
+  { county: Type.Optional(Code), department: Type.Optional(Code), industry: Type.Optional(Type.Enum(INDUSTRY_CODES)), enforcementStatus: Type.Optional(Type.Enum(ENFORCEMENT_STATUSES)), ...PageQuery },
   { additionalProperties: false },
 );
 

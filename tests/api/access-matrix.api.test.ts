@@ -8,12 +8,12 @@ import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app as hazardApi, fastifyOptions } from '../../api/app';
-import { campaignParticipants, campaigns, campaignSnapshots, cases, duties, hazards, spotCheckDraws } from '../../db/schema';
+import { campaignParticipants, campaigns, campaignSnapshots, cases, duties, hazards, orders, spotCheckDraws } from '../../db/schema';
 import { campaignFigures } from '../../db/campaigns.repo';
 import { createApiKey } from '../../db/reference.repo';
 import { ROLES, type Role } from '../../domain/hazard';
 import { ApiHarness, eventually, type ProblemBody } from '../support/api-harness';
-import { ACCESS_TABLE, futureTemplate, routeKey, type MatrixContext, type RouteEntry, type Target } from '../support/access-table';
+import { ACCESS_TABLE, futureTemplate, rectificationOrder, routeKey, type MatrixContext, type RouteEntry, type Target } from '../support/access-table';
 import { reportBody, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: true });
@@ -33,6 +33,12 @@ async function manualCase(enterpriseId: string): Promise<string> {
   return res.body.case.id;
 }
 
+async function order(enterpriseId: string): Promise<string> {
+  const res = await h.call<{ id: string }>('POST', `/v1/enterprises/${enterpriseId}/orders`, h.keys.admin, rectificationOrder());
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id;
+}
+
 async function majorHazard(enterpriseId: string): Promise<string> {
   const res = await h.call<{ id: string }>('POST', '/v1/hazards', h.keys.admin, reportBody({ enterpriseId, grade: 'MAJOR' }));
   expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -44,6 +50,7 @@ beforeAll(async () => {
   const { entA, entB } = h;
   const template = futureTemplate();
   expect((await h.call('POST', '/v1/campaign-templates', h.keys.admin, template)).status).toBe(201);
+  const [orderA, orderB] = [await order(entA.id), await order(entB.id)];
   const [hazardA, hazardB, campaignA, campaignB, caseA, caseB] = await Promise.all([
     majorHazard(entA.id),
     majorHazard(entB.id),
@@ -72,6 +79,8 @@ beforeAll(async () => {
     entB,
     hazardA,
     hazardB,
+    orderA,
+    orderB,
     campaignA,
     campaignB,
     caseA,
@@ -91,6 +100,7 @@ afterAll(async () => {
         ...ids.map((id) => `campaign:${id}`),
         ...parts.map((p) => `obligation:${p.campaignId}:${p.unitCode}`),
         ...(await h.db.select({ id: hazards.id }).from(hazards)).map((r) => `hazard:${r.id}`),
+        ...(await h.db.select({ id: orders.id }).from(orders)).map((r) => `order:${r.id}`),
         ...(await h.db.select({ id: cases.id }).from(cases)).map((r) => `case:${r.id}`),
       ];
       await Promise.allSettled(workflowIds.map((w) => client.workflow.getHandle(w).terminate('access-matrix cleanup')));

@@ -1,4 +1,4 @@
-// Records workflow histories for the replay tests: `npm run record:histories -- <hazard|campaign|case> <label>`,
+// Records workflow histories for the replay tests: `npm run record:histories -- <hazard|campaign|case|order> <label>`,
 // e.g. `hazard v4`.
 // Run it before changing a workflow; commit the files it writes. Each history is a full run on
 // the time-skipping server with the real activities (a throwaway Postgres, mail to a sink).
@@ -21,14 +21,16 @@ import { caseWorkflowId, inspectionWorkflowId, obligationWorkflowId } from '../.
 import { caseWorkflow } from '../../workflows/case.workflow';
 import { addCaseCauseSignal, caseCauseResolvedSignal, decideCaseUpdate } from '../../workflows/case.messages';
 import { DEFAULT_CASE_LADDER } from '../../domain/accountability';
+import type { OrderIssueInput } from '../../domain/enforcement-issue';
+import { executeOrderCommand, issueOrder } from '../../services/order.service';
 import { startSmtpSink } from '../support/smtp-sink';
 import { actorFor, reportBody, seedEnterprise, seedHazard, seedUnits } from '../support/fixtures';
 import { createHazardWorker } from '../support/hazard-worker';
 
 const DAY = 86_400_000;
 const [what, label] = process.argv.slice(2);
-if ((what !== 'hazard' && what !== 'campaign' && what !== 'case') || !label || !/^[\w.-]+$/.test(label)) {
-  console.error('usage: npm run record:histories -- <hazard|campaign|case> <label>   (e.g. hazard v4 → history_files/hazard-major-full-v4.json)');
+if ((what !== 'hazard' && what !== 'campaign' && what !== 'case' && what !== 'order') || !label || !/^[\w.-]+$/.test(label)) {
+  console.error('usage: npm run record:histories -- <hazard|campaign|case|order> <label>   (e.g. hazard v4 → history_files/hazard-major-full-v4.json)');
   process.exit(2);
 }
 async function save(name: string, history: unknown): Promise<void> {
@@ -142,9 +144,46 @@ async function recordCase(): Promise<void> {
   await save('case-demo', await wf.fetchHistory());
 }
 
+/**
+ * Enforcement orders through every kind of step: a rectification order reminded, overdue, ignored
+ * (a case opened), complied with after a rejection; a suspension applied for, inspected twice and lifted.
+ */
+async function recordOrders(): Promise<void> {
+  const target = { client: env.client, taskQueue };
+  const enterprise = await seedEnterprise(db.db);
+  const regulator = actorFor('department', enterprise.departmentCode);
+  const owner = actorFor('enterprise', enterprise.id);
+  const issue = async (input: OrderIssueInput) => {
+    const out = await issueOrder(db.db, target, { enterprise, input, actor: regulator, now: await env.currentTimeMs() });
+    if (!out.ok || out.outcome.kind === 'key-reused') throw new Error(JSON.stringify(out));
+    return out.outcome.row;
+  };
+  const legal = { legalBasis: '《安全生产法》第六十五条', reason: '重大事故隐患逾期未整改' };
+  const deadline = new Date((await env.currentTimeMs()) + 10 * DAY).toISOString().slice(0, 10);
+  const rectification = await issue({ kind: 'RECTIFICATION', ...legal, deadline, notifiedBodies: [{ name: '市信用办', email: 'credit@recorded.test' }] });
+  await env.sleep(14 * DAY); // reminders, overdue notice, ignored: a case opens
+  await executeOrderCommand(target, rectification.id, 'reportCompliance', { actor: owner, report: '第一次整改' });
+  await executeOrderCommand(target, rectification.id, 'verifyCompliance', { actor: regulator, decision: 'REJECT', reason: '不彻底' });
+  await executeOrderCommand(target, rectification.id, 'reportCompliance', { actor: owner, report: '第二次整改' });
+  await executeOrderCommand(target, rectification.id, 'verifyCompliance', { actor: regulator, decision: 'ACCEPT' });
+  await env.client.workflow.getHandle(rectification.workflowId).result();
+  await save('order-rectification', await env.client.workflow.getHandle(rectification.workflowId).fetchHistory());
+
+  const suspension = await issue({ kind: 'SUSPENSION', ...legal, conditions: ['通风系统整改到位'] });
+  await executeOrderCommand(target, suspension.id, 'applyForLift', { actor: owner, note: '已整改' });
+  await executeOrderCommand(target, suspension.id, 'recordInspection', { actor: regulator, outcome: 'FAILED', findings: '未整改到位' });
+  await env.sleep(3 * DAY);
+  await executeOrderCommand(target, suspension.id, 'applyForLift', { actor: owner, note: '已再次整改' });
+  await executeOrderCommand(target, suspension.id, 'recordInspection', { actor: regulator, outcome: 'PASSED', findings: '合格' });
+  await executeOrderCommand(target, suspension.id, 'liftSuspension', { actor: regulator, reason: '复查合格' });
+  await env.client.workflow.getHandle(suspension.workflowId).result();
+  await save('order-suspension', await env.client.workflow.getHandle(suspension.workflowId).fetchHistory());
+}
+
 try {
   if (what === 'hazard') await recordHazard();
   else if (what === 'case') await recordCase();
+  else if (what === 'order') await recordOrders();
   else await recordCampaign();
 } finally {
   worker.shutdown();

@@ -38,6 +38,8 @@ describe('workflow replay over recorded histories', () => {
         'inspection-demo-v1.json',
         'inspection-demo-v2.json',
         'case-demo-v1.json',
+        'order-rectification-v1.json',
+        'order-suspension-v1.json',
       ]),
     );
   });

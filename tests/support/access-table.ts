@@ -24,6 +24,9 @@ export interface MatrixContext {
   /** A major hazard of enterprise A / B (commands are checked on a major hazard). */
   hazardA: string;
   hazardB: string;
+  /** A rectification order against enterprise A / B. */
+  orderA: string;
+  orderB: string;
   /** A campaign with A's county and department taking part / with B's. Both have a draw and a summary. */
   campaignA: string;
   campaignB: string;
@@ -63,6 +66,7 @@ const allScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', depar
 const hazardOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.hazardA : ctx.hazardB);
 const entOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.entA : ctx.entB);
 const campaignOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.campaignA : ctx.campaignB);
+const orderOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.orderA : ctx.orderB);
 const caseOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.caseA : ctx.caseB);
 
 export function futureTemplate(): CampaignTemplate {
@@ -75,18 +79,27 @@ function enterpriseBody(ctx: MatrixContext) {
 }
 
 /** A hazard command on enterprise A's / B's major hazard; roles as the transition table has them for a major hazard. */
-function command(path: string, body: unknown, roles: Role[]): RouteEntry {
+function command(path: string, body: unknown, roles: Role[], resource: 'hazards' | 'orders' = 'hazards'): RouteEntry {
   const access = Object.fromEntries(
     (['admin', 'office', 'department', 'county', 'enterprise', 'reviewer'] as Role[]).map((r) => [r, !roles.includes(r) ? 'deny' : r === 'admin' || r === 'office' ? 'allow' : 'scoped']),
   ) as Record<Role, Access>;
+  const of = resource === 'hazards' ? hazardOf : orderOf;
   return {
     method: 'POST',
-    url: `/v1/hazards/:id/${path}`,
+    url: `/v1/${resource}/:id/${path}`,
     access,
-    probe: (ctx, t) => ({ url: `/v1/hazards/${hazardOf(ctx, t)}/${path}`, body }),
-    note: 'an allowed caller may meet 409 (the hazard is not in the state the command needs)',
+    probe: (ctx, t) => ({ url: `/v1/${resource}/${of(ctx, t)}/${path}`, body }),
+    note: `an allowed caller may meet 409 (the ${resource === 'hazards' ? 'hazard' : 'order'} is not in the state or of the kind the command needs)`,
   };
 }
+
+/** Regulators acting on enforcement orders: a department or county in its scope, the office, admin. */
+const REGULATORS: Role[] = ['department', 'county', 'office', 'admin'];
+
+/** An order a probe records: joint discipline without mailboxes, so its workflow ends at once. */
+export const disciplineOrder = () => ({ kind: 'JOINT_DISCIPLINE', legalBasis: '《安全生产法》第九十九条', reason: '拒不执行整改指令', notifiedBodies: [{ name: '市信用办' }] });
+/** A rectification order far in the future: the matrix's orders A and B. */
+export const rectificationOrder = () => ({ kind: 'RECTIFICATION', legalBasis: '《安全生产法》第六十五条', reason: '重大事故隐患未整改', deadline: '2099-12-31' });
 
 export const ACCESS_TABLE: RouteEntry[] = [
   // ---- hazards
@@ -210,6 +223,29 @@ export const ACCESS_TABLE: RouteEntry[] = [
   { method: 'GET', url: '/v1/cases/:id/record', access: allScoped, probe: (ctx, t) => ({ url: `/v1/cases/${caseOf(ctx, t)}/record?limit=5` }) },
   { method: 'GET', url: '/v1/hazards/:id/record', access: allScoped, probe: (ctx, t) => ({ url: `/v1/hazards/${hazardOf(ctx, t)}/record?limit=5` }) },
   { method: 'GET', url: '/v1/enterprises/:id/record', access: allScoped, probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}/record?limit=5` }) },
+
+  // ---- enforcement orders: regulators record and act, the enterprise answers, a reviewer reads
+  {
+    method: 'POST',
+    url: '/v1/enterprises/:id/orders',
+    access: regulatorsScoped,
+    probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}/orders`, body: disciplineOrder() }),
+  },
+  { method: 'GET', url: '/v1/orders', access: everyone, probe: () => ({ url: '/v1/orders?limit=5' }) },
+  { method: 'GET', url: '/v1/orders/:id', access: allScoped, probe: (ctx, t) => ({ url: `/v1/orders/${orderOf(ctx, t)}` }) },
+  { method: 'GET', url: '/v1/orders/:id/record', access: allScoped, probe: (ctx, t) => ({ url: `/v1/orders/${orderOf(ctx, t)}/record?limit=5` }) },
+  command('compliance-report', { report: '已完成整改' }, ['enterprise', 'admin'], 'orders'),
+  command('compliance-verification', { decision: 'REJECT', reason: '整改不彻底' }, REGULATORS, 'orders'),
+  command('lift-application', { note: '已满足复产条件' }, ['enterprise', 'admin'], 'orders'),
+  command('inspection', { outcome: 'FAILED', findings: '通风系统未整改' }, REGULATORS, 'orders'),
+  command('lift', { reason: '复查合格' }, REGULATORS, 'orders'),
+  {
+    method: 'POST',
+    url: '/v1/enterprises/:id/gas-over-limit',
+    access: regulatorsScoped,
+    probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}/gas-over-limit`, body: { reading: 1.5, limit: 1, measuredAt: '2024-01-05T10:00', location: '3101 回采工作面' } }),
+    note: 'enterprise A is no coal mine: refused after the gate (422), so no case is opened',
+  },
 ];
 
 export const routeKey = (method: string, url: string): string => `${method} ${url}`;
