@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../db/errors';
 import { campaigns, caseCauses, cases } from '../db/schema';
 import { getEnterprise, unitsByCode } from '../db/reference.repo';
 import { resolveCaseLadder, type CaseCause, type CaseLadder, type CaseSubject } from '../domain/accountability';
+import { DomainError, ErrorCode } from '../domain/errors';
 import type { Actor } from '../domain/hazard';
 import { addCaseCauseSignal, caseCauseResolvedSignal, caseStateQuery, decideCaseUpdate, type CaseCauseSignal, type CaseSnapshot, type CaseWorkflowInput, type DecideCaseInput } from '../workflows/case.messages';
 import { caseWorkflowId } from '../workflows/ids';
@@ -188,5 +189,16 @@ export function queryCase(t: TemporalTarget, caseId: string, timeoutMs?: number)
 
 /** A decision as the workflow's validated update; its refusals come back as DomainErrors (404, 403, 409, 422). */
 export function decideCase(t: TemporalTarget, caseId: string, input: DecideCaseInput, updateId?: string): Promise<CaseSnapshot> {
-  return executeUpdateBounded(t, caseWorkflowId(caseId), decideCaseUpdate, [input], { updateId, ended: 'the case is resolved: its process has ended' });
+  const workflowId = caseWorkflowId(caseId);
+  return executeUpdateBounded(t, workflowId, decideCaseUpdate, [input], {
+    updateId,
+    ended: 'the case is resolved: its process has ended',
+    // Ended: resolved (or stopped). Absent: a case on the ledger whose workflow has not started yet (the reconciler starts it).
+    whenEnded: async () => {
+      const exists = await t.client.workflow.getHandle(workflowId).describe().then(() => true, () => false);
+      return exists
+        ? new DomainError(ErrorCode.ILLEGAL_TRANSITION, 'the case is resolved: its process has ended')
+        : new DomainError(ErrorCode.UNAVAILABLE, 'the case is on the ledger but its process is not running yet; nothing changed, retry later');
+    },
+  });
 }

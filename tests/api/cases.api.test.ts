@@ -3,7 +3,7 @@
 // evidence bundle a third party can verify. The real app on a fresh Postgres database, the shared
 // Temporal dev server and a real worker mailing a real SMTP sink; nothing is mocked.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +132,37 @@ describe('opening a case by hand', () => {
     expectProblem(withCampaign, 404, 'NOT_FOUND', ['campaignId']);
     expect((await h.call('POST', '/v1/cases', h.keys.admin, { subject: { kind: 'ENTERPRISE', ref: h.entA.id } })).status).toBe(400);
     for (const key of [h.keys.reviewerCity, h.keys.county, h.keys.department, h.keys.entA]) expectProblem(await openCase(key, { kind: 'ENTERPRISE', ref: h.entA.id }), 403, 'FORBIDDEN');
+  });
+});
+
+describe('a case on the ledger whose workflow does not answer', () => {
+  it('is read from the ledger alone (liveStatus UNAVAILABLE); a decision is 503 and changes nothing; its evidence says the history is missing', async () => {
+    // A row written by an opening that crashed before the start (the reconciler would start it).
+    const id = randomUUID();
+    const now = new Date();
+    await h.db.insert(cases).values({
+      id,
+      workflowId: `case:${id}`,
+      subjectKind: 'ENTERPRISE',
+      subjectRef: h.entA.id,
+      scopeCounty: h.entA.countyCode,
+      scopeDepartment: h.entA.departmentCode,
+      causeKind: 'CONCEALMENT',
+      rung: 'CIRCULAR',
+      status: 'OPEN',
+      openedBy: { keyId: 'system', role: 'admin', scope: null, name: 'system' },
+      openedAt: now,
+      updatedAt: now,
+    });
+    const detail = await h.call('GET', `/v1/cases/${id}`, h.keys.reviewer);
+    expect(detail.status, JSON.stringify(detail.body)).toBe(200);
+    expect(detail.body).toMatchObject({ case: { id, status: 'OPEN', rung: 'CIRCULAR' }, live: null, liveStatus: 'UNAVAILABLE' });
+    expectProblem(await decide(id, h.keys.reviewer, { kind: 'RESOLVE', reason: '误立' }), 503, 'UNAVAILABLE');
+    expect((await ledgerOf(id)).row.lastSeq).toBe(0);
+    const evidence = await h.call('GET', `/v1/cases/${id}/evidence`, h.keys.office);
+    expect(evidence.body.histories).toEqual([{ workflowId: `case:${id}`, role: 'case', chain: 'missing', runs: [] }]);
+    expect(evidence.body.manifest.complete).toBe(false);
+    await h.db.delete(cases).where(eq(cases.id, id));
   });
 });
 
