@@ -301,7 +301,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         const e = await enterpriseInScope(actor, b.enterpriseId, 'enterpriseId');
         if (!b.hazard) throw invalidInput([{ field: 'hazard', reason: 'a finding against an enterprise is registered as a hazard: give its ledger fields' }]);
         // With an Idempotency-Key, a retry after a crash finds the hazard the first attempt registered.
-        const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now(), request.idempotencyKey ? { key: `supervision:${request.idempotencyKey}` } : undefined);
+        const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now(), request.idempotencyKey ? { key: `supervision:${request.idempotencyKey}` } : undefined, c.template.hazardPolicies);
         if (!built.ok) throw invalidInput(built.errors.map((x) => ({ field: `hazard.${x.field}`, reason: x.reason })));
         const { hazard } = await insertHazard(db, { ...built.row, campaignId: c.id });
         await startHazardWorkflow(db, temporal, (await getHazard(db, hazard.id))!).catch((err: unknown) => request.log.warn({ err }, 'workflow start deferred to reconciliation'));

@@ -7,6 +7,7 @@
 import { and, asc, count, eq, inArray, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignEvents, campaignParticipants, campaigns, campaignTemplates, duties, hazards, selfInspections, spotCheckDraws, supervisionFindings } from '../../db/schema';
+import { resolvePolicy } from '../../domain/policy';
 import { datong2023Template, demoTemplate, phaseWindows, type CampaignTemplate, type PhaseKey } from '../../domain/campaign';
 import { localDateOf, localTimeOf } from '../../domain/time';
 import { ApiHarness, eventually, type Enterprise, type Json } from '../support/api-harness';
@@ -466,6 +467,8 @@ describe('duties, self-inspections and supervision findings', () => {
       expect(typeof res.body.hazardId).toBe('string');
       const [hz] = await h.db.select().from(hazards).where(eq(hazards.id, res.body.hazardId));
       expect(hz).toMatchObject({ source: 'SUPERVISION', campaignId: id, enterpriseId: h.entA.id, description: '消防通道堵塞' });
+      // The campaign's template sets the general hazards' policy (seconds, in the demo): the finding's hazard runs on it.
+      expect(hz!.policy).toEqual(resolvePolicy('GENERAL', demoTemplate(0).hazardPolicies?.GENERAL));
       const run = await h.env!.client.workflow.getHandle(`hazard:${hz!.id}`).describe();
       expect(run.status.name).toBe('RUNNING');
       const [row] = await h.db.select().from(supervisionFindings).where(eq(supervisionFindings.id, res.body.id));
