@@ -10,7 +10,7 @@ import { causesOf, mailOfCase, obligationsOfDutyCauses, type CaseRow } from '../
 import { caseRecord, readRecord, type RecordCursor, type RecordEntry } from '../db/record.repo';
 import { DomainError, ErrorCode } from '../domain/errors';
 import type { Actor } from '../domain/hazard';
-import { caseWorkflowId, hazardWorkflowId } from '../workflows/ids';
+import { caseWorkflowId, hazardWorkflowId, orderWorkflowId } from '../workflows/ids';
 import { requestHash } from './hazard-report';
 import type { TemporalTarget } from './temporal';
 
@@ -30,7 +30,7 @@ export const EVIDENCE_FORMAT = 'hazard-campaign/case-evidence/v1';
 /** SHA-256 (hex) of a value's canonical JSON: object keys sorted at every level, no whitespace, UTF-8. */
 export const evidenceDigest = (value: unknown): string => requestHash(JSON.parse(JSON.stringify(value)) as unknown);
 
-export type WorkflowRole = 'case' | 'hazard' | 'obligation';
+export type WorkflowRole = 'case' | 'hazard' | 'obligation' | 'order';
 
 export interface HistoryRun {
   runId: string;
@@ -122,14 +122,19 @@ async function fullRecord(db: Db, caseId: string): Promise<{ entries: RecordEntr
   }
 }
 
-/** The workflows a case's causes point at: hazards past their escalation step, units' obligations that missed a duty. */
+/** The workflows a case's causes point at: hazards past their escalation step, units' obligations that missed a duty, enforcement orders left unheeded. */
 async function linkedWorkflows(db: Db, causes: { kind: string; refId: string }[]): Promise<{ workflowId: string; role: WorkflowRole }[]> {
   const hazards = [...new Set(causes.filter((c) => c.kind === 'HAZARD_ESCALATION').map((c) => c.refId.split(':')[0]!))].sort();
   const obligations = await obligationsOfDutyCauses(
     db,
     causes.filter((c) => c.kind === 'DUTY_MISSED').map((c) => c.refId),
   );
-  return [...hazards.map((id) => ({ workflowId: hazardWorkflowId(id), role: 'hazard' as const })), ...obligations.map((id) => ({ workflowId: id, role: 'obligation' as const }))];
+  const orders = [...new Set(causes.filter((c) => c.kind === 'ORDER_IGNORED').map((c) => c.refId))].sort();
+  return [
+    ...hazards.map((id) => ({ workflowId: hazardWorkflowId(id), role: 'hazard' as const })),
+    ...obligations.map((id) => ({ workflowId: id, role: 'obligation' as const })),
+    ...orders.map((id) => ({ workflowId: orderWorkflowId(id), role: 'order' as const })),
+  ];
 }
 
 const plain = <T>(v: T): Record<string, unknown> => JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
