@@ -12,7 +12,7 @@ import { canSee, type Actor } from '../../domain/hazard';
 import { DEFAULT_TIME_ZONE, parseDeadline } from '../../domain/time';
 import { executeOrderCommand, issueOrder, queryOrder, recordGasOverLimit } from '../../services/order.service';
 import type { TemporalTarget } from '../../services/temporal';
-import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams } from '../schemas/common';
+import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams, INT4_MAX } from '../schemas/common';
 import { GasOverLimitBody, GasOverLimitView, OrderCommandBodies, OrderCommandResult, OrderDetail, OrderIssueBody, OrderList, OrderListQuery, OrderRecord, OrderRecordQuery, OrderView } from '../schemas/orders';
 
 const COMMAND_PATHS: Record<OrderCommand, string> = {
@@ -51,7 +51,8 @@ export function orderView(o: OrderRow) {
 }
 
 const eventView = (e: OrderEventRow) => ({ seq: e.seq, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, actor: who(e.actor), data: e.data, at: e.at.toISOString() });
-const isSeqCursor = (v: unknown): v is { seq: number } => typeof v === 'object' && v !== null && Number.isInteger((v as { seq?: unknown }).seq) && (v as { seq: number }).seq >= 0;
+/** A forged cursor is a 400, not a database error: seq is a Postgres integer. */
+const isSeqCursor = (v: unknown): v is { seq: number } => typeof v === 'object' && v !== null && Number.isInteger((v as { seq?: unknown }).seq) && (v as { seq: number }).seq >= 0 && (v as { seq: number }).seq <= INT4_MAX;
 const badCursor = () => invalidInput([{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
 
 export const orderRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {

@@ -67,6 +67,8 @@ describe('recording an order', () => {
     expect(first.body.items).toMatchObject([{ seq: 1, type: 'ISSUED', actor: { role: 'department' } }]);
     const rest = await h.call<{ items: { seq: number; type: string; actor: { role: string } }[]; nextCursor: string | null }>('GET', `/v1/orders/${order.id}/record?cursor=${first.body.nextCursor}`, h.keys.reviewer);
     expect(rest.body).toMatchObject({ items: [{ seq: 2, type: 'COMPLIANCE_REPORTED', actor: { role: 'enterprise' } }], nextCursor: null });
+    const forged = Buffer.from(JSON.stringify({ seq: 1e20 })).toString('base64url');
+    expectProblem(await h.call('GET', `/v1/orders/${order.id}/record?cursor=${forged}`, h.keys.reviewer), 422, 'VALIDATION_FAILED', ['querystring.cursor']);
   });
 
   it('answers a retry with the same Idempotency-Key with the same order, and refuses the key with another body', async () => {
