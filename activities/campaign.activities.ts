@@ -8,7 +8,7 @@ import { applyCampaignEvents, applyDutyEvents, campaignFigures, type CampaignEve
 import { contentBodies, resolveContents } from '../db/contents.repo';
 import { getHazard, insertHazard } from '../db/hazards.repo';
 import { campaignParticipants, campaigns, campaignSnapshots, duties, enterprises, spotCheckDraws, units } from '../db/schema';
-import { inspectionDuty, phaseWindows, unitDuties, type Duty, type PhaseKey, type PhaseWindow } from '../domain/campaign';
+import { inspectionDuty, inspectionDutyAfterDraw, phaseWindows, unitDuties, type Duty, type PhaseKey, type PhaseWindow } from '../domain/campaign';
 import { ErrorCode } from '../domain/errors';
 import type { Actor } from '../domain/hazard';
 import { drawSpotCheck as draw, type RosterEntry } from '../domain/spot-check';
@@ -157,27 +157,48 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     };
   }
 
-  async function startInspections(input: { campaignId: string; after: string | null; limit: number }): Promise<{ next: string | null; started: number }> {
+  /**
+   * A page of drawn enterprises (by id) with each one's inspection duty: due at `spotCheckClosesAt`
+   * (the spot-check phase's close as the campaign holds it), or, when a campaign launched before
+   * that rule gives none, a fixed time after the draw.
+   */
+  async function inspectionsPage(input: { campaignId: string; after: string | null; limit: number; spotCheckClosesAt?: number }) {
     const c = await loadCampaign(db, input.campaignId);
     // Only the result: the stored roster (thousands of entries) is not needed once per page.
     const [d] = await db.select({ strata: spotCheckDraws.strata, drawnAt: spotCheckDraws.drawnAt }).from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, c.id));
-    if (!d) return { next: null, started: 0 };
-    const ids = d.strata.flatMap((s) => s.drawn).sort();
+    const ids = (d?.strata.flatMap((s) => s.drawn) ?? []).sort();
     const pageIds = ids.filter((id) => input.after === null || id > input.after).slice(0, input.limit);
-    const rows = pageIds.length === 0 ? [] : await db.select().from(enterprises).where(inArray(enterprises.id, pageIds));
-    await limited(rows, 16, (e) =>
+    const rows = !d || pageIds.length === 0 ? [] : await db.select().from(enterprises).where(inArray(enterprises.id, pageIds));
+    const drawnAt = d?.drawnAt.getTime() ?? 0;
+    const duty = (e: (typeof rows)[number]): Duty => ({
+      ...(input.spotCheckClosesAt === undefined ? inspectionDutyAfterDraw(e.id, drawnAt, c.template) : inspectionDuty(e.id, drawnAt, input.spotCheckClosesAt)),
+      label: `检查抽查 ${e.name}`,
+    });
+    return { c, inspections: rows.map((e) => ({ enterprise: e, duty: duty(e) })), next: pageIds.length === input.limit ? pageIds.at(-1)! : null };
+  }
+
+  async function startInspections(input: { campaignId: string; after: string | null; limit: number; spotCheckClosesAt?: number }): Promise<{ next: string | null; started: number }> {
+    const { c, inspections, next } = await inspectionsPage(input);
+    await limited(inspections, 16, ({ enterprise: e, duty }) =>
       startObligationWorkflow(temporal, {
         obligationId: inspectionWorkflowId(c.id, e.id),
         campaignId: c.id,
         holderCode: e.departmentCode,
         subjectEnterpriseId: e.id,
-        duties: [{ ...inspectionDuty(e.id, d.drawnAt.getTime(), c.template), label: `检查抽查 ${e.name}` }],
+        duties: [duty],
         reminderOffsets: c.template.spotCheck.reminderOffsets,
         timeZone: c.template.timeZone,
         lateWindow: LATE_WINDOW,
       }),
     );
-    return { next: pageIds.length === input.limit ? pageIds.at(-1)! : null, started: rows.length };
+    return { next, started: inspections.length };
+  }
+
+  /** The spot-check phase's close moved: every open inspection is due at the new close (a finished one has nothing to move). */
+  async function rescheduleInspections(input: { campaignId: string; spotCheckClosesAt: number; after: string | null; limit: number }): Promise<{ next: string | null }> {
+    const { c, inspections, next } = await inspectionsPage(input);
+    await limited(inspections, 16, ({ enterprise: e, duty }) => rescheduleObligation(temporal, inspectionWorkflowId(c.id, e.id), [duty], 'spot-check phase moved by the office'));
+    return { next };
   }
 
   async function takeSummarySnapshot(input: { campaignId: string; at: string }): Promise<void> {
@@ -240,6 +261,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     rescheduleObligations,
     drawSpotCheck,
     startInspections,
+    rescheduleInspections,
     takeSummarySnapshot,
     sendDutyNotification,
     registerInspectionFindings,

@@ -10,11 +10,15 @@ import { MAX_POLICY_STEP_DAYS, validatePolicyOverride, type HazardPolicyOverride
 import type { SpotCheckStratumBy } from './spot-check';
 import { DEFAULT_TIME_ZONE, isValidTimeZone, localDateOf, localTimeOf, parseLocalDate } from './time';
 import {
+  BEFORE_DAY_READINGS,
   DATE_ONLY_RE,
   MAX_PROGRESS_REPORTS,
   PHASE_KEYS,
+  monthlyDayBounds,
   progressReports,
+  reportingDueInstant,
   templateInstant,
+  type BeforeDayReading,
   type CampaignPhase,
   type CampaignTemplate,
   type Edge,
@@ -39,7 +43,8 @@ const INSTANT_FORMS = 'a date YYYY-MM-DD or a local date-time YYYY-MM-DDTHH:mm[:
 
 /**
  * Checks a template from outside (API body, stored JSON) and returns a normalized copy: known
- * fields only, timeZone defaulted to Asia/Shanghai. Every problem is reported with its field path
+ * fields only, timeZone defaulted to Asia/Shanghai, reporting.beforeDay to INCLUSIVE ("X日前"
+ * includes day X; a copy always names its reading, so a stored template keeps it). Every problem is reported with its field path
  * (`phases[2].end`, `spotCheck.minRatio`, `industries[3]`, `hazardPolicies.MAJOR.sendTime`).
  * Cross-field rules: each phase ends after it starts; all five phases exactly once; the
  * implementation plan is due inside the campaign and no later than the mobilization phase's end;
@@ -107,10 +112,10 @@ export function validateTemplate(t: unknown): TemplateValidation {
   }
   // With a bad zone, instants are still read (in UTC) to report their format, but not compared.
   const tz = zoneOk ? timeZone : 'UTC';
-  const instant = (obj: Rec, name: string, path: string, edge: Edge): { text: string; at: number | null } => {
+  const instant = (obj: Rec, name: string, path: string, edge: Edge, read = (v: string) => templateInstant(v, tz, edge)): { text: string; at: number | null } => {
     const v = text(obj, name, path);
     if (!v) return { text: v, at: null };
-    const at = templateInstant(v, tz, edge);
+    const at = read(v);
     if (at === null) {
       const hint = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(v) && v.includes('T') ? ` (no offset: the template's timeZone ${timeZone} applies)` : '';
       err(path, `'${v}' is not ${INSTANT_FORMS}${hint}`);
@@ -204,8 +209,14 @@ export function validateTemplate(t: unknown): TemplateValidation {
   let reporting: ReportingRules | null = null;
   const rep = record(t, 'reporting', 'reporting');
   if (rep) {
+    let beforeDay: BeforeDayReading = 'INCLUSIVE';
+    if (rep.beforeDay !== undefined) {
+      if ((BEFORE_DAY_READINGS as readonly unknown[]).includes(rep.beforeDay)) beforeDay = rep.beforeDay as BeforeDayReading;
+      else err('reporting.beforeDay', `must be 'INCLUSIVE' ("X日前" = by the end of day X) or 'EXCLUSIVE' (by the end of day X - 1), got ${show(rep.beforeDay)}`);
+    }
+    const dueInstant = (obj: Rec, path: string) => instant(obj, 'due', path, 'end', (v) => reportingDueInstant(v, tz, beforeDay));
     const plan = record(rep, 'implementationPlan', 'reporting.implementationPlan');
-    const planDue = plan ? instant(plan, 'due', 'reporting.implementationPlan.due', 'end') : null;
+    const planDue = plan ? dueInstant(plan, 'reporting.implementationPlan.due') : null;
     if (plan && plan.phase !== 'MOBILIZATION') err('reporting.implementationPlan.phase', `must be 'MOBILIZATION', got ${show(plan.phase)}`);
 
     const pr = record(rep, 'progressReport', 'reporting.progressReport');
@@ -217,8 +228,10 @@ export function validateTemplate(t: unknown): TemplateValidation {
       if (!isPhaseKey(to)) err('reporting.progressReport.to', `${show(to)} is not a phase: one of ${PHASE_KEYS.join(', ')}`);
       if (pr.rule === 'MONTHLY_BEFORE_DAY') {
         const day = pr.day;
-        if (typeof day !== 'number' || !Number.isInteger(day) || day < 2 || day > 29) {
-          err('reporting.progressReport.day', `must be an integer from 2 to 29 (27 = due by the end of the 26th), got ${show(day)}`);
+        const { min, max } = monthlyDayBounds(beforeDay);
+        if (typeof day !== 'number' || !Number.isInteger(day) || day < min || day > max) {
+          const meaning = beforeDay === 'INCLUSIVE' ? '27 = due by the end of the 27th' : '27 = due by the end of the 26th';
+          err('reporting.progressReport.day', `must be an integer from ${min} to ${max} (${meaning}; past a month's last day, by the end of that day), got ${show(day)}`);
         } else if (isPhaseKey(from) && isPhaseKey(to)) progress = { rule: 'MONTHLY_BEFORE_DAY', day, from, to };
       } else if (pr.rule === 'EVERY') {
         const before = errors.length;
@@ -233,7 +246,7 @@ export function validateTemplate(t: unknown): TemplateValidation {
     }
 
     const sum = record(rep, 'summary', 'reporting.summary');
-    const summaryDue = sum ? instant(sum, 'due', 'reporting.summary.due', 'end') : null;
+    const summaryDue = sum ? dueInstant(sum, 'reporting.summary.due') : null;
     const reminderOffsets = offsets(rep, 'reminderOffsets', 'reporting');
 
     if (zoneOk && campaign && allWindows) {
@@ -253,7 +266,7 @@ export function validateTemplate(t: unknown): TemplateValidation {
       }
     }
     if (plan && planDue && pr && progress && sum && summaryDue) {
-      reporting = { implementationPlan: { due: planDue.text, phase: 'MOBILIZATION' }, progressReport: progress, summary: { due: summaryDue.text }, reminderOffsets };
+      reporting = { implementationPlan: { due: planDue.text, phase: 'MOBILIZATION' }, progressReport: progress, summary: { due: summaryDue.text }, reminderOffsets, beforeDay };
     }
   }
 
@@ -277,10 +290,12 @@ export function validateTemplate(t: unknown): TemplateValidation {
     }
     const population = sc.population;
     if (population !== 'COUNTY_SUPERVISED' && population !== 'ALL') err('spotCheck.population', `must be 'COUNTY_SUPERVISED' or 'ALL', got ${show(population)}`);
-    const inspectionDue = duration(sc.inspectionDue, 'spotCheck.inspectionDue', 'P30D', true);
+    // Optional and unused since inspections are due at the phase's close; still checked where given.
+    const inspectionDue = sc.inspectionDue === undefined ? undefined : duration(sc.inspectionDue, 'spotCheck.inspectionDue', 'P30D', true);
     const reminderOffsets = offsets(sc, 'reminderOffsets', 'spotCheck');
     if (population === 'COUNTY_SUPERVISED' || population === 'ALL') {
-      spotCheck = { minRatio: ratio as number, strata, population, inspectionDue, reminderOffsets };
+      spotCheck = { minRatio: ratio as number, strata, population, reminderOffsets };
+      if (inspectionDue !== undefined) spotCheck.inspectionDue = inspectionDue;
     }
   }
 

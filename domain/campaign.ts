@@ -9,6 +9,7 @@ import { shiftInstant, type HazardPolicyOverride } from './policy';
 import type { SpotCheckPopulation, SpotCheckStratumBy } from './spot-check';
 import {
   addToLocalDate,
+  daysInMonth,
   endOfLocalDay,
   instantOfLocal,
   isValidLocalTime,
@@ -43,27 +44,50 @@ export interface WorkLine {
   items: WorkItem[];
 }
 
+/**
+ * How the plan's "X日前" (before day X) reads: INCLUSIVE, by the end of day X (the plan's meaning:
+ * 每月27日前 = the 27th included); EXCLUSIVE, by the end of day X - 1.
+ */
+export const BEFORE_DAY_READINGS = ['INCLUSIVE', 'EXCLUSIVE'] as const;
+export type BeforeDayReading = (typeof BEFORE_DAY_READINGS)[number];
+
 export type ProgressReportRule =
-  /** Monthly, due by the end of the local day before `day` (27: by the end of the 26th). */
+  /**
+   * Monthly "每月`day`日前": due by the end of local day `day` (INCLUSIVE: 27 = the 27th
+   * included) or `day - 1` (EXCLUSIVE), clamped to the month's last day (每月30日前 in February
+   * is due by the end of the 28th, or the 29th in a leap year). The wire name stays.
+   */
   | { rule: 'MONTHLY_BEFORE_DAY'; day: number; from: PhaseKey; to: PhaseKey }
   /** Every `every` (ISO duration) from the window's start, each due at its step's end. */
   | { rule: 'EVERY'; every: string; from: PhaseKey; to: PhaseKey };
 
 export interface ReportingRules {
-  /** Date (end of that local day) or local date-time. */
+  /** Day X of "X日前" as a date (read by `beforeDay`), or an exact local date-time. */
   implementationPlan: { due: string; phase: 'MOBILIZATION' };
   progressReport: ProgressReportRule;
+  /** Day X of "X日前" as a date (read by `beforeDay`), or an exact local date-time. */
   summary: { due: string };
   /** ISO durations before each duty's due instant; calendar-only ones go out at 09:00 local. */
   reminderOffsets: string[];
+  /**
+   * How "X日前" reads, the same for the plan's date, the monthly day and the summary's date.
+   * validateTemplate fills in INCLUSIVE. Absent only in templates stored, and campaigns
+   * launched, before the reading was a parameter: they keep the instants they were launched
+   * with (the monthly day excluded, the plan's and the summary's dates included).
+   */
+  beforeDay?: BeforeDayReading;
 }
 
 export interface SpotCheckRule {
   minRatio: number;
   strata: SpotCheckStratumBy[];
   population: SpotCheckPopulation;
-  /** ISO duration after the draw by which the drawn enterprises must be inspected. */
-  inspectionDue: string;
+  /**
+   * Read and checked but not used by campaigns launched now: a drawn enterprise is due for
+   * inspection when the spot-check phase closes (inspectionDuty). Campaigns launched before
+   * that rule keep it: their inspections are due this ISO duration after the draw.
+   */
+  inspectionDue?: string;
   reminderOffsets: string[];
 }
 
@@ -124,6 +148,8 @@ const KIND_ORDER: Record<DutyKind, number> = { IMPLEMENTATION_PLAN: 0, PROGRESS_
 
 export type Edge = 'start' | 'end';
 
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
 /**
  * Reads a template instant. A date alone is the start of that local day (edge 'start') or its
  * last millisecond (edge 'end'); a local date-time is exact. Offsets are refused on purpose: the
@@ -147,6 +173,38 @@ function mustInstant(text: string, timeZone: string, edge: Edge): number {
   const at = templateInstant(text, timeZone, edge);
   if (at === null) throw new RangeError(`invalid template instant '${text}' (validate the template first)`);
   return at;
+}
+
+/** The readings of "X日前" a template's duties get: its `beforeDay`, or when absent the one it was stored under. */
+function beforeDayReadings(r: ReportingRules): { dates: BeforeDayReading; monthly: BeforeDayReading } {
+  return r.beforeDay ? { dates: r.beforeDay, monthly: r.beforeDay } : { dates: 'INCLUSIVE', monthly: 'EXCLUSIVE' };
+}
+
+/**
+ * The due instant of a reporting date "X日前": a date X is the end of local day X (INCLUSIVE)
+ * or of day X - 1 (EXCLUSIVE); a local date-time is exact whatever the reading. Null when unreadable.
+ */
+export function reportingDueInstant(text: string, timeZone: string, reading: BeforeDayReading): number | null {
+  if (reading === 'EXCLUSIVE' && DATE_ONLY_RE.test(text)) {
+    if (!parseLocalDate(text)) return null;
+    try {
+      return templateInstant(addToLocalDate(text, { days: -1 }), timeZone, 'end');
+    } catch {
+      return null;
+    }
+  }
+  return templateInstant(text, timeZone, 'end');
+}
+
+/** The smallest and largest `day` of a MONTHLY_BEFORE_DAY rule under a reading (EXCLUSIVE day 1 would fall in the month before). */
+export function monthlyDayBounds(reading: BeforeDayReading): { min: number; max: number } {
+  return { min: reading === 'INCLUSIVE' ? 1 : 2, max: 31 };
+}
+
+/** The local date a monthly "每月day日前" report of month `ym` (YYYY-MM) is due on, clamped to the month's last day. */
+export function monthlyDueDate(ym: string, day: number, reading: BeforeDayReading): string {
+  const last = daysInMonth(Number(ym.slice(0, 4)), Number(ym.slice(5, 7)));
+  return `${ym}-${pad2(Math.min(reading === 'INCLUSIVE' ? day : day - 1, last))}`;
 }
 
 /** Absolute window of each phase: opensAt its first ms, closesAt its last ms (both inclusive). */
@@ -177,8 +235,6 @@ function scaleDuration(d: Duration, k: number): Duration {
   };
 }
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-
 /**
  * Progress reports in the window [from-phase opensAt, to-phase closesAt], at most `limit + 1`
  * (so a caller can tell that a rule asks for too many). Reports tile the window: each opens 1 ms
@@ -192,11 +248,13 @@ export function progressReports(t: CampaignTemplate, windows: Record<PhaseKey, P
   const out: Duty[] = [];
   const opensAt = () => (out.length === 0 ? open : out[out.length - 1]!.dueAt + 1);
   if (rule.rule === 'MONTHLY_BEFORE_DAY') {
-    if (!Number.isInteger(rule.day) || rule.day < 2 || rule.day > 29) throw new RangeError(`invalid progress report day ${rule.day}`);
+    const reading = beforeDayReadings(t.reporting).monthly;
+    const bounds = monthlyDayBounds(reading);
+    if (!Number.isInteger(rule.day) || rule.day < bounds.min || rule.day > bounds.max) throw new RangeError(`invalid progress report day ${rule.day}`);
     const last = `${localDateOf(close, tz).slice(0, 7)}-01`;
     for (let month = `${localDateOf(open, tz).slice(0, 7)}-01`; month <= last && out.length <= limit; month = addToLocalDate(month, { months: 1 })) {
       const ym = month.slice(0, 7);
-      const dueAt = endOfLocalDay(`${ym}-${pad2(rule.day - 1)}`, tz);
+      const dueAt = endOfLocalDay(monthlyDueDate(ym, rule.day, reading), tz);
       if (dueAt < open || dueAt > close) continue;
       out.push({ key: `progress:${ym}`, kind: 'PROGRESS_REPORT', dueAt, opensAt: opensAt(), label: `Progress report ${ym} 工作进展情况` });
     }
@@ -215,29 +273,40 @@ export function progressReports(t: CampaignTemplate, windows: Record<PhaseKey, P
 }
 
 /**
- * Reporting duties of every county and department (报送), sorted by due instant:
- * - `plan`: the implementation plan (实施方案), open from the mobilization phase's start;
+ * Reporting duties of every county and department (报送), sorted by due instant. The plan writes
+ * all three as "X日前" and `reporting.beforeDay` reads them alike; INCLUSIVE (the plan's meaning):
+ * - `plan`: the implementation plan (实施方案), "11月30日前": due at the end of 2023-11-30 local,
+ *   2023-11-30T23:59:59.999+08:00 = 2023-11-30T15:59:59.999Z; open from the mobilization phase's start;
  * - progress reports (工作进展情况) in the window [from-phase opens, to-phase closes]:
- *   MONTHLY_BEFORE_DAY: "每月27日前" (day 27) means by the END of the 26th, local: a report is
- *   due at the last millisecond of local day `day - 1` of each month, e.g. December 2023 at
- *   2023-12-26T23:59:59.999+08:00 = 2023-12-26T15:59:59.999Z; a submission at 00:00 on the 27th
- *   is late. Only months whose due instant falls inside the window get a report (key
- *   `progress:YYYY-MM`, the month of the due date), so a window opening after the 26th skips
- *   that month and one closing before the 26th skips the last;
+ *   MONTHLY_BEFORE_DAY: "每月27日前" (day 27) means by the END of the 27th, local: a report is
+ *   due at the last millisecond of local day `day` of each month (clamped to the month's last
+ *   day), e.g. December 2023 at 2023-12-27T23:59:59.999+08:00 = 2023-12-27T15:59:59.999Z; a
+ *   submission at 00:00 on the 28th is late. Only months whose due instant falls inside the
+ *   window get a report (key `progress:YYYY-MM`, the month of the due date), so a window opening
+ *   after the 27th skips that month and one closing before the 27th ends skips the last;
  *   EVERY: due at window start + k × every (k = 1, 2, ...) while inside the window (`progress:k`);
  *   each report opens 1 ms after the previous report's due instant (the first at the window start);
- * - `summary`: the campaign summary (工作总结), open from the summary phase's start.
+ * - `summary`: the campaign summary (工作总结), "3月5日前": due at the end of 2024-03-05 local;
+ *   open from the summary phase's start.
+ * EXCLUSIVE moves each date-only due to the end of the day before; without `beforeDay` (a
+ * template stored before it existed) the monthly day is excluded and the two dates included.
  * A submission at t is on time for a duty when opensAt ≤ t ≤ dueAt.
  */
 export function unitDuties(t: CampaignTemplate): Duty[] {
   const windows = phaseWindows(t);
   const progress = progressReports(t, windows, MAX_PROGRESS_REPORTS);
   if (progress.length > MAX_PROGRESS_REPORTS) throw new RangeError(`more than ${MAX_PROGRESS_REPORTS} progress reports (validate the template first)`);
+  const { dates } = beforeDayReadings(t.reporting);
+  const due = (text: string): number => {
+    const at = reportingDueInstant(text, t.timeZone, dates);
+    if (at === null) throw new RangeError(`invalid due date '${text}' (validate the template first)`);
+    return at;
+  };
   const duties: Duty[] = [
     {
       key: 'plan',
       kind: 'IMPLEMENTATION_PLAN',
-      dueAt: mustInstant(t.reporting.implementationPlan.due, t.timeZone, 'end'),
+      dueAt: due(t.reporting.implementationPlan.due),
       opensAt: windows.MOBILIZATION.opensAt,
       label: 'Implementation plan 实施方案',
     },
@@ -245,7 +314,7 @@ export function unitDuties(t: CampaignTemplate): Duty[] {
     {
       key: 'summary',
       kind: 'SUMMARY',
-      dueAt: mustInstant(t.reporting.summary.due, t.timeZone, 'end'),
+      dueAt: due(t.reporting.summary.due),
       opensAt: windows.SUMMARY.opensAt,
       label: 'Campaign summary 专项行动工作总结',
     },
@@ -254,21 +323,33 @@ export function unitDuties(t: CampaignTemplate): Duty[] {
 }
 
 /**
- * The inspection of one drawn enterprise (key `inspection:<enterpriseId>`), open from the draw.
- * Due `spotCheck.inspectionDue` after the draw: a calendar-only duration (P30D) counts local days
- * and is due at the END of the day it lands on (as the plan's dates are), one with a time part
- * (PT15S) is exact. Capped at the spot-check phase's close when that is still after the draw:
- * the plan wants the checks done within the phase.
+ * The inspection of one drawn enterprise (key `inspection:<enterpriseId>`), open from the draw and
+ * due when the spot-check phase closes (检查抽查阶段 "2023年12月1日-2024年2月底": in Datong the end
+ * of 2024-02-29 local, 2024-02-29T15:59:59.999Z). `spotCheckClosesAt` is that close as the campaign holds
+ * it: the template's, or where the office moved it; a move gives every open inspection the new
+ * close. The draw happens when the phase opens, so the close is after it.
  */
-export function inspectionDuty(enterpriseId: string, drawnAt: number, t: CampaignTemplate): Duty {
+export function inspectionDuty(enterpriseId: string, drawnAt: number, spotCheckClosesAt: number): Duty {
+  return { key: `inspection:${enterpriseId}`, kind: 'INSPECTION', dueAt: spotCheckClosesAt, opensAt: drawnAt, label: `Spot-check inspection 检查抽查 ${enterpriseId}` };
+}
+
+/**
+ * The inspection duty of a campaign launched before inspectionDuty's rule (kept so that it keeps
+ * its instants): due `spotCheck.inspectionDue` after the draw, a calendar-only duration (P30D)
+ * at the END of the local day it lands on, one with a time part (PT15S) exactly; capped at the
+ * template's spot-check close when that is still after the draw. Without `inspectionDue`: at
+ * that close.
+ */
+export function inspectionDutyAfterDraw(enterpriseId: string, drawnAt: number, t: CampaignTemplate): Duty {
+  const phaseClose = phaseWindows(t).SPOT_CHECK.closesAt;
+  const duty = inspectionDuty(enterpriseId, drawnAt, phaseClose);
+  if (t.spotCheck.inspectionDue === undefined) return duty;
   const d = parseDuration(t.spotCheck.inspectionDue);
   if (!d) throw new RangeError(`invalid inspection step '${t.spotCheck.inspectionDue}' (validate the template first)`);
   const natural = isCalendarOnly(d)
     ? endOfLocalDay(addToLocalDate(localDateOf(drawnAt, t.timeZone), calendarPart(d, 1)), t.timeZone)
     : shiftInstant(drawnAt, d, 1, t.timeZone);
-  const phaseClose = phaseWindows(t).SPOT_CHECK.closesAt;
-  const dueAt = phaseClose > drawnAt ? Math.min(natural, phaseClose) : natural;
-  return { key: `inspection:${enterpriseId}`, kind: 'INSPECTION', dueAt, opensAt: drawnAt, label: `Spot-check inspection 检查抽查 ${enterpriseId}` };
+  return { ...duty, dueAt: phaseClose > drawnAt ? Math.min(natural, phaseClose) : natural };
 }
 
 /**

@@ -115,6 +115,11 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+/** Days in a month (1-12) of the proleptic Gregorian calendar: 29 in February 2024, 28 in February 2023. */
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /** Calendar arithmetic on local dates: months clamp to the month's last day (01-31 + P1M = 02-29). */
 export function addToLocalDate(date: string, delta: { years?: number; months?: number; days?: number }): string {
   const d = parseLocalDate(date);
@@ -122,8 +127,7 @@ export function addToLocalDate(date: string, delta: { years?: number; months?: n
   const totalMonths = d.year * 12 + (d.month - 1) + (delta.years ?? 0) * 12 + (delta.months ?? 0);
   const year = Math.floor(totalMonths / 12);
   const month = totalMonths - year * 12;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  const base = Date.UTC(year, month, Math.min(d.day, lastDay)) + (delta.days ?? 0) * DAY_MS;
+  const base = Date.UTC(year, month, Math.min(d.day, daysInMonth(year, month + 1))) + (delta.days ?? 0) * DAY_MS;
   return new Date(base).toISOString().slice(0, 10);
 }
 

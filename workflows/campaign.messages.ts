@@ -64,6 +64,14 @@ export interface CampaignState {
   summaryTaken: boolean;
   /** Phase moves that obligations have not yet been told about. */
   pendingReschedule: boolean;
+  /**
+   * v4 (patch 'inspections-due-at-spot-check-close'), decided at the campaign's first run: its
+   * inspections are due when the spot-check phase closes and follow a move of that close. False
+   * (or absent) for a campaign launched before: they stay due a fixed time after the draw.
+   */
+  inspectionsDueAtClose?: boolean;
+  /** The spot-check close the started inspections were last given (v4). */
+  inspectionsDueAt?: number;
 }
 
 export interface PhaseMove {

@@ -1,7 +1,8 @@
 // One workflow per campaign (`campaign:<id>`). It opens and closes the phases at their instants
 // (or when the office moves one, with a reason on record), starts one obligation workflow per
 // participating unit in bounded batches, draws the spot-check sample when that phase opens and
-// starts an inspection obligation per drawn enterprise, and freezes the summary at the end.
+// starts an inspection obligation per drawn enterprise (due when that phase closes, following
+// its moves), and freezes the summary at the end.
 // It never holds units, enterprises or hazards as children: those are independent workflows
 // with deterministic IDs, started by activities in pages, so its history stays small.
 import {
@@ -24,8 +25,8 @@ import { campaignStatusQuery, movePhaseUpdate, type CampaignInput, type Campaign
 type Activities = ReturnType<typeof createActivities>;
 const { recordCampaignEvents } = proxyActivities<Activities>(LEDGER);
 // A proxy has no own keys to spread: the fan-out activities are named one by one.
-const { startObligations, rescheduleObligations, drawSpotCheck, startInspections, takeSummarySnapshot } = proxyActivities<Activities>(FAN_OUT);
-const acts = { recordCampaignEvents, startObligations, rescheduleObligations, drawSpotCheck, startInspections, takeSummarySnapshot };
+const { startObligations, rescheduleObligations, drawSpotCheck, startInspections, rescheduleInspections, takeSummarySnapshot } = proxyActivities<Activities>(FAN_OUT);
+const acts = { recordCampaignEvents, startObligations, rescheduleObligations, drawSpotCheck, startInspections, rescheduleInspections, takeSummarySnapshot };
 
 /** Units or enterprises started per activity call: bounded work, bounded history. */
 export const START_BATCH = 200;
@@ -44,6 +45,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
     summaryTaken: false,
     pendingReschedule: false,
   };
+  // Once per campaign, before any command, and carried across continue-as-new: a campaign whose
+  // history began without this patch keeps its inspections due a fixed time after the draw.
+  s.inspectionsDueAtClose ??= patched('inspections-due-at-spot-check-close');
   let rearm = false;
 
   function event(type: string, phase: PhaseKey | null, actor: Actor, data: Record<string, unknown> = {}): CampaignEventEntry {
@@ -118,6 +122,12 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
       s.pendingReschedule = false;
       const phases = Object.fromEntries(Object.entries(s.phases).map(([k, p]) => [k, { opensAt: p.opensAt, closesAt: p.closesAt }]));
       await inPages((after) => acts.rescheduleObligations({ campaignId, phases, after, limit: START_BATCH }));
+      // v4: started inspections follow the spot-check phase's close (only when it moved: one signal per drawn enterprise).
+      const spotCheckClose = s.phases.SPOT_CHECK.closesAt;
+      if (s.inspectionsDueAtClose && s.inspectionsStarted && s.inspectionsDueAt !== spotCheckClose) {
+        await inPages((after) => acts.rescheduleInspections({ campaignId, spotCheckClosesAt: spotCheckClose, after, limit: START_BATCH }));
+        s.inspectionsDueAt = spotCheckClose;
+      }
       // A move that arrived while the obligations were being told is told too, before any sleep.
       if (s.pendingReschedule && patched('reschedule-every-move')) continue;
     }
@@ -129,7 +139,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
       await continueAsNew<typeof campaignWorkflow>({ ...input, resume: s });
     }
     rearm = false;
-    if (await condition(() => rearm, Math.max(1, next.at - Date.now()))) continue;
+    // v4: a move that arrived during this pass's fan-outs is told now, not at the next transition.
+    if (await condition(() => rearm || (s.inspectionsDueAtClose === true && s.pendingReschedule), Math.max(1, next.at - Date.now()))) continue;
     s.phases[next.phase].status = next.to;
     await acts.recordCampaignEvents([event(next.to === 'OPEN' ? 'PHASE_OPENED' : 'PHASE_CLOSED', next.phase, SYSTEM_ACTOR, { at: new Date(next.at).toISOString() })]);
 
@@ -140,7 +151,12 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
       await acts.recordCampaignEvents([event('SPOT_CHECK_DRAWN', 'SPOT_CHECK', SYSTEM_ACTOR, draw)]);
     }
     if (s.spotCheckDrawn && !s.inspectionsStarted) {
-      await inPages((after) => acts.startInspections({ campaignId, after, limit: START_BATCH }));
+      if (s.inspectionsDueAtClose) {
+        // Due at the close as it stands now (moved or not); a move while they start is told after (above).
+        const spotCheckClosesAt = s.phases.SPOT_CHECK.closesAt;
+        s.inspectionsDueAt = spotCheckClosesAt;
+        await inPages((after) => acts.startInspections({ campaignId, after, limit: START_BATCH, spotCheckClosesAt }));
+      } else await inPages((after) => acts.startInspections({ campaignId, after, limit: START_BATCH }));
       s.inspectionsStarted = true;
     }
     if (next.phase === 'SUMMARY' && next.to === 'CLOSED' && !s.summaryTaken) {

@@ -6,14 +6,29 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { inspectionDuty, inspectionDutyAfterDraw, phaseWindows, unitDuties, type Duty } from '../../domain/campaign';
+import type { CampaignInput, ObligationInput } from '../../workflows/campaign.messages';
 import { workflowBundle } from '../support/hazard-worker';
 
-type HistoryJson = { events: { eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[] };
+type HistoryJson = {
+  events: {
+    eventType: string;
+    activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+    workflowExecutionStartedEventAttributes?: { input: { payloads: { data: string }[] } };
+  }[];
+};
 
 async function loadHistory(name: string): Promise<HistoryJson> {
   return JSON.parse(await readFile(new URL(`./history_files/${name}`, import.meta.url), 'utf8')) as HistoryJson;
 }
 const toHistory = (json: HistoryJson) => temporal.api.history.v1.History.fromObject(json);
+
+/** The input a recorded workflow was started with (JSON payload converter). */
+async function startedWith<T>(name: string): Promise<T> {
+  const started = (await loadHistory(name)).events[0]!.workflowExecutionStartedEventAttributes!;
+  return JSON.parse(Buffer.from(started.input.payloads[0]!.data, 'base64').toString('utf8')) as T;
+}
+const instants = (d: Duty) => ({ key: d.key, kind: d.kind, opensAt: d.opensAt, dueAt: d.dueAt });
 
 describe('workflow replay over recorded histories', () => {
   beforeAll(async () => {
@@ -33,10 +48,16 @@ describe('workflow replay over recorded histories', () => {
         'hazard-major-full-v5.json',
         'campaign-demo-v1.json',
         'campaign-demo-v2.json',
+        'campaign-demo-v3.json',
+        'campaign-demo-v4.json',
         'obligation-demo-v1.json',
         'obligation-demo-v2.json',
+        'obligation-demo-v3.json',
+        'obligation-demo-v4.json',
         'inspection-demo-v1.json',
         'inspection-demo-v2.json',
+        'inspection-demo-v3.json',
+        'inspection-demo-v4.json',
         'case-demo-v1.json',
         'order-rectification-v1.json',
         'order-suspension-v1.json',
@@ -48,6 +69,28 @@ describe('workflow replay over recorded histories', () => {
     const json = await loadHistory(file);
     expect(json.events.length).toBeGreaterThan(20);
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, toHistory(json), file);
+  });
+
+  // v3 was recorded before 'X日前' became a template reading and inspections fell due at the
+  // spot-check close (patch inspections-due-at-spot-check-close); v4 after.
+  it.each(['v1', 'v2', 'v3'])('keeps the instants a campaign launched before was given (%s): its template names no reading, today\'s code computes the same duties', async (v) => {
+    const campaign = await startedWith<CampaignInput>(`campaign-demo-${v}.json`);
+    expect(campaign.template.reporting).not.toHaveProperty('beforeDay');
+    const obligation = await startedWith<ObligationInput>(`obligation-demo-${v}.json`);
+    expect(unitDuties(campaign.template).map(instants)).toEqual(obligation.duties.map(instants));
+    // Its inspections stay due a fixed time (PT15S) after the draw, before the spot-check close.
+    const [inspection] = (await startedWith<ObligationInput>(`inspection-demo-${v}.json`)).duties as [Duty];
+    const enterpriseId = inspection.key.slice('inspection:'.length);
+    expect(instants(inspectionDutyAfterDraw(enterpriseId, inspection.opensAt, campaign.template))).toEqual(instants(inspection));
+    expect(inspection.dueAt).toBeLessThan(phaseWindows(campaign.template).SPOT_CHECK.closesAt);
+  });
+
+  it('gives a campaign launched after the change its inspections at the spot-check close (v4)', async () => {
+    const campaign = await startedWith<CampaignInput>('campaign-demo-v4.json');
+    expect(campaign.template.reporting.beforeDay).toBe('INCLUSIVE');
+    const [inspection] = (await startedWith<ObligationInput>('inspection-demo-v4.json')).duties as [Duty];
+    const close = phaseWindows(campaign.template).SPOT_CHECK.closesAt;
+    expect(instants(inspection)).toEqual(instants(inspectionDuty(inspection.key.slice('inspection:'.length), inspection.opensAt, close)));
   });
 
   it('fails on a tampered history whose activities differ from what the code schedules', async () => {

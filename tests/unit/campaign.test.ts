@@ -4,6 +4,7 @@ import {
   campaignWindow,
   dutySchedule,
   inspectionDuty,
+  inspectionDutyAfterDraw,
   phaseWindows,
   unitDuties,
   type CampaignTemplate,
@@ -64,6 +65,21 @@ const progressDue = (t: CampaignTemplate) =>
   unitDuties(valid(t))
     .filter((d) => d.kind === 'PROGRESS_REPORT')
     .map((d) => [d.key, iso(d.dueAt)]);
+
+/** A monthly "每月`day`日前" rule over the progress window [from, to]. */
+const monthly = (day: number, from: string, to: string, edit: (t: CampaignTemplate) => void = () => {}) =>
+  progressWindow(from, to, (t) => {
+    t.reporting.progressReport = { rule: 'MONTHLY_BEFORE_DAY', day, from: 'SELF_INSPECTION', to: 'SPOT_CHECK' };
+    edit(t);
+  });
+
+/** The Datong template as stored before `beforeDay` existed (no reading named), not validated again. */
+function storedBeforeReadings(edit: (t: CampaignTemplate) => void = () => {}): CampaignTemplate {
+  return datong((t) => {
+    delete t.reporting.beforeDay;
+    edit(t);
+  });
+}
 
 describe('the Datong template (同安发〔2023〕15号)', () => {
   it('passes validation unchanged', () => {
@@ -146,17 +162,30 @@ describe('phaseWindows', () => {
 });
 
 describe('unitDuties', () => {
-  it('gives every Datong unit the plan, progress reports for December, January and February, and the summary', () => {
+  it('gives every Datong unit the plan (11月30日前), progress reports for December, January and February (每月27日前) and the summary (3月5日前), each day included', () => {
     expect(unitDuties(datong2023Template).map((d) => [d.key, d.kind, iso(d.opensAt), iso(d.dueAt)])).toEqual([
       ['plan', 'IMPLEMENTATION_PLAN', '2023-11-16T16:00:00.000Z', '2023-11-30T15:59:59.999Z'],
-      ['progress:2023-12', 'PROGRESS_REPORT', '2023-11-30T16:00:00.000Z', '2023-12-26T15:59:59.999Z'],
-      ['progress:2024-01', 'PROGRESS_REPORT', '2023-12-26T16:00:00.000Z', '2024-01-26T15:59:59.999Z'],
-      ['progress:2024-02', 'PROGRESS_REPORT', '2024-01-26T16:00:00.000Z', '2024-02-26T15:59:59.999Z'],
+      ['progress:2023-12', 'PROGRESS_REPORT', '2023-11-30T16:00:00.000Z', '2023-12-27T15:59:59.999Z'],
+      ['progress:2024-01', 'PROGRESS_REPORT', '2023-12-27T16:00:00.000Z', '2024-01-27T15:59:59.999Z'],
+      ['progress:2024-02', 'PROGRESS_REPORT', '2024-01-27T16:00:00.000Z', '2024-02-27T15:59:59.999Z'],
       ['summary', 'SUMMARY', '2024-02-29T16:00:00.000Z', '2024-03-05T15:59:59.999Z'],
     ]);
   });
 
-  it('asks no November or March progress report: their 26ths fall outside self-inspection and spot-check', () => {
+  it('dues the December 2023 report at the last ms of 27 December in Shanghai: 2023-12-27T23:59:59.999+08:00', () => {
+    const december = unitDuties(datong2023Template).find((d) => d.key === 'progress:2023-12')!;
+    expect(december.dueAt).toBe(Date.parse('2023-12-27T23:59:59.999+08:00'));
+    expect(iso(december.dueAt)).toBe('2023-12-27T15:59:59.999Z');
+    // On time while opensAt ≤ t ≤ dueAt: the whole 27th local is on time, the 28th is late.
+    const onTime = (t: number) => december.opensAt <= t && t <= december.dueAt;
+    expect(onTime(Date.parse('2023-12-27T00:00:00+08:00'))).toBe(true);
+    expect(onTime(Date.parse('2023-12-27T23:59:59.999+08:00'))).toBe(true);
+    expect(onTime(Date.parse('2023-12-28T00:00:00+08:00'))).toBe(false);
+    // The same local day in New York (EST, UTC-5).
+    expect(iso(unitDuties(valid(datong((t) => (t.timeZone = NY)))).find((d) => d.key === 'progress:2023-12')!.dueAt)).toBe('2023-12-28T04:59:59.999Z');
+  });
+
+  it('asks no November or March progress report: their 27ths fall outside self-inspection and spot-check', () => {
     const keys = unitDuties(datong2023Template).map((d) => d.key);
     expect(keys).not.toContain('progress:2023-11');
     expect(keys).not.toContain('progress:2024-03');
@@ -172,53 +201,72 @@ describe('unitDuties', () => {
     expect(due).toEqual([...due].sort((a, b) => a - b));
   });
 
-  describe('"每月27日前": due by the end of the 26th, local', () => {
+  describe('"每月27日前" (INCLUSIVE, the default): due by the end of the 27th, local', () => {
     it('dues December and January across the year end', () => {
       expect(progressDue(progressWindow('2023-12-01', '2024-01-31'))).toEqual([
-        ['progress:2023-12', '2023-12-26T15:59:59.999Z'],
-        ['progress:2024-01', '2024-01-26T15:59:59.999Z'],
+        ['progress:2023-12', '2023-12-27T15:59:59.999Z'],
+        ['progress:2024-01', '2024-01-27T15:59:59.999Z'],
       ]);
     });
 
-    it('skips the first month when the window opens after the 26th', () => {
-      expect(progressDue(progressWindow('2023-12-27', '2024-01-31'))).toEqual([['progress:2024-01', '2024-01-26T15:59:59.999Z']]);
+    it('skips the first month when the window opens after the 27th', () => {
+      expect(progressDue(progressWindow('2023-12-28', '2024-01-31'))).toEqual([['progress:2024-01', '2024-01-27T15:59:59.999Z']]);
     });
 
-    it('keeps the first month when the window opens on the 26th itself', () => {
-      expect(progressDue(progressWindow('2023-12-26', '2024-01-10'))).toEqual([['progress:2023-12', '2023-12-26T15:59:59.999Z']]);
+    it('keeps the first month when the window opens on the 27th itself', () => {
+      expect(progressDue(progressWindow('2023-12-27', '2024-01-10'))).toEqual([['progress:2023-12', '2023-12-27T15:59:59.999Z']]);
     });
 
-    it('keeps the month when the window opens in the last second of the 26th, and skips it from midnight on', () => {
-      expect(progressDue(progressWindow('2023-12-26T23:59:59', '2024-01-10'))).toEqual([['progress:2023-12', '2023-12-26T15:59:59.999Z']]);
-      expect(progressDue(progressWindow('2023-12-27T00:00', '2024-01-31'))).toEqual([['progress:2024-01', '2024-01-26T15:59:59.999Z']]);
+    it('keeps the month when the window opens in the last second of the 27th, and skips it from midnight on', () => {
+      expect(progressDue(progressWindow('2023-12-27T23:59:59', '2024-01-10'))).toEqual([['progress:2023-12', '2023-12-27T15:59:59.999Z']]);
+      expect(progressDue(progressWindow('2023-12-28T00:00', '2024-01-31'))).toEqual([['progress:2024-01', '2024-01-27T15:59:59.999Z']]);
     });
 
-    it('skips the last month when the window closes before its 26th ends', () => {
-      expect(progressDue(progressWindow('2023-12-01', '2024-02-25'))).toEqual([
-        ['progress:2023-12', '2023-12-26T15:59:59.999Z'],
-        ['progress:2024-01', '2024-01-26T15:59:59.999Z'],
+    it('skips the last month when the window closes before its 27th ends', () => {
+      expect(progressDue(progressWindow('2023-12-01', '2024-02-26'))).toEqual([
+        ['progress:2023-12', '2023-12-27T15:59:59.999Z'],
+        ['progress:2024-01', '2024-01-27T15:59:59.999Z'],
       ]);
-      expect(progressDue(progressWindow('2023-12-01', '2024-02-26T23:59:59'))).toHaveLength(2);
-      expect(progressDue(progressWindow('2023-12-01', '2024-02-26'))).toHaveLength(3);
+      expect(progressDue(progressWindow('2023-12-01', '2024-02-27T23:59:59'))).toHaveLength(2);
+      expect(progressDue(progressWindow('2023-12-01', '2024-02-27'))).toHaveLength(3);
     });
 
     it('tiles the window: each report opens 1 ms after the previous one is due', () => {
-      const progress = unitDuties(valid(progressWindow('2023-12-27', '2024-02-29'))).filter((d) => d.kind === 'PROGRESS_REPORT');
+      const progress = unitDuties(valid(progressWindow('2023-12-28', '2024-02-29'))).filter((d) => d.kind === 'PROGRESS_REPORT');
       expect(progress.map((d) => [iso(d.opensAt), iso(d.dueAt)])).toEqual([
-        ['2023-12-26T16:00:00.000Z', '2024-01-26T15:59:59.999Z'],
-        ['2024-01-26T16:00:00.000Z', '2024-02-26T15:59:59.999Z'],
+        ['2023-12-27T16:00:00.000Z', '2024-01-27T15:59:59.999Z'],
+        ['2024-01-27T16:00:00.000Z', '2024-02-27T15:59:59.999Z'],
       ]);
     });
 
-    it('reads another day: day 2 is due by the end of the 1st, day 29 by the end of the 28th even in February', () => {
-      const day = (d: number) => progressWindow('2024-01-01', '2024-02-29', (t) => (t.reporting.progressReport = { rule: 'MONTHLY_BEFORE_DAY', day: d, from: 'SELF_INSPECTION', to: 'SPOT_CHECK' }));
-      expect(progressDue(day(2))).toEqual([
+    it('reads another day: day 1 by the end of the 1st, day 28 by the end of the 28th', () => {
+      expect(progressDue(monthly(1, '2024-01-01', '2024-02-29'))).toEqual([
         ['progress:2024-01', '2024-01-01T15:59:59.999Z'],
         ['progress:2024-02', '2024-02-01T15:59:59.999Z'],
       ]);
-      expect(progressDue(day(29))).toEqual([
+      expect(progressDue(monthly(28, '2024-01-01', '2024-02-29'))).toEqual([
         ['progress:2024-01', '2024-01-28T15:59:59.999Z'],
         ['progress:2024-02', '2024-02-28T15:59:59.999Z'],
+      ]);
+    });
+
+    it('clamps days 29, 30 and 31 to February\'s last day: the leap day 2024-02-29, and 2023-02-28', () => {
+      for (const day of [29, 30, 31]) {
+        expect(progressDue(monthly(day, '2024-02-01', '2024-03-31'))[0]).toEqual(['progress:2024-02', '2024-02-29T15:59:59.999Z']);
+        expect(progressDue(monthly(day, '2023-02-01', '2023-03-31'))[0]).toEqual(['progress:2023-02', '2023-02-28T15:59:59.999Z']);
+      }
+      // Day 29 is the leap day itself, so a window closing at the end of 2024-02-29 still holds it.
+      expect(progressDue(monthly(29, '2024-01-01', '2024-02-29'))).toEqual([
+        ['progress:2024-01', '2024-01-29T15:59:59.999Z'],
+        ['progress:2024-02', '2024-02-29T15:59:59.999Z'],
+      ]);
+    });
+
+    it('clamps day 31 to each month\'s last day across month ends (30 in April, 31 in May)', () => {
+      expect(progressDue(monthly(31, '2024-03-01', '2024-05-31'))).toEqual([
+        ['progress:2024-03', '2024-03-31T15:59:59.999Z'],
+        ['progress:2024-04', '2024-04-30T15:59:59.999Z'],
+        ['progress:2024-05', '2024-05-31T15:59:59.999Z'],
       ]);
     });
 
@@ -231,10 +279,71 @@ describe('unitDuties', () => {
         t.reporting.summary.due = '2024-04-05';
       });
       expect(progressDue(t)).toEqual([
-        ['progress:2024-01', '2024-01-27T04:59:59.999Z'],
-        ['progress:2024-02', '2024-02-27T04:59:59.999Z'],
-        ['progress:2024-03', '2024-03-27T03:59:59.999Z'],
+        ['progress:2024-01', '2024-01-28T04:59:59.999Z'],
+        ['progress:2024-02', '2024-02-28T04:59:59.999Z'],
+        ['progress:2024-03', '2024-03-28T03:59:59.999Z'],
       ]);
+      // 11月30日前 in New York: the end of 30 November EST.
+      expect(iso(unitDuties(valid(t))[0]!.dueAt)).toBe('2023-12-01T04:59:59.999Z');
+    });
+
+    it('dues a leap-day report in another zone at the end of 29 February there (Berlin, UTC+1)', () => {
+      const t = monthly(30, '2024-02-01', '2024-02-29', (t) => (t.timeZone = 'Europe/Berlin'));
+      expect(progressDue(t)).toEqual([['progress:2024-02', '2024-02-29T22:59:59.999Z']]);
+    });
+  });
+
+  describe('EXCLUSIVE: "X日前" by the end of day X - 1, the same for all three duties', () => {
+    const exclusive = (t: CampaignTemplate) => (t.reporting.beforeDay = 'EXCLUSIVE');
+
+    it('dues the plan by the end of 29 November, the reports by the 26th and the summary by 4 March', () => {
+      expect(unitDuties(valid(datong(exclusive))).map((d) => [d.key, iso(d.dueAt)])).toEqual([
+        ['plan', '2023-11-29T15:59:59.999Z'],
+        ['progress:2023-12', '2023-12-26T15:59:59.999Z'],
+        ['progress:2024-01', '2024-01-26T15:59:59.999Z'],
+        ['progress:2024-02', '2024-02-26T15:59:59.999Z'],
+        ['summary', '2024-03-04T15:59:59.999Z'],
+      ]);
+    });
+
+    it('clamps to the month\'s last day: day 31 is due by the end of 29 February 2024 and 30 April', () => {
+      expect(progressDue(monthly(31, '2024-02-01', '2024-04-30', exclusive))).toEqual([
+        ['progress:2024-02', '2024-02-29T15:59:59.999Z'],
+        ['progress:2024-03', '2024-03-30T15:59:59.999Z'],
+        ['progress:2024-04', '2024-04-30T15:59:59.999Z'],
+      ]);
+    });
+
+    it('moves the due day across a month end: a plan due "12月1日前" is due by the end of 30 November', () => {
+      const t = valid(datong((t) => {
+        exclusive(t);
+        t.reporting.implementationPlan.due = '2023-12-01';
+      }));
+      expect(iso(unitDuties(t)[0]!.dueAt)).toBe('2023-11-30T15:59:59.999Z');
+    });
+
+    it('leaves an exact local date-time as it is', () => {
+      const t = valid(datong((t) => {
+        exclusive(t);
+        t.reporting.implementationPlan.due = '2023-11-30T17:00';
+      }));
+      expect(iso(unitDuties(t)[0]!.dueAt)).toBe('2023-11-30T09:00:00.000Z');
+    });
+  });
+
+  describe('a template stored before the reading was a parameter (no beforeDay) keeps the instants it was launched with', () => {
+    it('dues the Datong reports by the end of the 26th, the plan and the summary on their own day', () => {
+      expect(unitDuties(storedBeforeReadings()).map((d) => [d.key, iso(d.dueAt)])).toEqual([
+        ['plan', '2023-11-30T15:59:59.999Z'],
+        ['progress:2023-12', '2023-12-26T15:59:59.999Z'],
+        ['progress:2024-01', '2024-01-26T15:59:59.999Z'],
+        ['progress:2024-02', '2024-02-26T15:59:59.999Z'],
+        ['summary', '2024-03-05T15:59:59.999Z'],
+      ]);
+    });
+
+    it('but a template validated now names INCLUSIVE', () => {
+      expect(valid(storedBeforeReadings()).reporting.beforeDay).toBe('INCLUSIVE');
     });
   });
 
@@ -272,21 +381,52 @@ describe('unitDuties', () => {
 });
 
 describe('inspectionDuty', () => {
-  it('gives a drawn enterprise 30 local days, due at the end of the day they land on', () => {
-    const drawnAt = utc('2023-12-01T02:37:00Z'); // 10:37 on 1 December in Shanghai
-    const d = inspectionDuty('ent-7', drawnAt, datong2023Template);
-    expect([d.key, d.kind, iso(d.opensAt), iso(d.dueAt)]).toEqual(['inspection:ent-7', 'INSPECTION', '2023-12-01T02:37:00.000Z', '2023-12-31T15:59:59.999Z']);
+  const drawnAt = utc('2023-11-30T16:00:00Z'); // the spot-check phase opens: 00:00 on 1 December in Shanghai
+
+  it('dues a drawn Datong enterprise when the spot-check phase closes (2月底): the end of 2024-02-29 local', () => {
+    const d = inspectionDuty('ent-7', drawnAt, phaseWindows(datong2023Template).SPOT_CHECK.closesAt);
+    expect([d.key, d.kind, iso(d.opensAt), iso(d.dueAt)]).toEqual(['inspection:ent-7', 'INSPECTION', '2023-11-30T16:00:00.000Z', '2024-02-29T15:59:59.999Z']);
+    expect(d.dueAt).toBe(Date.parse('2024-02-29T23:59:59.999+08:00'));
   });
 
-  it('caps the due instant at the end of the spot-check phase', () => {
-    const d = inspectionDuty('ent-7', utc('2024-02-10T02:00:00Z'), datong2023Template);
-    expect(iso(d.dueAt)).toBe('2024-02-29T15:59:59.999Z');
+  it('follows the close where the office moved it', () => {
+    const moved = Date.parse('2024-03-15T23:59:59.999+08:00');
+    expect(iso(inspectionDuty('ent-7', drawnAt, moved).dueAt)).toBe('2024-03-15T15:59:59.999Z');
   });
 
-  it('is exact for a duration with a time part (the demo: 15 s after the draw)', () => {
+  it('is due at the demo\'s spot-check close, 40 s after the start (30 s after the draw)', () => {
     const start = Date.UTC(2024, 0, 1);
-    const d = inspectionDuty('ent-7', start + 10_000, demoTemplate(start));
-    expect(d.dueAt - start).toBe(25_000);
+    const d = inspectionDuty('ent-7', start + 10_000, phaseWindows(demoTemplate(start)).SPOT_CHECK.closesAt);
+    expect(d.dueAt - start).toBe(40_000);
+  });
+
+  describe('for a campaign launched before (inspectionDutyAfterDraw): a fixed time after the draw, as it was launched with', () => {
+    const stored = (inspectionDue: string | undefined, edit: (t: CampaignTemplate) => void = () => {}) =>
+      datong((t) => {
+        if (inspectionDue === undefined) delete t.spotCheck.inspectionDue;
+        else t.spotCheck.inspectionDue = inspectionDue;
+        edit(t);
+      });
+
+    it('gives 30 local days, due at the end of the day they land on', () => {
+      const d = inspectionDutyAfterDraw('ent-7', utc('2023-12-01T02:37:00Z'), stored('P30D'));
+      expect([d.key, d.kind, iso(d.opensAt), iso(d.dueAt)]).toEqual(['inspection:ent-7', 'INSPECTION', '2023-12-01T02:37:00.000Z', '2023-12-31T15:59:59.999Z']);
+    });
+
+    it('caps the due instant at the end of the spot-check phase', () => {
+      expect(iso(inspectionDutyAfterDraw('ent-7', utc('2024-02-10T02:00:00Z'), stored('P30D')).dueAt)).toBe('2024-02-29T15:59:59.999Z');
+    });
+
+    it('is exact for a duration with a time part (the demo as recorded: 15 s after the draw)', () => {
+      const start = Date.UTC(2024, 0, 1);
+      const t = demoTemplate(start);
+      t.spotCheck.inspectionDue = 'PT15S';
+      expect(inspectionDutyAfterDraw('ent-7', start + 10_000, t).dueAt - start).toBe(25_000);
+    });
+
+    it('without inspectionDue, is due at the phase close', () => {
+      expect(iso(inspectionDutyAfterDraw('ent-7', drawnAt, stored(undefined)).dueAt)).toBe('2024-02-29T15:59:59.999Z');
+    });
   });
 });
 
@@ -304,20 +444,20 @@ describe('dutySchedule', () => {
 
   it('sorts reminders by instant whatever order the offsets are listed in', () => {
     expect(dutySchedule(december, ['P1D', 'P3D'], LONG_AGO, SH).map((e) => iso(e.at))).toEqual([
-      '2023-12-23T01:00:00.000Z',
-      '2023-12-25T01:00:00.000Z',
-      '2023-12-26T15:59:59.999Z',
+      '2023-12-24T01:00:00.000Z',
+      '2023-12-26T01:00:00.000Z',
+      '2023-12-27T15:59:59.999Z',
     ]);
   });
 
   it('skips a reminder that would fall before the schedule was armed, and never skips the due event', () => {
-    const armedAt = utc('2023-12-24T00:00:00Z');
+    const armedAt = utc('2023-12-25T00:00:00Z');
     expect(dutySchedule(december, ['P3D', 'P1D'], armedAt, SH).map((e) => e.key)).toEqual(['progress:2023-12:reminder:P1D', 'progress:2023-12:due']);
     expect(dutySchedule(december, ['P3D', 'P1D'], utc('2024-01-01T00:00:00Z'), SH).map((e) => e.key)).toEqual(['progress:2023-12:due']);
   });
 
   it('keeps a reminder armed at exactly its instant', () => {
-    expect(dutySchedule(december, ['P1D'], utc('2023-12-25T01:00:00Z'), SH)).toHaveLength(2);
+    expect(dutySchedule(december, ['P1D'], utc('2023-12-26T01:00:00Z'), SH)).toHaveLength(2);
   });
 
   it('places exact offsets exactly before the due instant (the demo: 3 s)', () => {
@@ -368,7 +508,8 @@ describe('demoTemplate', () => {
       ['SUPERVISION', '2024-01-01T08:00:00', '2024-01-01T08:00:50'],
     ]);
     expect(t.reporting).toMatchObject({ reminderOffsets: ['PT3S'], progressReport: { rule: 'EVERY', every: 'PT10S' } });
-    expect(t.spotCheck.inspectionDue).toBe('PT15S');
+    expect(t.reporting.beforeDay).toBe('INCLUSIVE');
+    expect(t.spotCheck).not.toHaveProperty('inspectionDue');
   });
 
   it('opens and closes its phases seconds after the start', () => {
@@ -405,6 +546,23 @@ describe('validateTemplate', () => {
     const t = datong() as Partial<CampaignTemplate>;
     delete t.timeZone;
     expect(valid(t).timeZone).toBe(SH);
+  });
+
+  it('fills in the INCLUSIVE reading of "X日前" when the template names none, and keeps EXCLUSIVE', () => {
+    expect(valid(storedBeforeReadings()).reporting.beforeDay).toBe('INCLUSIVE');
+    expect(valid(datong((t) => (t.reporting.beforeDay = 'EXCLUSIVE'))).reporting.beforeDay).toBe('EXCLUSIVE');
+  });
+
+  it('reads the plan\'s and the summary\'s dates by the reading when checking them against the phases', () => {
+    // EXCLUSIVE "12月1日前" is due by the end of 30 November: inside mobilization.
+    expect(valid(datong((t) => Object.assign(t.reporting, { beforeDay: 'EXCLUSIVE', implementationPlan: { due: '2023-12-01', phase: 'MOBILIZATION' } }))).reporting.implementationPlan.due).toBe('2023-12-01');
+    // EXCLUSIVE "3月1日前" is due by the end of 29 February: before the summary phase starts.
+    expect(fields(datong((t) => Object.assign(t.reporting, { beforeDay: 'EXCLUSIVE', summary: { due: '2024-03-01' } })))).toEqual(['reporting.summary.due']);
+  });
+
+  it('keeps inspectionDue of a stored template readable, and needs none', () => {
+    expect(valid(datong((t) => (t.spotCheck.inspectionDue = 'P30D'))).spotCheck.inspectionDue).toBe('P30D');
+    expect(valid(datong2023Template).spotCheck).not.toHaveProperty('inspectionDue');
   });
 
   it('returns a copy without unknown fields', () => {
@@ -464,7 +622,11 @@ describe('validateTemplate', () => {
     ['the plan attached to another phase', (t: CampaignTemplate) => ((t.reporting.implementationPlan as { phase: string }).phase = 'SUMMARY'), 'reporting.implementationPlan.phase'],
     ['the summary due before the summary phase starts', (t: CampaignTemplate) => (t.reporting.summary.due = '2024-02-29'), 'reporting.summary.due'],
     ['the summary due after the campaign', (t: CampaignTemplate) => (t.reporting.summary.due = '2024-03-06'), 'reporting.summary.due'],
-    ['a progress day of 30', (t: CampaignTemplate) => Object.assign(t.reporting.progressReport, { day: 30 }), 'reporting.progressReport.day'],
+    ['a progress day of 32', (t: CampaignTemplate) => Object.assign(t.reporting.progressReport, { day: 32 }), 'reporting.progressReport.day'],
+    ['a progress day of 0', (t: CampaignTemplate) => Object.assign(t.reporting.progressReport, { day: 0 }), 'reporting.progressReport.day'],
+    ['a progress day 1 read EXCLUSIVE (the month before)', (t: CampaignTemplate) => Object.assign(t.reporting, { beforeDay: 'EXCLUSIVE', progressReport: { ...t.reporting.progressReport, day: 1 } }), 'reporting.progressReport.day'],
+    ['a fractional progress day', (t: CampaignTemplate) => Object.assign(t.reporting.progressReport, { day: 27.5 }), 'reporting.progressReport.day'],
+    ['an unknown reading of "X日前"', (t: CampaignTemplate) => ((t.reporting as { beforeDay: unknown }).beforeDay = 'SOMETIMES'), 'reporting.beforeDay'],
     ['an unknown progress rule', (t: CampaignTemplate) => Object.assign(t.reporting.progressReport, { rule: 'WEEKLY' }), 'reporting.progressReport.rule'],
     ['a progress window that closes before it opens', (t: CampaignTemplate) => Object.assign(t.reporting.progressReport, { from: 'SUMMARY', to: 'MOBILIZATION' }), 'reporting.progressReport.to'],
     ['a zero progress step', (t: CampaignTemplate) => (t.reporting.progressReport = { rule: 'EVERY', every: 'PT0S', from: 'SELF_INSPECTION', to: 'SPOT_CHECK' }), 'reporting.progressReport.every'],
@@ -514,6 +676,9 @@ describe('validateTemplate', () => {
       "'2024-03-06' falls outside the campaign (2023-11-17T00:00:00 – 2024-03-05T23:59:59 Asia/Shanghai)",
     );
     expect(reason((t) => (t.phases[0]!.start = '2023-11-17T00:00+08:00'))).toContain("no offset: the template's timeZone Asia/Shanghai applies");
+    expect(reason((t) => Object.assign(t.reporting.progressReport, { day: 32 }))).toBe(
+      "must be an integer from 1 to 31 (27 = due by the end of the 27th; past a month's last day, by the end of that day), got 32",
+    );
     expect(reason((t) => (t.reporting.progressReport = { rule: 'EVERY', every: 'PT1S', from: 'SELF_INSPECTION', to: 'SPOT_CHECK' }))).toBe(
       `yields more than ${MAX_PROGRESS_REPORTS} progress reports`,
     );

@@ -2,46 +2,35 @@
 // test server with the real activities (Postgres ledger, SMTP sink). The plan's dates are shifted
 // by four years so the whole campaign lies ahead of the test server's clock; nothing here skips
 // time: each fix must act at once, not at the next phase transition.
-import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq, sql } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATE_WINDOW } from '../../activities/campaign.activities';
 import type { DbHandle } from '../../db/client';
-import { insertCampaign, saveTemplate } from '../../db/campaign-admin.repo';
-import { dutyEvents, enterprises, hazards, units } from '../../db/schema';
-import { datong2023Template, inspectionDuty, phaseWindows, type CampaignTemplate } from '../../domain/campaign';
-import { validateTemplate } from '../../domain/campaign-template';
+import { saveTemplate } from '../../db/campaign-admin.repo';
+import { dutyEvents, enterprises, hazards } from '../../db/schema';
+import { inspectionDuty, phaseWindows } from '../../domain/campaign';
 import { DomainError } from '../../domain/errors';
 import { movePhase, startObligationWorkflow, submitDuty } from '../../services/campaign.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { obligationStateQuery } from '../../workflows/campaign.messages';
-import { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
+import { launchCampaign, seedCampaignUnits, shiftedDatong } from '../support/campaign-launch';
 import { actorFor, creditCode, reportBody, uniq } from '../support/fixtures';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
 import { until } from '../support/eventually';
 
 const DAY = 86_400_000;
 
-/** The Datong plan, four years later (2028 is a leap year like 2024). */
-function shifted(t: CampaignTemplate): CampaignTemplate {
-  const json = JSON.stringify(t).replace(/"2023-/g, '"2027-').replace(/"2024-/g, '"2028-');
-  const checked = validateTemplate({ ...JSON.parse(json), key: uniq('datong-faults') });
-  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
-  return checked.template;
-}
-
 let stack: WorkflowStack;
 let env: TestWorkflowEnvironment;
 let handle: DbHandle;
 let target: TemporalTarget;
-let taskQueue: string;
 
 beforeAll(async () => {
   stack = await startWorkflowStack('campaign-faults');
-  ({ env, handle, target, taskQueue } = stack);
+  ({ env, handle, target } = stack);
 });
 
 afterAll(async () => {
@@ -51,32 +40,17 @@ afterAll(async () => {
 /** A launched campaign with one county and one department, and one enterprise of that county. */
 async function launch() {
   const db = handle.db;
-  const template = shifted(datong2023Template);
+  // The Datong plan, four years later (2028 is a leap year like 2024).
+  const template = shiftedDatong('datong-faults', 2027);
   await saveTemplate(db, template);
   const county = uniq('county');
   const department = uniq('dept');
-  await db.insert(units).values([
-    { kind: 'COUNTY', code: county, name: county, email: `${county}@county.test` },
-    { kind: 'DEPARTMENT', code: department, name: department, email: `${department}@dept.test` },
-  ]);
+  await seedCampaignUnits(db, [county], [department]);
   const [enterprise] = await db
     .insert(enterprises)
     .values({ name: uniq('企业'), creditCode: creditCode(), industry: 'HAZARDOUS_CHEMICALS', countyCode: county, departmentCode: department, principalName: '负责人', principalEmail: `${uniq('p')}@ent.test` })
     .returning();
-  const id = randomUUID();
-  const { campaign } = await insertCampaign(
-    db,
-    { id, name: template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: 'faults-seed', launchedBy: actorFor('office'), idempotencyKey: id },
-    [
-      { unitCode: county, kind: 'COUNTY' },
-      { unitCode: department, kind: 'DEPARTMENT' },
-    ],
-  );
-  const wf = await env.client.workflow.start(campaignWorkflow, {
-    taskQueue,
-    workflowId: campaign.workflowId,
-    args: [{ campaignId: id, template, spotCheckSeed: campaign.spotCheckSeed, launchedBy: campaign.launchedBy }],
-  });
+  const { id, wf } = await launchCampaign(db, target, template, { counties: [county], departments: [department], seed: 'faults-seed' });
   const obligation = env.client.workflow.getHandle(obligationWorkflowId(id, county));
   // The obligations are started by the campaign: wait until the county's answers.
   await until(() => obligation.query(obligationStateQuery).catch(() => null), (s) => s !== null && s.seq > 0, 'the county obligation runs');
@@ -147,7 +121,7 @@ describe('duty submissions', () => {
       campaignId: id,
       holderCode: department,
       subjectEnterpriseId: enterprise.id,
-      duties: [inspectionDuty(enterprise.id, now, template)],
+      duties: [inspectionDuty(enterprise.id, now, phaseWindows(template).SPOT_CHECK.closesAt)],
       reminderOffsets: template.spotCheck.reminderOffsets,
       timeZone: template.timeZone,
       lateWindow: LATE_WINDOW,

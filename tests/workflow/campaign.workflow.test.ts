@@ -2,46 +2,34 @@
 // (Postgres ledger, SMTP sink). The test server's clock starts at the real now and only moves
 // forward, so the plan's dates are shifted by four years (2023→2027, 2024→2028: 2028 is a leap
 // year like 2024, so 02-29 stays). Expected instants are plain arithmetic (Shanghai = UTC+8).
-import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import type { CampaignFigures } from '../../db/campaigns.repo';
-import { insertCampaign, saveTemplate } from '../../db/campaign-admin.repo';
-import { campaignEvents, campaignSnapshots, duties, dutyEvents, enterprises, hazards, spotCheckDraws, units } from '../../db/schema';
-import { datong2023Template, type CampaignTemplate } from '../../domain/campaign';
-import { validateTemplate } from '../../domain/campaign-template';
+import { saveTemplate } from '../../db/campaign-admin.repo';
+import { campaignEvents, campaignSnapshots, duties, dutyEvents, enterprises, hazards, spotCheckDraws } from '../../db/schema';
 import type { Industry } from '../../domain/industries';
 import { submitDuty } from '../../services/campaign.service';
 import type { TemporalTarget } from '../../services/temporal';
-import { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 import type { SmtpSink } from '../support';
+import { launchCampaign, seedCampaignUnits, shiftedDatong } from '../support/campaign-launch';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
 import { actorFor, creditCode, reportBody, uniq } from '../support/fixtures';
 
 const Z = (iso: string) => Date.parse(iso);
-
-/** The Datong plan, four years later. */
-function shifted(t: CampaignTemplate): CampaignTemplate {
-  const json = JSON.stringify(t).replace(/"2023-/g, '"2027-').replace(/"2024-/g, '"2028-');
-  const checked = validateTemplate({ ...JSON.parse(json), key: uniq('datong-shifted') });
-  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
-  return checked.template;
-}
 
 let stack: WorkflowStack;
 let env: TestWorkflowEnvironment;
 let handle: DbHandle;
 let sink: SmtpSink;
 let target: TemporalTarget;
-let taskQueue: string;
 let skipTo: WorkflowStack['skipTo'];
 
 beforeAll(async () => {
   stack = await startWorkflowStack('campaign-wf');
-  ({ env, handle, sink, target, taskQueue, skipTo } = stack);
+  ({ env, handle, sink, target, skipTo } = stack);
 });
 
 afterAll(async () => {
@@ -51,14 +39,12 @@ afterAll(async () => {
 describe('the Datong campaign, end to end in time-skipping', () => {
   it('runs every phase, duty, reminder, missed notice, the draw, an inspection finding and the summary at their instants', async () => {
     const db = handle.db;
-    const template = shifted(datong2023Template);
+    // The Datong plan, four years later.
+    const template = shiftedDatong('datong-shifted', 2027);
     await saveTemplate(db, template);
     const counties = ['pingcheng', 'yungang', 'xinrong', 'yunzhou'].map((c) => uniq(c));
     const departments = ['emergency', 'housing', 'transport'].map((d) => uniq(d));
-    await db.insert(units).values([
-      ...counties.map((code) => ({ kind: 'COUNTY' as const, code, name: code, email: `${code}@county.test` })),
-      ...departments.map((code) => ({ kind: 'DEPARTMENT' as const, code, name: code, email: `${code}@dept.test` })),
-    ]);
+    await seedCampaignUnits(db, counties, departments);
     const industries: Industry[] = ['COAL_MINE', 'HAZARDOUS_CHEMICALS', 'CONSTRUCTION', 'ROAD_TRANSPORT', 'FIRE_SAFETY'];
     const roster = Array.from({ length: 100 }, (_, i) => ({
       name: `企业${i}`,
@@ -71,17 +57,7 @@ describe('the Datong campaign, end to end in time-skipping', () => {
       principalEmail: `p${i}@ent.test`,
     }));
     await db.insert(enterprises).values(roster);
-    const id = randomUUID();
-    const { campaign } = await insertCampaign(
-      db,
-      { id, name: template.name, template, workflowId: `campaign:${id}`, spotCheckSeed: 'datong-test-seed', launchedBy: actorFor('office'), idempotencyKey: id },
-      [...counties.map((unitCode) => ({ unitCode, kind: 'COUNTY' as const })), ...departments.map((unitCode) => ({ unitCode, kind: 'DEPARTMENT' as const }))],
-    );
-    const wf = await env.client.workflow.start(campaignWorkflow, {
-      taskQueue,
-      workflowId: campaign.workflowId,
-      args: [{ campaignId: id, template, spotCheckSeed: campaign.spotCheckSeed, launchedBy: campaign.launchedBy }],
-    });
+    const { id, wf } = await launchCampaign(db, target, template, { counties, departments, seed: 'datong-test-seed' });
 
     // Mobilization: one county reports its plan on time, one late; the others never do.
     await skipTo(Z('2027-11-20T00:00:00Z'));
@@ -119,6 +95,14 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     expect(found[0]).toMatchObject({ source: 'SPOT_CHECK', grade: 'MAJOR' });
     expect((await env.client.workflow.getHandle(found[0]!.workflowId).describe()).status.name).toBe('RUNNING');
 
+    // "每月27日前" includes the 27th: December's report at 23:01 on the 27th (local) is on time, at 00:31 on the 28th late.
+    await skipTo(Z('2027-12-27T15:00:00Z'));
+    const on27th = await submitDuty(target, obligationWorkflowId(id, counties[0]!), { dutyKey: 'progress:2027-12', content: { text: '12月进展' }, actor: actorFor('county', counties[0]!) });
+    expect(on27th).toMatchObject({ state: 'SUBMITTED', late: false, duty: { dueAt: Z('2027-12-27T15:59:59.999Z') } });
+    await skipTo(Z('2027-12-27T16:30:00Z'));
+    const on28th = await submitDuty(target, obligationWorkflowId(id, counties[1]!), { dutyKey: 'progress:2027-12', content: { text: '12月进展（迟报）' }, actor: actorFor('county', counties[1]!) });
+    expect(on28th).toMatchObject({ state: 'SUBMITTED', late: true });
+
     await skipTo(Z('2028-03-06T00:00:00Z'));
     await wf.result();
 
@@ -144,10 +128,11 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     const scheduled = (type: string, key: string) => events.filter((e) => e.type === type && e.dutyKey === key).map((e) => e.data.scheduledAt);
     expect(scheduled('DUTY_REMINDER_SENT', 'plan')).toEqual(['2027-11-27T01:00:00.000Z', '2027-11-29T01:00:00.000Z']);
     expect(scheduled('DUTY_MISSED', 'plan')).toEqual(['2027-11-30T15:59:59.999Z']);
-    expect(scheduled('DUTY_REMINDER_SENT', 'progress:2027-12')).toEqual(['2027-12-23T01:00:00.000Z', '2027-12-25T01:00:00.000Z']);
-    expect(scheduled('DUTY_MISSED', 'progress:2027-12')).toEqual(['2027-12-26T15:59:59.999Z']);
-    expect(scheduled('DUTY_MISSED', 'progress:2028-01')).toEqual(['2028-01-26T15:59:59.999Z']);
-    expect(scheduled('DUTY_MISSED', 'progress:2028-02')).toEqual(['2028-02-26T15:59:59.999Z']);
+    // Monthly reports: due at the last ms of the 27th local (the 27th included), reminded on the 24th and the 26th.
+    expect(scheduled('DUTY_REMINDER_SENT', 'progress:2027-12')).toEqual(['2027-12-24T01:00:00.000Z', '2027-12-26T01:00:00.000Z']);
+    expect(scheduled('DUTY_MISSED', 'progress:2027-12')).toEqual(['2027-12-27T15:59:59.999Z']);
+    expect(scheduled('DUTY_MISSED', 'progress:2028-01')).toEqual(['2028-01-27T15:59:59.999Z']);
+    expect(scheduled('DUTY_MISSED', 'progress:2028-02')).toEqual(['2028-02-27T15:59:59.999Z']);
     expect(scheduled('DUTY_MISSED', 'summary')).toEqual(['2028-03-05T15:59:59.999Z']);
     for (const e of events.filter((x) => x.data.scheduledAt)) expect(e.at.getTime() - Date.parse(String(e.data.scheduledAt))).toBeLessThan(1000);
     expect(events.some((e) => e.dutyKey.startsWith('progress:2027-11') || e.dutyKey.startsWith('progress:2028-03'))).toBe(false);
@@ -161,6 +146,18 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     expect(planRows.find((d) => d.holderCode === counties[0])).toMatchObject({ state: 'SUBMITTED', late: false });
     expect(planRows.find((d) => d.holderCode === counties[1])).toMatchObject({ state: 'SUBMITTED', late: true });
     expect(planRows.filter((d) => d.state === 'MISSED')).toHaveLength(counties.length + departments.length - 2);
+    // December's report: on time on the 27th, late on the 28th (missed at the end of the 27th first), missed by the rest.
+    const december = await db.select().from(duties).where(and(eq(duties.campaignId, id), eq(duties.dutyKey, 'progress:2027-12')));
+    expect(december.find((d) => d.holderCode === counties[0])).toMatchObject({ state: 'SUBMITTED', late: false });
+    expect(december.find((d) => d.holderCode === counties[1])).toMatchObject({ state: 'SUBMITTED', late: true });
+    expect(december.find((d) => d.holderCode === counties[1])!.missedAt?.getTime()).toBeGreaterThanOrEqual(Z('2027-12-27T15:59:59.999Z'));
+    expect(december.filter((d) => d.state === 'MISSED')).toHaveLength(counties.length + departments.length - 2);
+
+    // Inspections: every drawn enterprise was due when the spot-check phase closed (2月底), the uninspected missed then.
+    const inspectionRows = await db.select().from(duties).where(and(eq(duties.campaignId, id), eq(duties.kind, 'INSPECTION')));
+    expect(inspectionRows).toHaveLength(drawnIds.length);
+    for (const row of inspectionRows) expect(row.dueAt.toISOString()).toBe('2028-02-29T15:59:59.999Z');
+    expect(inspectionRows.filter((d) => d.state === 'MISSED')).toHaveLength(drawnIds.length - 1);
 
     // The frozen summary matches the ledger.
     const [snapshot] = await db.select().from(campaignSnapshots).where(eq(campaignSnapshots.campaignId, id));
@@ -170,7 +167,7 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     expect(figures.hazards.total).toBe(hazardTotal!.n);
     const [missed] = await db.select({ n: count() }).from(duties).where(and(eq(duties.campaignId, id), sql`${duties.kind} <> 'INSPECTION'`, eq(duties.state, 'MISSED')));
     expect(figures.duties.missed).toBe(missed!.n);
-    expect(figures.duties.submittedLate).toBe(1);
+    expect(figures.duties.submittedLate).toBe(2);
     expect(figures.spotCheck!.strata.reduce((n, s) => n + s.drawn, 0)).toBe(drawnIds.length);
     expect(figures.spotCheck!.strata.reduce((n, s) => n + s.inspected, 0)).toBe(1);
   });
