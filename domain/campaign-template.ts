@@ -44,8 +44,10 @@ const INSTANT_FORMS = 'a date YYYY-MM-DD or a local date-time YYYY-MM-DDTHH:mm[:
 /**
  * Checks a template from outside (API body, stored JSON) and returns a normalized copy: known
  * fields only, timeZone defaulted to Asia/Shanghai, reporting.beforeDay to INCLUSIVE ("X日前"
- * includes day X; a copy always names its reading, so a stored template keeps it). Every problem is reported with its field path
- * (`phases[2].end`, `spotCheck.minRatio`, `industries[3]`, `hazardPolicies.MAJOR.sendTime`).
+ * includes day X; a copy always names its reading, so a stored template keeps it). Every
+ * problem is reported with its field path (`phases[2].end`, `spotCheck.minRatio`,
+ * `industries[3]`, `hazardPolicies.MAJOR.sendTime`). The plan's and the summary's dates and the
+ * monthly day are read by that reading.
  * Cross-field rules: each phase ends after it starts; all five phases exactly once; the
  * implementation plan is due inside the campaign and no later than the mobilization phase's end;
  * the summary is due inside the campaign and no earlier than the summary phase's start; the
