@@ -1,7 +1,7 @@
 // Enforcement orders on the ledger: the API's insert and reads, the activities' idempotent writes
 // (events unique on workflow + seq, the row moved forward only by last_seq), and the enterprise's
 // enforcement flag, set in the same transaction as the order step that changes it.
-import { and, asc, eq, gt, inArray, isNull, lt, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, ne } from 'drizzle-orm';
 import { enforcementStatusOf, type InspectionOutcome, type OrderEventType, type OrderKind, type OrderStatus } from '../domain/enforcement';
 import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
@@ -81,18 +81,6 @@ export async function listOrders(db: Db, actor: Actor, f: OrderFilters, page: { 
     .orderBy(...newestFirst(orders.createdAt, orders.id))
     .limit(page.limit + 1);
   return toPage(rows, page.limit);
-}
-
-/** An order's events in their order, from after `afterSeq`; `nextSeq` continues when there are more. */
-export async function orderRecord(db: Db, orderId: string, page: { limit: number; afterSeq?: number }): Promise<{ items: OrderEventRow[]; nextSeq: number | null }> {
-  const rows = await db
-    .select()
-    .from(orderEvents)
-    .where(and(eq(orderEvents.orderId, orderId), page.afterSeq !== undefined ? gt(orderEvents.seq, page.afterSeq) : undefined))
-    .orderBy(asc(orderEvents.seq))
-    .limit(page.limit + 1);
-  const items = rows.slice(0, page.limit);
-  return { items, nextSeq: rows.length > page.limit ? items.at(-1)!.seq : null };
 }
 
 /** The current row as a step leaves it. Instants are ISO strings (they cross the workflow boundary). */

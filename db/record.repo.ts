@@ -7,15 +7,15 @@ import { sql, type SQL } from 'drizzle-orm';
 import { REGULATOR_ONLY_MAIL } from '../domain/access';
 import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
-import { caseEvents, cases, hazardEvents, hazards, notifications } from './schema';
+import { caseEvents, cases, gasExceedances, hazardEvents, hazards, notifications, orderEvents, orders } from './schema';
 
 /** One event of a record. `from`/`to`: the state before and after, where the stream has it. */
 export interface RecordEntry {
   /** When it happened (the workflow's time for workflow steps; when a mail was written to the outbox). */
   at: string;
-  /** Which ledger stream: hazard, case, mail (and order, once orders land). */
+  /** Which ledger stream: hazard, case, order, gas (a gas over-limit record), mail. */
   stream: string;
-  /** The stream's object: a hazard id, a case id, an outbox row id. */
+  /** The stream's object: a hazard, case, order or gas record id, an outbox row id. */
   ref: string;
   /** Sequence within the object's workflow (0 for a mail). */
   seq: number;
@@ -78,6 +78,24 @@ export function caseEventStream(where: SQL): RecordStream {
     FROM ${e} WHERE ${where}`;
 }
 
+/** Enforcement order events: status before and after each step. */
+export function orderEventStream(where: SQL): RecordStream {
+  const e = orderEvents;
+  return sql`SELECT ${e.at} AS at, 'order'::text AS stream, ${e.orderId}::text AS ref, ${e.seq} AS seq, ${e.type} AS type, ${e.actor} AS actor,
+    CASE WHEN ${e.fromStatus} IS NULL THEN NULL ELSE jsonb_build_object('status', ${e.fromStatus}) END AS "from",
+    jsonb_build_object('status', ${e.toStatus}) AS "to", ${e.data} AS data, ${e.recordedAt} AS recorded_at
+    FROM ${e} WHERE ${where}`;
+}
+
+/** Gas over-limit records (瓦斯超限): one entry each, when it was recorded, with the case it opened. */
+export function gasStream(where: SQL): RecordStream {
+  const g = gasExceedances;
+  return sql`SELECT ${g.createdAt} AS at, 'gas'::text AS stream, ${g.id}::text AS ref, 0 AS seq, 'GAS_OVER_LIMIT'::text AS type, ${g.recordedBy} AS actor, NULL::jsonb AS "from", NULL::jsonb AS "to",
+    jsonb_build_object('reading', ${g.reading}, 'limit', ${g.limit}, 'measuredAt', ${g.measuredAt}, 'location', ${g.location}, 'note', ${g.note}, 'caseId', ${g.caseId}) AS data,
+    ${g.createdAt} AS recorded_at
+    FROM ${g} WHERE ${where}`;
+}
+
 /** Outbox rows: a mail as written before sending, with where its delivery stands now (the body is in the evidence bundle). */
 export function mailStream(where: SQL): RecordStream {
   const n = notifications;
@@ -91,6 +109,10 @@ export function mailStream(where: SQL): RecordStream {
 /** The outbox rows of cases (business keys `case:<id>:…`, domain/delivery caseNoticeKey), given a subquery of case ids. */
 const caseMailOf = (caseIds: SQL): SQL =>
   sql`${notifications.businessKey} LIKE 'case:%' AND split_part(${notifications.businessKey}, ':', 2) IN (SELECT id::text FROM (${caseIds}) ids(id))`;
+
+/** The outbox rows of orders (business keys `order:<id>:…`, domain/delivery orderNoticeKey), given a subquery of order ids. */
+const orderMailOf = (orderIds: SQL): SQL =>
+  sql`${notifications.businessKey} LIKE 'order:%' AND split_part(${notifications.businessKey}, ':', 2) IN (SELECT id::text FROM (${orderIds}) ids(id))`;
 
 export interface RecordReader {
   /**
@@ -117,17 +139,28 @@ export function caseRecord(caseId: string, reader: RecordReader = EVERYTHING): R
   return reader.regulatorMail ? [events, mailStream(caseMailOf(sql`SELECT ${caseId}::uuid`))] : [events];
 }
 
+/** The streams of one enforcement order: its events and its mail (to the enterprise, and to the bodies of 联合惩戒). */
+export function orderRecord(orderId: string): RecordStream[] {
+  return [orderEventStream(sql`${orderEvents.orderId} = ${orderId}`), mailStream(orderMailOf(sql`SELECT ${orderId}::uuid`))];
+}
+
 /** The hazards of an enterprise, as a subquery of ids. */
 const hazardsOf = (enterpriseId: string): SQL => sql`SELECT ${hazards.id} FROM ${hazards} WHERE ${hazards.enterpriseId} = ${enterpriseId}`;
 /** The cases whose subject is the enterprise, as a subquery of ids. */
 const casesAbout = (enterpriseId: string): SQL => sql`SELECT ${cases.id} FROM ${cases} WHERE ${cases.subjectKind} = 'ENTERPRISE' AND ${cases.subjectRef} = ${enterpriseId}`;
 
+/** The enforcement orders against an enterprise, as a subquery of ids. */
+const ordersAgainst = (enterpriseId: string): SQL => sql`SELECT ${orders.id} FROM ${orders} WHERE ${orders.enterpriseId} = ${enterpriseId}`;
+
 /**
- * The streams of an enterprise: its hazards' events and mail, its cases' events and review mail.
- * Enforcement orders join here with one more stream (an order-event SELECT over its orders).
+ * The streams of an enterprise: its hazards' events and mail, its cases' events and review mail,
+ * the enforcement orders against it with their mail, and its gas over-limit records.
  */
 export function enterpriseRecord(enterpriseId: string, reader: RecordReader = EVERYTHING): RecordStream[] {
   return [
+    orderEventStream(sql`${orderEvents.orderId} IN (${ordersAgainst(enterpriseId)})`),
+    mailStream(orderMailOf(ordersAgainst(enterpriseId))),
+    gasStream(sql`${gasExceedances.enterpriseId} = ${enterpriseId}`),
     hazardEventStream(sql`${hazardEvents.hazardId} IN (${hazardsOf(enterpriseId)})`),
     mailStream(sql`${notifications.hazardId} IN (${hazardsOf(enterpriseId)}) AND ${hazardMailFor(reader)}`),
     caseEventStream(sql`${caseEvents.caseId} IN (${casesAbout(enterpriseId)})`),

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/client';
-import { getOrder, listOrders, orderRecord, type OrderEventRow, type OrderRow } from '../../db/orders.repo';
+import { getOrder, listOrders, type OrderRow } from '../../db/orders.repo';
 import { isCursor } from '../../db/pagination';
 import { getEnterprise, type EnterpriseRow } from '../../db/reference.repo';
 import { checkIssuer, checkOrderCommand, checkOrderPayload, GAS_INDUSTRY, type OrderCommand, type OrderCommandInput, type OrderCommandPayloads } from '../../domain/enforcement';
@@ -12,8 +12,8 @@ import { canSee, type Actor } from '../../domain/hazard';
 import { DEFAULT_TIME_ZONE, parseDeadline } from '../../domain/time';
 import { executeOrderCommand, issueOrder, queryOrder, recordGasOverLimit } from '../../services/order.service';
 import type { TemporalTarget } from '../../services/temporal';
-import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams, INT4_MAX } from '../schemas/common';
-import { GasOverLimitBody, GasOverLimitView, OrderCommandBodies, OrderCommandResult, OrderDetail, OrderIssueBody, OrderList, OrderListQuery, OrderRecord, OrderRecordQuery, OrderView } from '../schemas/orders';
+import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams } from '../schemas/common';
+import { GasOverLimitBody, GasOverLimitView, OrderCommandBodies, OrderCommandResult, OrderDetail, OrderIssueBody, OrderList, OrderListQuery, OrderView } from '../schemas/orders';
 
 const COMMAND_PATHS: Record<OrderCommand, string> = {
   reportCompliance: 'compliance-report',
@@ -50,10 +50,15 @@ export function orderView(o: OrderRow) {
   };
 }
 
-const eventView = (e: OrderEventRow) => ({ seq: e.seq, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, actor: who(e.actor), data: e.data, at: e.at.toISOString() });
 /** A forged cursor is a 400, not a database error: seq is a Postgres integer. */
-const isSeqCursor = (v: unknown): v is { seq: number } => typeof v === 'object' && v !== null && Number.isInteger((v as { seq?: unknown }).seq) && (v as { seq: number }).seq >= 0 && (v as { seq: number }).seq <= INT4_MAX;
 const badCursor = () => invalidInput([{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
+
+/** An order the actor may see, or 404 (it does not exist for them). */
+export async function visibleOrderOf(db: Db, actor: Actor, id: string): Promise<OrderRow> {
+  const row = await getOrder(db, id);
+  if (!row || !canSee(actor, row)) throw new DomainError(ErrorCode.NOT_FOUND, 'order not found');
+  return row;
+}
 
 export const orderRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
   /** The enterprise, if the caller may see it; then the regulator's gate (403 for other roles). */
@@ -65,11 +70,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Temporal
     return e;
   }
 
-  async function visibleOrder(actor: Actor, id: string): Promise<OrderRow> {
-    const row = await getOrder(db, id);
-    if (!row || !canSee(actor, row)) throw new DomainError(ErrorCode.NOT_FOUND, 'order not found');
-    return row;
-  }
+  const visibleOrder = (actor: Actor, id: string) => visibleOrderOf(db, actor, id);
 
   app.post(
     '/enterprises/:id/orders',
@@ -125,26 +126,6 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Temporal
     async (request) => {
       const row = await visibleOrder(request.actor, request.params.id);
       return { order: orderView(row), live: await queryOrder(temporal, row.id) };
-    },
-  );
-
-  app.get(
-    '/orders/:id/record',
-    {
-      schema: {
-        tags: ['enforcement'],
-        summary: "An order's complete record: every ledger event in order (who, when, status change, data); keyset pages",
-        params: IdParams,
-        querystring: OrderRecordQuery,
-        response: { 200: OrderRecord, ...errorResponses },
-      },
-    },
-    async (request) => {
-      const row = await visibleOrder(request.actor, request.params.id);
-      const cursor = decodeCursor(request.query.cursor, isSeqCursor);
-      if (cursor === null) throw badCursor();
-      const page = await orderRecord(db, row.id, { limit: request.query.limit ?? 50, afterSeq: cursor?.seq });
-      return { items: page.items.map(eventView), nextCursor: page.nextSeq === null ? null : encodeCursor({ seq: page.nextSeq }) };
     },
   );
 

@@ -4,13 +4,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/client';
 import { getHazard } from '../../db/hazards.repo';
-import { caseRecord, enterpriseRecord, hazardRecord, isRecordCursor, readRecord, type RecordReader, type RecordStream } from '../../db/record.repo';
+import { caseRecord, enterpriseRecord, hazardRecord, isRecordCursor, orderRecord, readRecord, type RecordReader, type RecordStream } from '../../db/record.repo';
 import { getEnterprise } from '../../db/reference.repo';
 import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
 import { decodeCursor, encodeCursor, errorResponses, IdParams } from '../schemas/common';
 import { RecordPage, RecordQuery } from '../schemas/cases';
 import { visibleCase } from './cases.routes';
+import { visibleOrderOf } from './orders.routes';
 
 /** An enterprise does not read the mail addressed to regulators and reviewers only. */
 const readerOf = (actor: Actor): RecordReader => ({ regulatorMail: actor.role !== 'enterprise' });
@@ -42,7 +43,12 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
     return page(hazardRecord(h.id, readerOf(request.actor)), request.query);
   });
 
-  app.get('/enterprises/:id/record', { schema: recordSchema("an enterprise: its hazards' events and mail, and the cases about it") }, async (request) => {
+  app.get('/orders/:id/record', { schema: recordSchema('an enforcement order: its events (issued, reminders, compliance, inspection, lifting) and its mail') }, async (request) => {
+    const row = await visibleOrderOf(db, request.actor, request.params.id);
+    return page(orderRecord(row.id), request.query);
+  });
+
+  app.get('/enterprises/:id/record', { schema: recordSchema("an enterprise: its hazards' events and mail, the cases about it, the enforcement orders against it and its gas over-limit records") }, async (request) => {
     const e = await getEnterprise(db, request.params.id);
     if (!e || !canSee(request.actor, { enterpriseId: e.id, countyCode: e.countyCode, departmentCode: e.departmentCode })) throw new DomainError(ErrorCode.NOT_FOUND, 'enterprise not found');
     return page(enterpriseRecord(e.id, readerOf(request.actor)), request.query);

@@ -1,6 +1,6 @@
 // Enforcement orders against enterprises and gas over-limit records: request and response shapes.
 import { Type } from 'typebox';
-import { ORDER_EVENT_TYPES, ORDER_KINDS, ORDER_STATUSES, type OrderCommand } from '../../domain/enforcement';
+import { ORDER_KINDS, ORDER_STATUSES, type OrderCommand } from '../../domain/enforcement';
 import { PageQuery, SingleLine, Text } from './common';
 import { PolicyOverride, TimeZone } from './hazards';
 
@@ -105,23 +105,6 @@ export const OrderListQuery = Type.Object(
 );
 
 export const OrderList = Type.Object({ items: Type.Array(Type.Ref('Order')), nextCursor: Nullable(Type.String()) });
-
-export const OrderRecordQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
-
-export const OrderRecord = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      seq: Type.Integer(),
-      type: Type.Enum(ORDER_EVENT_TYPES),
-      fromStatus: Nullable(Type.Enum(ORDER_STATUSES)),
-      toStatus: Type.Enum(ORDER_STATUSES),
-      actor: Type.Object({ name: Type.String(), role: Type.String() }),
-      data: Type.Record(Type.String(), Type.Unknown()),
-      at: Type.String({ format: 'date-time' }),
-    }),
-  ),
-  nextCursor: Nullable(Type.String()),
-});
 
 const CommandText = Text({ minLength: 1, maxLength: 2000 });
 

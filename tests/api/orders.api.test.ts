@@ -62,12 +62,23 @@ describe('recording an order', () => {
     expect(reported.status, JSON.stringify(reported.body)).toBe(200);
     expect(reported.body).toMatchObject({ order: { status: 'COMPLIANCE_REPORTED' }, live: { status: 'COMPLIANCE_REPORTED' } });
 
-    const first = await h.call<{ items: { seq: number; type: string; actor: { role: string } }[]; nextCursor: string | null }>('GET', `/v1/orders/${order.id}/record?limit=1`, h.keys.reviewer);
-    expect(first.status, JSON.stringify(first.body)).toBe(200);
-    expect(first.body.items).toMatchObject([{ seq: 1, type: 'ISSUED', actor: { role: 'department' } }]);
-    const rest = await h.call<{ items: { seq: number; type: string; actor: { role: string } }[]; nextCursor: string | null }>('GET', `/v1/orders/${order.id}/record?cursor=${first.body.nextCursor}`, h.keys.reviewer);
-    expect(rest.body).toMatchObject({ items: [{ seq: 2, type: 'COMPLIANCE_REPORTED', actor: { role: 'enterprise' } }], nextCursor: null });
-    const forged = Buffer.from(JSON.stringify({ seq: 1e20 })).toString('base64url');
+    // The record, a page of one at a time: the order's steps in order, and the mail sent about it.
+    type Entry = { stream: string; seq: number; type: string; actor: { role: string } | null };
+    const entries: Entry[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: Entry[]; nextCursor: string | null } } = await h.call('GET', `/v1/orders/${order.id}/record?limit=1${cursor ? `&cursor=${cursor}` : ''}`, h.keys.reviewer);
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(1);
+      entries.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(entries.filter((e) => e.stream === 'order')).toMatchObject([
+      { seq: 1, type: 'ISSUED', actor: { role: 'department' } },
+      { seq: 2, type: 'COMPLIANCE_REPORTED', actor: { role: 'enterprise' } },
+    ]);
+    expect(entries.some((e) => e.stream === 'mail')).toBe(true);
+    const forged = Buffer.from(JSON.stringify({ at: 'x', stream: 'order', ref: order.id, seq: 1e20 })).toString('base64url');
     expectProblem(await h.call('GET', `/v1/orders/${order.id}/record?cursor=${forged}`, h.keys.reviewer), 422, 'VALIDATION_FAILED', ['querystring.cursor']);
   });
 
@@ -202,5 +213,17 @@ describe('gas over the limit (瓦斯超限)', () => {
     expect(opened).toMatchObject({ id: res.body.caseId, subjectKind: 'ENTERPRISE', causeKind: 'GAS_OVER_LIMIT', scopeCounty: mine.countyCode });
     const wf = await h.env!.client.workflow.getHandle(`case:${res.body.caseId}`).describe();
     expect(wf.status.name).toBe('RUNNING');
+
+    // The mine's record holds the reading and the case it opened, beside any order against it.
+    const order = await issue(mine.id, { kind: 'SUSPENSION', legalBasis: '《煤矿安全规程》第一百七十五条', reason: '瓦斯超限作业', conditions: ['瓦斯治理达标'] });
+    await eventually(async () => {
+      const record = await h.call<{ items: { stream: string; ref: string; type: string; data: Record<string, unknown> }[] }>('GET', `/v1/enterprises/${mine.id}/record?limit=100`, h.keys.reviewer);
+      const gas = record.body.items.find((e) => e.stream === 'gas');
+      const issued = record.body.items.find((e) => e.stream === 'order' && e.ref === order.id && e.type === 'ISSUED');
+      const caseOpened = record.body.items.find((e) => e.stream === 'case' && e.type === 'OPENED');
+      if (!gas || !issued || !caseOpened) return undefined;
+      expect(gas).toMatchObject({ ref: res.body.id, type: 'GAS_OVER_LIMIT', data: { caseId: res.body.caseId, location: '3101 回采工作面' } });
+      return true;
+    }, 15_000, "the mine's record with its reading, its order and its case");
   });
 });
