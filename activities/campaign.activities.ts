@@ -238,11 +238,13 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     const stored = input.contentId ? (await contentBodies(db, [input.contentId])).get(input.contentId) : undefined;
     if (input.contentId && !stored) throw ApplicationFailure.create({ type: ErrorCode.NOT_FOUND, message: `content ${input.contentId} not on the ledger`, nonRetryable: true });
     const findings = input.findings ?? (Array.isArray(stored?.findings) ? (stored.findings as unknown[]) : []);
+    // The campaign's template sets the policies of the hazards found in it.
+    const policies = (await loadCampaign(db, input.campaignId)).template.hazardPolicies;
     const hazardIds: string[] = [];
     for (const [i, finding] of findings.entries()) {
       const { concealed, ...report } = finding as HazardReport & { concealed?: boolean };
       // Idempotent per (inspection, submission, finding): a retry finds the hazard it made before.
-      const built = buildHazardRow({ ...report, source: 'SPOT_CHECK' }, enterprise, input.actor, Date.now(), { key: `${input.obligationId}:${input.seq}:${i}` });
+      const built = buildHazardRow({ ...report, source: 'SPOT_CHECK' }, enterprise, input.actor, Date.now(), { key: `${input.obligationId}:${input.seq}:${i}` }, policies);
       if (!built.ok) throw ApplicationFailure.create({ type: ErrorCode.VALIDATION_FAILED, message: JSON.stringify(built.errors), nonRetryable: true });
       const outcome = await insertHazard(db, { ...built.row, campaignId: input.campaignId });
       const row = (await getHazard(db, outcome.hazard.id))!;

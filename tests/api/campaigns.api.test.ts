@@ -593,6 +593,9 @@ describe('the spot-check draw and inspections', () => {
     const found = await hazardsOf(target);
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ source: 'SPOT_CHECK', campaignId: spot.id, enterpriseId: target, description: '动火作业未审批' });
+    // Found in the campaign: on its template's policy for the grade (seconds, in the demo).
+    expect(found[0]!.policy).toEqual(resolvePolicy(found[0]!.grade, demoTemplate(0).hazardPolicies?.[found[0]!.grade]));
+    expect(found[0]!.policy).not.toEqual(resolvePolicy(found[0]!.grade));
     expect(await inspectionRow()).toMatchObject({ state: 'SUBMITTED', submittedBy: { role: 'department' } });
     expect((await inspectionRow()).content).toMatchObject({ outcome: 'FINDINGS', hazardIds: [found[0]!.id] });
 
