@@ -16,6 +16,9 @@ export interface Page<T> {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether a client's id can be a uuid column's value at all (Postgres refuses anything else with an error, not an empty result). */
+export const isUuid = (v: string): boolean => UUID_RE.test(v);
+
 /** Cursors come back from clients: check every field, so a forged one is a 4xx, not a database error. */
 export const isCursor = (v: unknown): v is Cursor =>
   typeof v === 'object' &&

@@ -6,7 +6,7 @@ import { SYSTEM_ACTOR, type Actor, type Role } from '../domain/hazard';
 import { recordAudit } from './audit.repo';
 import { moveOpenHazards, type HazardsMoved } from './hazard-moves.repo';
 import type { Db } from './client';
-import { after, newestFirst, toPage, type Cursor, type Page } from './pagination';
+import { after, isUuid, newestFirst, toPage, type Cursor, type Page } from './pagination';
 import { scopedTo } from './scope';
 import { apiKeys, enterprises, units } from './schema';
 
@@ -217,6 +217,8 @@ export async function upsertEnterprises(
 }
 
 export async function getEnterprise(db: Db, id: string): Promise<EnterpriseRow | undefined> {
+  // An id that is no uuid names no enterprise (a 404 for the caller, not a database error).
+  if (!isUuid(id)) return undefined;
   const [row] = await db.select().from(enterprises).where(eq(enterprises.id, id));
   return row;
 }

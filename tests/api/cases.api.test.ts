@@ -128,6 +128,8 @@ describe('opening a case by hand', () => {
   it('names the field when the subject or the campaign does not exist, and lets only the office open cases', async () => {
     expectProblem(await openCase(h.keys.admin, { kind: 'UNIT', ref: 'no-such-unit' }), 404, 'NOT_FOUND', ['subject.ref']);
     expectProblem(await openCase(h.keys.admin, { kind: 'ENTERPRISE', ref: '00000000-0000-4000-8000-000000000000' }), 404, 'NOT_FOUND', ['subject.ref']);
+    // Not an id at all (found by schemathesis: it was a 500): no such enterprise either.
+    expectProblem(await openCase(h.keys.admin, { kind: 'ENTERPRISE', ref: '0' }), 404, 'NOT_FOUND', ['subject.ref']);
     const withCampaign = await h.call('POST', '/v1/cases', h.keys.admin, { subject: { kind: 'ENTERPRISE', ref: h.entA.id }, reason: 'x', campaignId: '00000000-0000-4000-8000-000000000000' });
     expectProblem(withCampaign, 404, 'NOT_FOUND', ['campaignId']);
     expect((await h.call('POST', '/v1/cases', h.keys.admin, { subject: { kind: 'ENTERPRISE', ref: h.entA.id } })).status).toBe(400);
