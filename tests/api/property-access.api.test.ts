@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaigns, hazards, notifications, spotCheckDraws, supervisionFindings } from '../../db/schema';
 import { drawSpotCheck } from '../../domain/spot-check';
-import { DEFAULT_HAZARD_POLICIES } from '../../domain/policy';
+import { resolvePolicy } from '../../domain/policy';
 import { ApiHarness, type Json, type ProblemBody, type Reply } from '../support/api-harness';
 import { futureTemplate } from '../support/access-table';
 import { reportBody, uniq } from '../support/fixtures';
@@ -60,10 +60,11 @@ describe('a hazard report', () => {
     expect(await h.hazardCount()).toBe(before);
   });
 
-  it("gives an enterprise's major hazard the policy of its grade and links it to its county's running campaign", async () => {
+  it("gives an enterprise's major hazard the policy of its grade in its county's running campaign, and links it to the campaign", async () => {
     const res = await report(h.keys.entA, { ...reportBody({ grade: 'MAJOR' }), source: 'SELF_INSPECTION' });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect(res.body.policy).toEqual(DEFAULT_HAZARD_POLICIES.MAJOR);
+    // The grade's default overlaid with the campaign template's policy for it; nothing the enterprise chose.
+    expect(res.body.policy).toEqual(resolvePolicy('MAJOR', futureTemplate().hazardPolicies?.MAJOR));
     expect(res.body.source).toBe('SELF_INSPECTION');
     const [row] = await h.db.select({ campaignId: hazards.campaignId }).from(hazards).where(eq(hazards.id, res.body.id as string));
     expect(row?.campaignId).toBe(campaignId);
@@ -78,7 +79,7 @@ describe('a hazard report', () => {
     expect(await h.hazardCount()).toBe(before);
     const ok = await report(h.keys.county, { ...body, source: 'SPOT_CHECK' });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
-    expect(ok.body).toMatchObject({ source: 'SPOT_CHECK', policy: DEFAULT_HAZARD_POLICIES.GENERAL });
+    expect(ok.body).toMatchObject({ source: 'SPOT_CHECK', policy: resolvePolicy('GENERAL', futureTemplate().hazardPolicies?.GENERAL) });
   });
 
   it('lets a department and the office set policy, source and campaign', async () => {

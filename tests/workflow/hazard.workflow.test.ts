@@ -176,7 +176,7 @@ describe('general hazard', () => {
     await skipTo(deadline + 7 * DAY);
     expect(await eventTimes(row, 'ESCALATED')).toEqual([deadline + 7 * DAY]);
     const [review] = await handle.db.select().from(accountabilityReviews).where(eq(accountabilityReviews.hazardId, row.id));
-    expect(review).toMatchObject({ deadlineVersion: 1, status: 'OPEN' });
+    expect(review).toMatchObject({ deadlineVersion: 1, status: 'CASE_OPENED' });
     expect(await wf.query(hazardStateQuery)).toMatchObject({ overdue: true, escalated: true, state: 'RECTIFYING' });
     await wf.executeUpdate('withdraw', { args: [{ actor: actorFor('office'), reason: 'test over' }] });
   });
