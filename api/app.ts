@@ -13,6 +13,7 @@ import limits from './plugins/limits';
 import swagger from './plugins/swagger';
 import { healthRoutes } from './routes/health.routes';
 import { campaignRoutes } from './routes/campaigns.routes';
+import { CampaignTemplateSchema } from './schemas/campaign-template';
 import { caseRoutes } from './routes/cases.routes';
 import { recordRoutes } from './routes/record.routes';
 import { hazardRoutes, hazardSchemas } from './routes/hazards.routes';
@@ -38,7 +39,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
   await fastify.register(swagger);
   await fastify.register(auth, { db: deps.db, keys: deps.keys });
   await fastify.register(idempotency, { db: deps.db });
-  for (const schema of [...hazardSchemas, ...orderSchemas]) fastify.addSchema(schema);
+  for (const schema of [...hazardSchemas, ...orderSchemas, CampaignTemplateSchema]) fastify.addSchema(schema);
   await fastify.register(healthRoutes, deps);
   await fastify.register(
     async (v1) => {

@@ -12,6 +12,7 @@ import { reconcileHazards } from '../services/hazard.service';
 import { reconcileOrders } from '../services/order.service';
 import { reconcileCases } from '../services/case-reconcile';
 import { syncHazardScopes } from '../services/hazard-scope';
+import { loadBuiltInTemplates, type BuiltInLoad } from '../services/builtin-templates';
 
 export interface RunningApi {
   fastify: FastifyInstance;
@@ -19,6 +20,8 @@ export interface RunningApi {
   generatedAdminKey: string | null;
   /** BOOTSTRAP_ADMIN_KEY names a key that was revoked: it stays revoked. */
   bootstrapKeyRevoked: boolean;
+  /** The built-in campaign templates and what this start did with each. */
+  templates: BuiltInLoad[];
   close(): Promise<void>;
 }
 
@@ -41,6 +44,17 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
   // Before the app loads its key index, so the bootstrap key is in it from the first request.
   const admin = await ensureBootstrapAdmin(db.db, config.bootstrapAdminKey);
   if (admin.revoked) fastify.log.warn('BOOTSTRAP_ADMIN_KEY names a revoked key: it stays revoked; use another admin key, or configure a new BOOTSTRAP_ADMIN_KEY');
+  // The Datong plan, ready to launch. Content stored earlier under the same version stays: campaigns may run on it.
+  const templates = await loadBuiltInTemplates(db.db);
+  for (const t of templates) {
+    if (t.outcome === 'created') fastify.log.info({ template: t }, `stored the built-in campaign template ${t.key} v${t.version}`);
+    if (t.outcome === 'conflict') {
+      fastify.log.warn(
+        { template: t },
+        `campaign template ${t.key} v${t.version} is stored with other content than the built-in one (stored before the template rules changed); it is kept as stored. To offer the new content, publish it as a new version (README: Built-in templates)`,
+      );
+    }
+  }
   await fastify.register(app, { db: db.db, temporal, limits: config.limits });
 
   // Ledger rows whose workflow never started (a crash between the two writes) are picked up here.
@@ -70,6 +84,7 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
     fastify,
     generatedAdminKey: admin.created && !config.bootstrapAdminKey ? admin.secret : null,
     bootstrapKeyRevoked: admin.revoked === true,
+    templates,
     async close() {
       if (timer) clearInterval(timer);
       await fastify.close();

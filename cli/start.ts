@@ -93,6 +93,7 @@ async function main(started: Started): Promise<void> {
           : 'admin key  generated at the first start and printed then; set BOOTSTRAP_ADMIN_KEY to choose one',
   );
   say(`mail       ${config.smtpUrl ?? `written as .eml files to ${relative(process.cwd(), join(config.dataDir, 'mail'))}/`}`);
+  for (const t of api.templates) say(`template   ${t.key} v${t.version} built in, ready to launch${t.outcome === 'conflict' ? ' (stored earlier with other content: kept as stored; README: Built-in templates)' : ''}`);
   say(`Ctrl-C stops everything; data stays in ${relative(process.cwd(), config.dataDir) || '.'}/ for the next start.`);
 
   worker.catch((err: unknown) => {

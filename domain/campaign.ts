@@ -22,6 +22,10 @@ export { datong2023Template, demoTemplate } from './fixtures/datong-2023';
 export const PHASE_KEYS = ['MOBILIZATION', 'SELF_INSPECTION', 'SPOT_CHECK', 'SUMMARY', 'SUPERVISION'] as const;
 export type PhaseKey = (typeof PHASE_KEYS)[number];
 
+/** A campaign on the ledger: LAUNCHED until its workflow's first step, RUNNING, COMPLETED after the summary phase (wire values). */
+export const CAMPAIGN_STATUSES = ['LAUNCHED', 'RUNNING', 'COMPLETED'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
 export interface CampaignPhase {
   key: PhaseKey;
   nameZh: string;

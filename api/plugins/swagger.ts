@@ -18,6 +18,8 @@ export default fp(
         components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
         security: [{ apiKey: [] }],
       },
+      // Shared schemas keep their $id as their component name (Problem, Hazard, Order, CampaignTemplate), not def-N.
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
   },

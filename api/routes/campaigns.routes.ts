@@ -2,6 +2,7 @@
 // (checkable by anyone), inspection results, self-inspection declarations, supervision findings.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Db } from '../../db/client';
 import { campaignFigures } from '../../db/campaigns.repo';
 import { storeContent } from '../../db/contents.repo';
@@ -37,8 +38,8 @@ import {
   SpotCheckDraw,
   SupervisionFindingBody,
   SupervisionFindingFiled,
-  TemplateBody,
   TemplateList,
+  TemplateParams,
   TemplateSaved,
 } from '../schemas/campaigns';
 import { buildHazardRow, requestHash, type HazardReport } from '../../services/hazard-report';
@@ -46,6 +47,7 @@ import { startHazardWorkflow } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { movePhase, queryCampaign, startCampaignFor, submitDuty } from '../../services/campaign.service';
 import { openCaseForFinding } from '../../services/case-openers';
+import { isBuiltIn } from '../../services/builtin-templates';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 
 export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
@@ -90,7 +92,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     if (errors.length > 0) throw invalidInput(errors);
   }
 
-  app.post('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'Store a campaign template (validated, versioned by key + version)', body: TemplateBody, response: { 201: TemplateSaved, 200: TemplateSaved, ...errorResponses } } }, async (request, reply) => {
+  app.post('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'Store a campaign template (validated, versioned by key + version)', body: Type.Ref('CampaignTemplate'), response: { 201: TemplateSaved, 200: TemplateSaved, ...errorResponses } } }, async (request, reply) => {
     requireRole(request, 'admin', 'office');
     const checked = validateTemplate(request.body);
     if (!checked.ok) throw invalidInput(checked.errors);
@@ -99,9 +101,29 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     return reply.status(saved.kind === 'created' ? 201 : 200).send({ key: checked.template.key, version: checked.template.version });
   });
 
-  app.get('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'List templates', response: { 200: TemplateList, ...errorResponses } } }, async () => ({
-    items: (await listTemplates(db)).map((t) => ({ key: t.key, version: t.version, name: t.body.name, documentNumber: t.body.documentNumber, createdAt: t.createdAt.toISOString() })),
+  app.get('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'List templates, the built-in ones (the Datong plan) marked', response: { 200: TemplateList, ...errorResponses } } }, async () => ({
+    items: (await listTemplates(db)).map(({ key, version, body, createdAt }) => ({
+      key,
+      version,
+      name: body.name,
+      issuingBody: body.issuingBody,
+      documentNumber: body.documentNumber,
+      publishedOn: body.publishedOn,
+      timeZone: body.timeZone,
+      builtIn: isBuiltIn(key, version),
+      createdAt: createdAt.toISOString(),
+    })),
   }));
+
+  app.get(
+    '/campaign-templates/:key/:version',
+    { schema: { tags: ['campaigns'], summary: 'One stored template, whole: change it and store it as a new version', params: TemplateParams, response: { 200: Type.Ref('CampaignTemplate'), ...errorResponses } } },
+    async (request) => {
+      const t = await getTemplate(db, request.params.key, request.params.version);
+      if (!t) throw new DomainError(ErrorCode.NOT_FOUND, `no template ${request.params.key} v${request.params.version}`);
+      return t;
+    },
+  );
 
   app.post(
     '/campaigns',

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { PHASE_KEYS } from '../../domain/campaign';
+import { CAMPAIGN_STATUSES, PHASE_KEYS } from '../../domain/campaign';
 import { Attachment, HazardReportBody } from './hazards';
 import { INT4_MAX, SingleLine, Text } from './common';
 export { IdempotencyHeaders as LaunchHeaders } from './common';
@@ -8,29 +8,12 @@ const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-
 const Iso = Type.String({ format: 'date-time' });
 const Count = Type.Integer({ minimum: 0 });
 const PhaseKeyEnum = Type.Enum(PHASE_KEYS);
-const DutyStateEnum = Type.String({ description: 'PENDING, SUBMITTED or MISSED' });
+const DutyStateEnum = Type.Enum(['PENDING', 'SUBMITTED', 'MISSED']);
 
 // ---- Requests ----
 
-/**
- * A campaign template. Deliberately open: validateTemplate (domain/campaign.ts) checks the whole
- * plan and names every field at fault, which a schema cannot (dates in order, the 27th rule). Typed
- * here: its identity, so a version that a Postgres integer cannot hold is a 400, not a 500, and the
- * one-line texts that end up in mail subjects (the campaign's name), so they carry no line breaks.
- * Optional here so that a missing one is named by validateTemplate.
- */
-export const TemplateBody = Type.Object(
-  {
-    key: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
-    version: Type.Integer({ minimum: 1, maximum: INT4_MAX }),
-    name: Type.Optional(SingleLine({ maxLength: 200 })),
-    issuingBody: Type.Optional(SingleLine({ maxLength: 200 })),
-    documentNumber: Type.Optional(SingleLine({ maxLength: 100 })),
-    publishedOn: Type.Optional(SingleLine({ maxLength: 10 })),
-    timeZone: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$' })),
-  },
-  { additionalProperties: true, maxProperties: 40, description: 'a CampaignTemplate (see domain/campaign.ts and the Datong fixture), validated as a whole' },
-);
+/** A stored template: GET /v1/campaign-templates/{key}/{version}. */
+export const TemplateParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), version: Type.Integer({ minimum: 1, maximum: INT4_MAX }) });
 
 export const LaunchBody = Type.Object(
   {
@@ -98,7 +81,19 @@ export const SupervisionFindingBody = Type.Object(
 
 export const TemplateSaved = Type.Object({ key: Type.String(), version: Type.Integer() });
 export const TemplateList = Type.Object({
-  items: Type.Array(Type.Object({ key: Type.String(), version: Type.Integer(), name: Type.String(), documentNumber: Type.String(), createdAt: Iso })),
+  items: Type.Array(
+    Type.Object({
+      key: Type.String(),
+      version: Type.Integer(),
+      name: Type.String(),
+      issuingBody: Type.String(),
+      documentNumber: Type.String(),
+      publishedOn: Type.String(),
+      timeZone: Type.String(),
+      builtIn: Type.Boolean({ description: 'shipped with the system and stored at every start (the Datong plan, datong-2023 v1)' }),
+      createdAt: Iso,
+    }),
+  ),
 });
 
 export const CampaignLaunched = Type.Object({ id: Type.String({ format: 'uuid' }), workflowId: Type.String(), name: Type.String(), spotCheckSeed: Type.String() });
@@ -111,7 +106,7 @@ const DrawRule = Type.Object({ minRatio: Type.Number(), strata: Type.Array(Type.
 export const CampaignFigures = Type.Object({
   hazards: Type.Object({ total: Count, open: Count, overdue: Count, byCounty: CountsBy, byDepartment: CountsBy, byIndustry: CountsBy, byGrade: CountsBy, byState: CountsBy }),
   duties: Type.Object({
-    units: Type.Record(Type.String(), Type.Array(Type.Object({ dutyKey: Type.String(), kind: Type.String(), label: Type.String(), dueAt: Iso, state: DutyStateEnum, late: Type.Boolean() }))),
+    units: Type.Record(Type.String(), Type.Array(Type.Object({ dutyKey: Type.String(), kind: Type.Enum(['IMPLEMENTATION_PLAN', 'PROGRESS_REPORT', 'SUMMARY', 'INSPECTION']), label: Type.String(), dueAt: Iso, state: DutyStateEnum, late: Type.Boolean() }))),
     missed: Count,
     submittedLate: Count,
     submitted: Count,
@@ -144,10 +139,10 @@ const PhaseWindow = Type.Object({ status: Type.Enum(['PENDING', 'OPEN', 'CLOSED'
 export const CampaignStatus = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
-  status: Type.String(),
-  currentPhases: Type.Array(Type.String()),
+  status: Type.Enum(CAMPAIGN_STATUSES),
+  currentPhases: Type.Array(PhaseKeyEnum),
   timeZone: Type.String(),
-  phases: Type.Union([Type.Record(Type.String(), PhaseWindow), Type.Null()], { description: 'null when the campaign workflow did not answer in time' }),
+  phases: Type.Union([Type.Object(Object.fromEntries(PHASE_KEYS.map((k) => [k, PhaseWindow]))), Type.Null()], { description: 'null when the campaign workflow did not answer in time' }),
   participants: Type.Array(Type.Object({ unitCode: Type.String(), kind: Type.Enum(['COUNTY', 'DEPARTMENT']) })),
   ...CampaignFigures.properties,
 });

@@ -192,6 +192,34 @@ describe('campaign templates', () => {
     expect(await templateRows(t.key)).toHaveLength(0);
   });
 
+  it('refuses an unknown field and a wrong type with 400 naming each (the schema), and stores nothing', async () => {
+    const t = structuredClone(datong2023Template) as CampaignTemplate & Record<string, Json>;
+    t.key = uniq('shape');
+    const body = { ...t, colour: 'red', phases: [{ ...t.phases[0], colour: 'blue' }, ...t.phases.slice(1)], spotCheck: { ...t.spotCheck, minRatio: '10%' } };
+    const problem = expectProblem(await postTemplate(body), 400, 'VALIDATION_FAILED', ['colour', 'phases[0].colour', 'spotCheck.minRatio']);
+    expect(problem.errors).toContainEqual({ field: 'colour', reason: 'is not a known field' });
+    // A missing part is malformed too; a well-formed value the plan does not allow is validateTemplate's 422 (above).
+    const withoutReporting: Record<string, unknown> = { ...t };
+    delete withoutReporting.reporting;
+    expectProblem(await postTemplate(withoutReporting), 400, 'VALIDATION_FAILED', ['reporting']);
+    expect(await templateRows(t.key)).toHaveLength(0);
+  });
+
+  it('answers a stored template whole, so that it can be changed and stored as a new version', async () => {
+    const t = structuredClone(datong2023Template);
+    t.key = uniq('whole');
+    expect((await postTemplate(t)).status).toBe(201);
+    const read = await h.call<CampaignTemplate>('GET', `/v1/campaign-templates/${t.key}/1`, h.keys.county);
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    // As validateTemplate stored it: the Datong fixture is already normalized.
+    expect(read.body).toEqual({ ...datong2023Template, key: t.key });
+    const revised = { ...read.body, version: 2, name: `${read.body.name}（修订）` };
+    expect((await postTemplate(revised)).status).toBe(201);
+    expect((await h.call<CampaignTemplate>('GET', `/v1/campaign-templates/${t.key}/2`, h.keys.office)).body.name).toBe(revised.name);
+    expectProblem(await h.call('GET', `/v1/campaign-templates/${t.key}/3`, h.keys.office), 404, 'NOT_FOUND');
+    expectProblem(await h.call('GET', `/v1/campaign-templates/${t.key}/0`, h.keys.office), 400, 'VALIDATION_FAILED', ['params.version']);
+  });
+
   it('lets only the admin and the office store templates (403 for county, department and enterprise keys)', async () => {
     const t = structuredClone(datong2023Template);
     t.key = uniq('roles');

@@ -136,10 +136,11 @@ describe('an inspection finding the enterprise had concealed (瞒报)', () => {
 });
 
 describe('the case ladder as template data', () => {
-  it('refuses a template whose caseLadder is invalid with 422 naming each field, and stores nothing', async () => {
+  it('refuses a template whose caseLadder is invalid, naming each field: 400 for an unknown rung or a wrong type, 422 for a review time of zero; stores nothing', async () => {
     const key = uniq('ladder');
-    const bad = { ...demoTemplate(Date.now() + 30 * DAY), key, caseLadder: { rungs: { SUMMONS: { reviewTime: 'P0D' }, WARNING: {} }, allowSkip: 'yes' } };
-    expectProblem(await h.call('POST', '/v1/campaign-templates', h.keys.office, bad), 422, 'VALIDATION_FAILED', ['caseLadder.rungs.SUMMONS.reviewTime', 'caseLadder.rungs.WARNING', 'caseLadder.allowSkip']);
+    const post = (caseLadder: unknown) => h.call('POST', '/v1/campaign-templates', h.keys.office, { ...demoTemplate(Date.now() + 30 * DAY), key, caseLadder });
+    expectProblem(await post({ rungs: { SUMMONS: { reviewTime: 'P1D' }, WARNING: {} }, allowSkip: 'yes' }), 400, 'VALIDATION_FAILED', ['caseLadder.rungs.WARNING', 'caseLadder.allowSkip']);
+    expectProblem(await post({ rungs: { SUMMONS: { reviewTime: 'P0D' } }, allowSkip: true }), 422, 'VALIDATION_FAILED', ['caseLadder.rungs.SUMMONS.reviewTime']);
     expect(await h.db.select().from(campaignTemplates).where(eq(campaignTemplates.key, key))).toHaveLength(0);
   });
 

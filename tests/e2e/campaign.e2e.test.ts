@@ -1,11 +1,14 @@
 // A campaign whose phases last seconds, launched through the API on the real dev server, watched
 // to completion: every unit is told its duties and mailed for each of them (reminder, then the
 // missed notice where nobody reported), the draw is checkable, the summary is frozen.
+import { and, eq, sql } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi } from '../../api/server';
 import { createApiKey } from '../../db/reference.repo';
-import { demoTemplate } from '../../domain/campaign';
-import { startE2eStack, type E2eStack } from '../support/e2e-stack';
+import { campaignTemplates } from '../../db/schema';
+import { datong2023Template, demoTemplate } from '../../domain/campaign';
+import { baseUrlOf, callApi, startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { creditCode, uniq } from '../support/fixtures';
 
 let stack: E2eStack;
@@ -82,5 +85,43 @@ describe('a seconds-long campaign launched through the API', () => {
     const summary = await call<{ figures: { duties: { missed: number } } }>('GET', `/v1/campaigns/${id}/summary`, adminKey);
     expect(summary.status).toBe(200);
     expect(summary.body.figures.duties.missed).toBe(status.body.duties.missed);
+  });
+});
+
+describe('the built-in templates', () => {
+  const datongRows = () => stack.db.db.select().from(campaignTemplates).where(and(eq(campaignTemplates.key, 'datong-2023'), eq(campaignTemplates.version, 1)));
+
+  it('offers the Datong plan after the start, stores nothing twice when started again, and keeps content stored earlier under its version', async () => {
+    const { call, adminKey } = stack;
+    const list = await call<{ items: { key: string; version: number; builtIn: boolean; documentNumber: string }[] }>('GET', '/v1/campaign-templates', adminKey);
+    expect(list.status).toBe(200);
+    expect(list.body.items.filter((t) => t.builtIn)).toEqual([expect.objectContaining({ key: 'datong-2023', version: 1, builtIn: true, documentNumber: '同安发〔2023〕15号' })]);
+    expect((await call('GET', '/v1/campaign-templates/datong-2023/1', adminKey)).body).toEqual(datong2023Template);
+
+    // A second API process on the same database: the same template, nothing stored again.
+    const again = await startApi(stack.config, stack.db);
+    try {
+      expect(again.templates).toEqual([{ key: 'datong-2023', version: 1, outcome: 'same' }]);
+    } finally {
+      await again.close();
+    }
+    const [stored] = await datongRows();
+    expect(await datongRows()).toHaveLength(1);
+
+    // As a database holds it from before reporting.beforeDay existed: the start goes on and keeps it.
+    await stack.db.db.update(campaignTemplates).set({ body: sql`${campaignTemplates.body} #- '{reporting,beforeDay}'` }).where(eq(campaignTemplates.id, stored!.id));
+    const older = await startApi(stack.config, stack.db);
+    try {
+      expect(older.templates).toEqual([{ key: 'datong-2023', version: 1, outcome: 'conflict' }]);
+      const read = await callApi<{ reporting: Record<string, unknown> }>(baseUrlOf(older), 'GET', '/v1/campaign-templates/datong-2023/1', adminKey);
+      expect(read.status).toBe(200);
+      expect(read.body.reporting).not.toHaveProperty('beforeDay');
+    } finally {
+      await older.close();
+    }
+    const rows = await datongRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.body.reporting.beforeDay).toBeUndefined();
+    expect(rows[0]!.createdAt).toEqual(stored!.createdAt);
   });
 });

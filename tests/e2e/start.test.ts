@@ -1,5 +1,6 @@
 // `npm start` (tsx cli/start.ts) as a user runs it, with its own Temporal dev server: a start that
-// fails after the dev server is up, and one stopped by SIGTERM, leave no server behind them.
+// fails after the dev server is up, and one stopped by SIGTERM, leave no server behind them; a
+// start offers the built-in Datong template.
 // Real processes on a temp DATA_DIR, a fresh Postgres database, free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -121,6 +122,8 @@ describe('npm start', () => {
       track(run);
       await waitFor(run, /Ctrl-C stops everything/, 90_000);
       expect(await listening(run.temporalPort)).toBe(true);
+      // The embedded start goes through startApi, which stores the built-in templates.
+      expect(run.output()).toMatch(/template\s+datong-2023 v1 built in, ready to launch\n/);
       run.child.kill('SIGTERM');
       expect(await run.exited, run.output()).toBe(0);
       expect(await temporalOnPort(run.temporalPort), run.output()).toEqual([]);

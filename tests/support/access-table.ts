@@ -139,6 +139,7 @@ export const ACCESS_TABLE: RouteEntry[] = [
   // ---- campaigns
   { method: 'POST', url: '/v1/campaign-templates', access: officeOnly, probe: () => ({ url: '/v1/campaign-templates', body: futureTemplate() }) },
   { method: 'GET', url: '/v1/campaign-templates', access: everyone, probe: () => ({ url: '/v1/campaign-templates' }) },
+  { method: 'GET', url: '/v1/campaign-templates/:key/:version', access: everyone, probe: (ctx) => ({ url: `/v1/campaign-templates/${ctx.template.key}/${ctx.template.version}` }) },
   {
     method: 'POST',
     url: '/v1/campaigns',
