@@ -1,9 +1,10 @@
 // Campaign reads and writes for the API: templates, launch, participants, declarations.
-import { and, asc, desc, eq, isNull, lt, ne, sql } from 'drizzle-orm';
-import type { CampaignTemplate } from '../domain/campaign';
+import { and, asc, desc, eq, exists, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import type { CampaignStatus, CampaignTemplate } from '../domain/campaign';
 import { canonicalJson } from '../domain/canonical-json';
 import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
+import { after, newestFirst, toPage, type Cursor } from './pagination';
 import { campaignParticipants, campaigns, campaignSnapshots, campaignTemplates, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
@@ -54,6 +55,57 @@ export async function findUnstartedCampaigns(db: Db, olderThan: Date, limit: num
 export async function getCampaign(db: Db, id: string): Promise<CampaignRow | undefined> {
   const [row] = await db.select().from(campaigns).where(eq(campaigns.id, id));
   return row;
+}
+
+export interface CampaignFilters {
+  status?: CampaignStatus;
+  templateKey?: string;
+  /** Campaigns this county or department takes part in. */
+  unitCode?: string;
+  launchedFrom?: Date;
+  launchedTo?: Date;
+}
+
+/**
+ * Campaigns newest first, in keyset pages. `visibleTo`: null for every campaign, else the unit
+ * codes whose campaigns the caller may see (one of them takes part); an empty list sees none.
+ */
+export async function listCampaigns(db: Db, f: CampaignFilters, visibleTo: string[] | null, page: { limit: number; after?: Cursor }) {
+  const takesPart = (codes: string[]) =>
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(campaignParticipants)
+        .where(and(eq(campaignParticipants.campaignId, campaigns.id), inArray(campaignParticipants.unitCode, codes))),
+    );
+  if (visibleTo?.length === 0) return toPage([], page.limit);
+  const rows = await db
+    .select({
+      id: campaigns.id,
+      name: campaigns.name,
+      status: campaigns.status,
+      templateKey: sql<string>`${campaigns.template}->>'key'`,
+      templateVersion: sql<number>`(${campaigns.template}->>'version')::int`,
+      timeZone: sql<string>`${campaigns.template}->>'timeZone'`,
+      currentPhases: campaigns.currentPhases,
+      createdAt: campaigns.createdAt,
+      completedAt: campaigns.completedAt,
+    })
+    .from(campaigns)
+    .where(
+      and(
+        visibleTo ? takesPart(visibleTo) : undefined,
+        f.status ? eq(campaigns.status, f.status) : undefined,
+        f.templateKey ? sql`${campaigns.template}->>'key' = ${f.templateKey}` : undefined,
+        f.unitCode ? takesPart([f.unitCode]) : undefined,
+        f.launchedFrom ? gte(campaigns.createdAt, f.launchedFrom) : undefined,
+        f.launchedTo ? lt(campaigns.createdAt, f.launchedTo) : undefined,
+        after(campaigns.createdAt, campaigns.id, page.after),
+      ),
+    )
+    .orderBy(...newestFirst(campaigns.createdAt, campaigns.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit);
 }
 
 export async function participantsOf(db: Db, campaignId: string) {

@@ -6,17 +6,18 @@ import { Type } from 'typebox';
 import type { Db } from '../../db/client';
 import { campaignFigures } from '../../db/campaigns.repo';
 import { storeContent } from '../../db/contents.repo';
-import { declareSelfInspection, getCampaign, getDraw, getSnapshot, getTemplate, insertCampaign, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
+import { declareSelfInspection, getCampaign, getDraw, getSnapshot, getTemplate, insertCampaign, listCampaigns, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
+import { isCursor } from '../../db/pagination';
 import { getHazard, insertHazard } from '../../db/hazards.repo';
 import { getEnterprise, unitsByCode } from '../../db/reference.repo';
-import { templateInstant, type PhaseKey } from '../../domain/campaign';
+import { templateInstant, type CampaignStatus as CampaignStatusValue, type PhaseKey } from '../../domain/campaign';
 import { validateTemplate } from '../../domain/campaign-template';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
 import { verifyDraw } from '../../domain/spot-check';
 import { forbidFields, requireRole } from '../plugins/auth';
 import { idempotencyScope } from '../plugins/idempotency';
-import { errorResponses, IdempotencyHeaders, IdParams } from '../schemas/common';
+import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams } from '../schemas/common';
 import {
   CampaignLaunched,
   CampaignStatus,
@@ -41,6 +42,8 @@ import {
   TemplateList,
   TemplateParams,
   TemplateSaved,
+  CampaignList,
+  CampaignListQuery,
 } from '../schemas/campaigns';
 import { buildHazardRow, requestHash, type HazardReport } from '../../services/hazard-report';
 import { startHazardWorkflow } from '../../services/hazard.service';
@@ -57,13 +60,34 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     return c;
   }
 
-  /** A county or department sees the campaigns it takes part in; the office and admin every campaign. */
+  /**
+   * Whose campaigns the actor sees: null for every campaign (admin, office, a city-wide reviewer),
+   * else the unit codes one of which takes part: a county's or department's own, a scoped
+   * reviewer's, an enterprise's county (the campaigns covering it, which it declares its
+   * self-inspection in).
+   */
+  async function campaignScope(actor: Actor): Promise<string[] | null> {
+    switch (actor.role) {
+      case 'admin':
+      case 'office':
+        return null;
+      case 'reviewer':
+        return actor.scope === null ? null : [actor.scope];
+      case 'county':
+      case 'department':
+        return actor.scope ? [actor.scope] : [];
+      case 'enterprise': {
+        const e = actor.scope ? await getEnterprise(db, actor.scope) : undefined;
+        return e ? [e.countyCode] : [];
+      }
+    }
+  }
+
+  /** A campaign outside the actor's campaignScope does not exist for it (404). */
   async function visibleCampaign(actor: Actor, id: string): Promise<CampaignRow> {
     const c = await campaignOr404(id);
-    if (actor.role === 'county' || actor.role === 'department') {
-      const participants = await participantsOf(db, c.id);
-      if (!participants.some((p) => p.unitCode === actor.scope)) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
-    }
+    const codes = await campaignScope(actor);
+    if (codes && !(await participantsOf(db, c.id)).some((p) => codes.includes(p.unitCode))) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
     return c;
   }
 
@@ -124,6 +148,18 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       return t;
     },
   );
+
+  app.get('/campaigns', { schema: { tags: ['campaigns'], summary: 'List the campaigns the caller may see (newest first, keyset pagination)', querystring: CampaignListQuery, response: { 200: CampaignList, ...errorResponses } } }, async (request) => {
+    const q = request.query;
+    const cursor = decodeCursor(q.cursor, isCursor);
+    if (cursor === null) throw invalidInput([{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
+    const range = { launchedFrom: q.launchedFrom ? new Date(q.launchedFrom) : undefined, launchedTo: q.launchedTo ? new Date(q.launchedTo) : undefined };
+    const page = await listCampaigns(db, { status: q.status, templateKey: q.templateKey, unitCode: q.unitCode, ...range }, await campaignScope(request.actor), { limit: q.limit ?? 50, after: cursor });
+    return {
+      items: page.items.map(({ createdAt, completedAt, ...c }) => ({ ...c, status: c.status as CampaignStatusValue, currentPhases: c.currentPhases as PhaseKey[], launchedAt: createdAt.toISOString(), completedAt: completedAt?.toISOString() ?? null })),
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+    };
+  });
 
   app.post(
     '/campaigns',

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { CAMPAIGN_STATUSES, PHASE_KEYS } from '../../domain/campaign';
 import { Attachment, HazardReportBody } from './hazards';
-import { INT4_MAX, SingleLine, Text } from './common';
+import { INT4_MAX, PageQuery, SingleLine, Text } from './common';
 export { IdempotencyHeaders as LaunchHeaders } from './common';
 
 const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
@@ -94,6 +94,35 @@ export const TemplateList = Type.Object({
       createdAt: Iso,
     }),
   ),
+});
+
+export const CampaignListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Enum(CAMPAIGN_STATUSES)),
+    templateKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' })),
+    unitCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: 'campaigns this county or department takes part in' })),
+    launchedFrom: Type.Optional(Type.String({ format: 'date-time', description: 'launched at or after this instant' })),
+    launchedTo: Type.Optional(Type.String({ format: 'date-time', description: 'launched before this instant' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const CampaignList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      name: Type.String(),
+      status: Type.Enum(CAMPAIGN_STATUSES),
+      templateKey: Type.String(),
+      templateVersion: Type.Integer(),
+      timeZone: Type.String(),
+      currentPhases: Type.Array(PhaseKeyEnum),
+      launchedAt: Iso,
+      completedAt: Type.Union([Iso, Type.Null()]),
+    }),
+  ),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as cursor for the next page; null on the last' }),
 });
 
 export const CampaignLaunched = Type.Object({ id: Type.String({ format: 'uuid' }), workflowId: Type.String(), name: Type.String(), spotCheckSeed: Type.String() });

@@ -140,6 +140,8 @@ export const ACCESS_TABLE: RouteEntry[] = [
   { method: 'POST', url: '/v1/campaign-templates', access: officeOnly, probe: () => ({ url: '/v1/campaign-templates', body: futureTemplate() }) },
   { method: 'GET', url: '/v1/campaign-templates', access: everyone, probe: () => ({ url: '/v1/campaign-templates' }) },
   { method: 'GET', url: '/v1/campaign-templates/:key/:version', access: everyone, probe: (ctx) => ({ url: `/v1/campaign-templates/${ctx.template.key}/${ctx.template.version}` }) },
+  // A list filtered by scope: each key sees the campaigns its units (an enterprise: its county) take part in.
+  { method: 'GET', url: '/v1/campaigns', access: everyone, probe: () => ({ url: '/v1/campaigns?limit=5' }) },
   {
     method: 'POST',
     url: '/v1/campaigns',
