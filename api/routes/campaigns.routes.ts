@@ -11,6 +11,7 @@ import { isCursor } from '../../db/pagination';
 import { getHazard, insertHazard } from '../../db/hazards.repo';
 import { getEnterprise, unitsByCode } from '../../db/reference.repo';
 import { templateInstant, type CampaignStatus as CampaignStatusValue, type PhaseKey } from '../../domain/campaign';
+import { templateToLaunch } from '../../domain/campaign-launch';
 import { validateTemplate } from '../../domain/campaign-template';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
@@ -175,9 +176,12 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     async (request, reply) => {
       const actor = requireRole(request, 'admin', 'office');
       const b = request.body;
-      const template = await getTemplate(db, b.templateKey, b.templateVersion);
+      const stored = await getTemplate(db, b.templateKey, b.templateVersion);
       const errors: FieldError[] = [];
-      if (!template) errors.push({ field: 'templateVersion', reason: `no template ${b.templateKey} v${b.templateVersion}` });
+      if (!stored) errors.push({ field: 'templateVersion', reason: `no template ${b.templateKey} v${b.templateVersion}` });
+      const launchable = stored && templateToLaunch(stored, b.startOn, Date.now());
+      if (launchable && !launchable.ok) errors.push(...launchable.errors);
+      const template = launchable && launchable.ok ? launchable.template : null;
       const found = await unitsByCode(db, [...b.counties, ...b.departments]);
       b.counties.forEach((code, i) => found.some((u) => u.code === code && u.kind === 'COUNTY') || errors.push({ field: `counties[${i}]`, reason: `no county ${code}` }));
       b.departments.forEach((code, i) => found.some((u) => u.code === code && u.kind === 'DEPARTMENT') || errors.push({ field: `departments[${i}]`, reason: `no department ${code}` }));

@@ -23,6 +23,13 @@ export const LaunchBody = Type.Object(
     counties: Type.Array(Code, { maxItems: 2000, uniqueItems: true }),
     departments: Type.Array(Code, { maxItems: 2000, uniqueItems: true }),
     spotCheckSeed: Type.Optional(SingleLine({ minLength: 1, maxLength: 200 })),
+    startOn: Type.Optional(
+      Type.String({
+        format: 'date',
+        description:
+          "run the template from this local date (its time zone): every phase date and the plan's and the summary's due dates move alike so that the first phase starts that day, by whole years first (a month's end stays one) and then by the days left; the monthly report keeps its day of the month. Without it the template's own dates apply, and a launch whose phase closes or duties fall due before now is refused (422)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

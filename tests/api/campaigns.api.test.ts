@@ -72,6 +72,7 @@ interface LaunchBody {
   departments: string[];
   name?: string;
   spotCheckSeed?: string;
+  startOn?: string;
 }
 
 async function launch(body: LaunchBody, key = h.keys.admin, headers: Record<string, string> = {}) {
@@ -96,10 +97,10 @@ const eventsOf = (campaignId: string, type: string) =>
 const hazardsOf = (enterpriseId: string) => h.db.select().from(hazards).where(eq(hazards.enterpriseId, enterpriseId));
 
 /** Waits until every unit's obligation workflow has put its duties on the ledger (it must exist to take submissions). */
-function waitForUnitDuties(campaignId: string, units: string[]) {
+function waitForUnitDuties(campaignId: string, units: string[], dutyKeys = UNIT_DUTY_KEYS) {
   return eventually(async () => {
     const rows = (await dutyRows(campaignId)).filter((d) => d.kind !== 'INSPECTION');
-    const ok = units.every((u) => rows.filter((d) => d.holderCode === u).length === UNIT_DUTY_KEYS.length);
+    const ok = units.every((u) => rows.filter((d) => d.holderCode === u).length === dutyKeys.length);
     return ok ? rows : undefined;
   }, 20_000, `duties of ${units.join(', ')}`);
 }
@@ -306,6 +307,45 @@ describe('launching a campaign', () => {
     expect((await status(id, h.keys.department)).status).toBe(200);
     expectProblem(await status(id, h.keys.entA), 403, 'FORBIDDEN');
     expectProblem(await status('00000000-0000-4000-8000-000000000000'), 404, 'NOT_FOUND');
+  });
+});
+
+describe('launching a plan written for past dates (the Datong plan: 2023-2024)', () => {
+  let datong: CampaignTemplate;
+  beforeAll(async () => {
+    datong = await storeTemplate({ ...structuredClone(datong2023Template), key: uniq('datong') });
+  });
+  const body = (extra: Partial<LaunchBody> = {}): LaunchBody => ({ templateKey: datong.key, templateVersion: 1, counties: [h.entA.countyCode], departments: [h.entA.departmentCode], ...extra });
+
+  it('refuses the plan as written with 422 naming templateVersion (its first phase closed in 2023), and a start already past naming startOn', async () => {
+    const before = await campaignCount();
+    const asWritten = expectProblem(await launch(body()), 422, 'VALIDATION_FAILED', ['templateVersion']);
+    expect(asWritten.errors![0]!.reason).toMatch(/phase MOBILIZATION closes at 2023-11-30T15:59:59.999Z, already past; give startOn/);
+    expectProblem(await launch(body({ startOn: '2020-01-01' })), 422, 'VALIDATION_FAILED', ['startOn']);
+    expectProblem(await launch(body({ startOn: '0050-01-01' })), 422, 'VALIDATION_FAILED', ['startOn']);
+    expectProblem(await launch(body({ startOn: '2025-02-30' })), 400, 'VALIDATION_FAILED', ['startOn']);
+    expect(await campaignCount()).toBe(before);
+  });
+
+  it('launches it from startOn: started on its own day of another year it keeps its calendar (2月底, 3月5日前, 每月27日前)', async () => {
+    const year = new Date().getUTCFullYear() + 1;
+    const febEnd = `${year + 1}-02-${new Date(Date.UTC(year + 1, 2, 0)).getUTCDate()}`;
+    const id = await launchOk(body({ startOn: `${year}-11-17` }));
+    const [row] = await h.db.select().from(campaigns).where(eq(campaigns.id, id));
+    expect(row!.template.key).toBe(datong.key);
+    expect(row!.template.phases.map((p) => [p.key, p.start, p.end])).toEqual([
+      ['MOBILIZATION', `${year}-11-17`, `${year}-11-30`],
+      ['SELF_INSPECTION', `${year}-12-01`, febEnd],
+      ['SPOT_CHECK', `${year}-12-01`, febEnd],
+      ['SUMMARY', `${year + 1}-03-01`, `${year + 1}-03-05`],
+      ['SUPERVISION', `${year}-11-17`, `${year + 1}-03-05`],
+    ]);
+    expect(row!.template.reporting).toMatchObject({ implementationPlan: { due: `${year}-11-30` }, progressReport: { rule: 'MONTHLY_BEFORE_DAY', day: 27 }, summary: { due: `${year + 1}-03-05` } });
+    const rows = await waitForUnitDuties(id, [h.entA.countyCode], ['plan', `progress:${year}-12`, `progress:${year + 1}-01`, `progress:${year + 1}-02`, 'summary']);
+    const dueOf = (key: string) => rows.find((d) => d.holderCode === h.entA.countyCode && d.dutyKey === key)!.dueAt.toISOString();
+    expect(dueOf('plan')).toBe(`${year}-11-30T15:59:59.999Z`);
+    expect(dueOf(`progress:${year}-12`)).toBe(`${year}-12-27T15:59:59.999Z`);
+    expect(dueOf('summary')).toBe(`${year + 1}-03-05T15:59:59.999Z`);
   });
 });
 
