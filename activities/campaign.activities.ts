@@ -12,6 +12,9 @@ import { inspectionDuty, inspectionDutyAfterDraw, phaseWindows, unitDuties, type
 import { ErrorCode } from '../domain/errors';
 import type { Actor } from '../domain/hazard';
 import { drawSpotCheck as draw, type RosterEntry } from '../domain/spot-check';
+import { drawRuleOf } from '../domain/roster';
+import { isActive } from '../domain/enterprise';
+import { getFrozenRoster, inScopeRoster } from '../db/campaign-roster.repo';
 import { buildHazardRow, type HazardReport } from '../services/hazard-report';
 import { startHazardWorkflow } from '../services/hazard.service';
 import type { TemporalTarget } from '../services/temporal';
@@ -133,16 +136,23 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     return { next: page.length === input.limit ? page.at(-1)!.unitCode : null };
   }
 
+  /**
+   * A campaign launched before rosters were frozen at launch has no snapshot: it draws over the
+   * roster as it stands when its spot-check phase opens (active enterprises only), as it always did.
+   */
+  async function liveRoster(campaignId: string, industries: string[]): Promise<RosterEntry[]> {
+    const counties = (await db.select({ code: campaignParticipants.unitCode }).from(campaignParticipants).where(and(eq(campaignParticipants.campaignId, campaignId), eq(campaignParticipants.kind, 'COUNTY')))).map((r) => r.code);
+    return inScopeRoster(db, { counties, industries });
+  }
+
   async function drawSpotCheck(input: { campaignId: string; seed: string; at: string }): Promise<{ seed: string; strata: number; population: number; drawn: number }> {
     const c = await loadCampaign(db, input.campaignId);
     const [existing] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, c.id));
     const stored =
       existing ??
       (await (async () => {
-        const counties = (await db.select({ code: campaignParticipants.unitCode }).from(campaignParticipants).where(and(eq(campaignParticipants.campaignId, c.id), eq(campaignParticipants.kind, 'COUNTY')))).map((r) => r.code);
-        const rows = counties.length === 0 ? [] : await db.select().from(enterprises).where(and(inArray(enterprises.countyCode, counties), inArray(enterprises.industry, c.template.industries)));
-        const roster: RosterEntry[] = rows.map((e) => ({ enterpriseId: e.id, industry: e.industry, countyCode: e.countyCode, departmentCode: e.departmentCode, supervisionLevel: e.supervisionLevel === 'CITY' ? 'CITY' : 'COUNTY' }));
-        const rule = { minRatio: c.template.spotCheck.minRatio, strata: c.template.spotCheck.strata, population: c.template.spotCheck.population };
+        const roster = (await getFrozenRoster(db, c.id))?.entries ?? (await liveRoster(c.id, c.template.industries));
+        const rule = drawRuleOf(c.template.spotCheck);
         const result = draw(roster, rule, input.seed);
         // drawnAt is the workflow's instant (the phase opening), not this process's clock: inspection dues follow from it.
         await db.insert(spotCheckDraws).values({ campaignId: c.id, seed: input.seed, rule, roster, strata: result.strata, drawnAt: new Date(input.at) }).onConflictDoNothing();
@@ -178,7 +188,9 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   }
 
   async function startInspections(input: { campaignId: string; after: string | null; limit: number; spotCheckClosesAt?: number }): Promise<{ next: string | null; started: number }> {
-    const { c, inspections, next } = await inspectionsPage(input);
+    const { c, inspections: page, next } = await inspectionsPage(input);
+    // An enterprise deactivated since launch stays in the frozen roster (and may be drawn) but owes no inspection.
+    const inspections = page.filter(({ enterprise }) => isActive(enterprise));
     await limited(inspections, 16, ({ enterprise: e, duty }) =>
       startObligationWorkflow(temporal, {
         obligationId: inspectionWorkflowId(c.id, e.id),

@@ -1,9 +1,10 @@
-// Campaign reads and writes for the API: templates, launch, participants, declarations.
+// Campaign reads and writes for the API: templates, launch (with its frozen roster), participants, declarations.
 import { and, asc, desc, eq, exists, gte, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { CampaignStatus, CampaignTemplate } from '../domain/campaign';
 import { canonicalJson } from '../domain/canonical-json';
 import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
+import { freezeRoster } from './campaign-roster.repo';
 import { after, newestFirst, toPage, type Cursor } from './pagination';
 import { campaignParticipants, campaigns, campaignSnapshots, campaignTemplates, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
 
@@ -39,7 +40,10 @@ export async function insertCampaign(
       return { kind: existing!.requestHash === c.requestHash ? ('replayed' as const) : ('key-reused' as const), campaign: existing! };
     }
     if (participants.length > 0) await tx.insert(campaignParticipants).values(participants.map((p) => ({ ...p, campaignId: created.id })));
-    return { kind: 'created' as const, campaign: created };
+    // The roster the draw will run over, frozen with the launch: a later roster edit cannot change who is drawn.
+    const counties = participants.filter((p) => p.kind === 'COUNTY').map((p) => p.unitCode);
+    const { sha256 } = await freezeRoster(tx, { id: created.id, industries: created.template.industries, counties, actor: created.launchedBy });
+    return { kind: 'created' as const, campaign: { ...created, rosterSha256: sha256 } };
   });
 }
 

@@ -1,9 +1,11 @@
 // Campaign ledger writes (by activities) and the figures the office reads (status, summary).
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Duty } from '../domain/campaign';
 import type { Actor } from '../domain/hazard';
+import type { RosterEntry, SpotCheckStratum } from '../domain/spot-check';
+import type { DrawnInspection, InspectionState } from '../domain/unannounced';
 import type { Db } from './client';
-import { campaignEvents, campaigns, duties, dutyEvents, hazards, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
+import { campaignEvents, campaigns, duties, dutyEvents, enterprises, hazards, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
 
 export interface CampaignEventEntry {
   campaignId: string;
@@ -178,3 +180,35 @@ export async function campaignFigures(db: Db, campaignId: string) {
   };
 }
 export type CampaignFigures = Awaited<ReturnType<typeof campaignFigures>>;
+
+/**
+ * Every drawn enterprise with where its inspection stands (its INSPECTION duty; NOT_STARTED
+ * without one), its county and department as the draw's roster had them, and whether it is still
+ * on the roster. Sorted by enterprise id. Who may know of which is domain/unannounced.ts.
+ */
+export async function drawnInspections(db: Db, campaignId: string, draw: { roster: RosterEntry[]; strata: SpotCheckStratum[] }): Promise<DrawnInspection[]> {
+  const ids = draw.strata.flatMap((s) => s.drawn).sort();
+  if (ids.length === 0) return [];
+  const [dutyRows, enterpriseRows] = await Promise.all([
+    db
+      .select({ enterpriseId: duties.subjectEnterpriseId, state: duties.state, late: duties.late, submittedAt: duties.submittedAt })
+      .from(duties)
+      .where(and(eq(duties.campaignId, campaignId), eq(duties.kind, 'INSPECTION'))),
+    db.select({ id: enterprises.id, deactivatedAt: enterprises.deactivatedAt }).from(enterprises).where(inArray(enterprises.id, ids)),
+  ]);
+  const dutyOf = new Map(dutyRows.map((d) => [d.enterpriseId, d]));
+  const inactive = new Set(enterpriseRows.filter((e) => e.deactivatedAt !== null).map((e) => e.id));
+  const entryOf = new Map(draw.roster.map((r) => [r.enterpriseId, r]));
+  return ids.map((id) => {
+    const d = dutyOf.get(id);
+    return {
+      enterpriseId: id,
+      countyCode: entryOf.get(id)?.countyCode ?? '',
+      departmentCode: entryOf.get(id)?.departmentCode ?? '',
+      state: (d?.state ?? 'NOT_STARTED') as InspectionState,
+      late: d?.late ?? false,
+      submittedAt: d?.submittedAt?.toISOString() ?? null,
+      active: !inactive.has(id),
+    };
+  });
+}

@@ -1,7 +1,8 @@
 // Reference data: API keys, units, enterprises.
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, getTableName, gt, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableName, gt, gte, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { EnforcementStatus } from '../domain/enforcement';
+import type { DeactivationKind } from '../domain/enterprise';
 import { SYSTEM_ACTOR, type Actor, type Role } from '../domain/hazard';
 import { recordAudit } from './audit.repo';
 import { moveOpenHazards, type HazardsMoved } from './hazard-moves.repo';
@@ -120,8 +121,10 @@ export async function createEnterprise(db: Db, input: typeof enterprises.$inferI
   return row ?? null;
 }
 
+/** Set by deactivation and reactivation only (never by an import): a roster row is active until the office says otherwise. */
+type DeactivationColumn = 'deactivatedAt' | 'deactivatedOn' | 'deactivationKind' | 'deactivationReason' | 'deactivatedBy';
 /** One roster row as stored: every field explicit, defaults already applied. The enforcement flag is not the roster's: orders set it (db/orders.repo.ts). */
-export type EnterpriseFields = Required<Omit<typeof enterprises.$inferInsert, 'id' | 'createdAt' | 'enforcementStatus'>>;
+export type EnterpriseFields = Required<Omit<typeof enterprises.$inferInsert, 'id' | 'createdAt' | 'enforcementStatus' | DeactivationColumn>>;
 export type UpsertOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED';
 
 /** The roster fields an import may correct; a row whose fields all match is left alone. */
@@ -228,7 +231,7 @@ export const enterprisesVisibleTo = (actor: Actor): SQL | undefined => scopedTo(
 export async function listEnterprises(
   db: Db,
   actor: Actor,
-  f: { countyCode?: string; departmentCode?: string; industry?: string; enforcementStatus?: EnforcementStatus },
+  f: { countyCode?: string; departmentCode?: string; industry?: string; enforcementStatus?: EnforcementStatus; active?: boolean },
   page: { limit: number; after?: Cursor },
 ): Promise<Page<EnterpriseRow>> {
   const rows = await db
@@ -241,10 +244,43 @@ export async function listEnterprises(
         f.departmentCode ? eq(enterprises.departmentCode, f.departmentCode) : undefined,
         f.industry ? eq(enterprises.industry, f.industry) : undefined,
         f.enforcementStatus ? eq(enterprises.enforcementStatus, f.enforcementStatus) : undefined,
+        f.active === undefined ? undefined : f.active ? isNull(enterprises.deactivatedAt) : isNotNull(enterprises.deactivatedAt),
         after(enterprises.createdAt, enterprises.id, page.after),
       ),
     )
     .orderBy(...newestFirst(enterprises.createdAt, enterprises.id))
     .limit(page.limit + 1);
   return toPage(rows, page.limit);
+}
+
+/**
+ * Takes an enterprise off the roster from now on (closed, merged, …), with its audit entry in the
+ * same transaction; its row and history stay. Null when it is not there or already deactivated.
+ */
+export async function deactivateEnterprise(db: Db, id: string, d: { kind: DeactivationKind; reason: string; on: string; actor: Actor }): Promise<EnterpriseRow | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(enterprises)
+      .set({ deactivatedAt: new Date(), deactivatedOn: d.on, deactivationKind: d.kind, deactivationReason: d.reason, deactivatedBy: d.actor })
+      .where(and(eq(enterprises.id, id), isNull(enterprises.deactivatedAt)))
+      .returning();
+    if (row) await recordAudit(tx, { actor: d.actor, action: 'enterprise.deactivated', subjectKind: 'enterprise', subjectId: id, data: { kind: d.kind, reason: d.reason, on: d.on } });
+    return row ?? null;
+  });
+}
+
+/** Puts a deactivated enterprise back on the roster (a deactivation made in error), audited. Null when it is not there or active. */
+export async function reactivateEnterprise(db: Db, id: string, r: { reason: string; actor: Actor }): Promise<EnterpriseRow | null> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(enterprises).where(and(eq(enterprises.id, id), isNotNull(enterprises.deactivatedAt))).for('update');
+    if (!before) return null;
+    const [row] = await tx
+      .update(enterprises)
+      .set({ deactivatedAt: null, deactivatedOn: null, deactivationKind: null, deactivationReason: null, deactivatedBy: null })
+      .where(eq(enterprises.id, id))
+      .returning();
+    const was = { kind: before.deactivationKind, on: before.deactivatedOn, reason: before.deactivationReason, at: before.deactivatedAt?.toISOString() };
+    await recordAudit(tx, { actor: r.actor, action: 'enterprise.reactivated', subjectKind: 'enterprise', subjectId: id, data: { reason: r.reason, was } });
+    return row!;
+  });
 }

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/client';
-import { campaignFigures } from '../../db/campaigns.repo';
+import { campaignFigures, drawnInspections, type CampaignFigures as Figures } from '../../db/campaigns.repo';
+import { auditedRosterSha256, getFrozenRoster, rosterSha256 } from '../../db/campaign-roster.repo';
 import { storeContent } from '../../db/contents.repo';
 import { declareSelfInspection, getCampaign, getDraw, getSnapshot, getTemplate, insertCampaign, listCampaigns, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
 import { isCursor } from '../../db/pagination';
@@ -15,7 +16,9 @@ import { templateToLaunch } from '../../domain/campaign-launch';
 import { validateTemplate } from '../../domain/campaign-template';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
-import { verifyDraw } from '../../domain/spot-check';
+import { assertActive } from '../../domain/enterprise';
+import { drawProblems, drawRuleOf } from '../../domain/roster';
+import { drawDisclosed, mayKnowInspection } from '../../domain/unannounced';
 import { forbidFields, requireRole } from '../plugins/auth';
 import { idempotencyScope } from '../plugins/idempotency';
 import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams } from '../schemas/common';
@@ -96,8 +99,11 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
    * The draw's seed is for those who may read the draw, and for everyone once the campaign is over:
    * with the seed, the rule and its own roster a county could recompute who was drawn in its county.
    */
-  const seedFor = (actor: Actor, c: CampaignRow, seed: string): string | null =>
-    actor.role === 'admin' || actor.role === 'office' || actor.role === 'department' || c.status === 'COMPLETED' ? seed : null;
+  const seedFor = (actor: Actor, c: CampaignRow, seed: string): string | null => (drawDisclosed(actor, c.status === 'COMPLETED') ? seed : null);
+
+  /** The status's spot-check figures as the actor may read them: a small stratum's figures name who was drawn. */
+  const spotCheckFor = (actor: Actor, c: CampaignRow, sc: Figures['spotCheck']) =>
+    sc && (drawDisclosed(actor, c.status === 'COMPLETED') ? sc : { seed: null, strata: [] as NonNullable<Figures['spotCheck']>['strata'] });
 
   /** The enterprise if the actor's scope covers it; otherwise it does not exist for the actor (404). */
   async function enterpriseInScope(actor: Actor, id: string | undefined, field: string) {
@@ -197,7 +203,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         // On the ledger already: if Temporal does not answer now, the reconciler starts it later.
         await startCampaignFor(db, temporal, campaign).catch((err: unknown) => request.log.warn({ err, campaignId: campaign.id }, 'campaign workflow start deferred to reconciliation'));
       }
-      return reply.status(kind === 'created' ? 201 : 200).send({ id: campaign.id, workflowId: campaign.workflowId, name: campaign.name, spotCheckSeed: campaign.spotCheckSeed });
+      return reply.status(kind === 'created' ? 201 : 200).send({ id: campaign.id, workflowId: campaign.workflowId, name: campaign.name, spotCheckSeed: campaign.spotCheckSeed, rosterSha256: campaign.rosterSha256 });
     },
   );
 
@@ -205,7 +211,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     const c = await visibleCampaign(requireRole(request, 'admin', 'office', 'department', 'county'), request.params.id);
     const [live, figures, participants] = await Promise.all([queryCampaign(temporal, c.id), campaignFigures(db, c.id), participantsOf(db, c.id)]);
     const phases = live ? Object.fromEntries(Object.entries(live.phases).map(([k, p]) => [k, { status: p.status, opensAt: new Date(p.opensAt).toISOString(), closesAt: new Date(p.closesAt).toISOString() }])) : null;
-    const spotCheck = figures.spotCheck ? { ...figures.spotCheck, seed: seedFor(request.actor, c, figures.spotCheck.seed) } : figures.spotCheck;
+    const spotCheck = spotCheckFor(request.actor, c, figures.spotCheck);
     return { id: c.id, name: c.name, status: c.status, currentPhases: c.currentPhases, timeZone: c.template.timeZone, phases, participants: participants.map((p) => ({ unitCode: p.unitCode, kind: p.kind })), ...figures, spotCheck };
   });
 
@@ -264,25 +270,70 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     },
   );
 
-  app.get('/campaigns/:id/spot-check', { schema: { tags: ['campaigns'], summary: 'The spot-check draw: seed, rule, strata and drawn enterprises (regulators only: inspections are unannounced)', params: IdParams, response: { 200: SpotCheckDraw, ...errorResponses } } }, async (request) => {
-    // Unannounced inspections (四不两直): who was drawn is for the regulators who inspect — the office, admin and
-    // a department over its own enterprises. Not counties (the drawn are county-supervised) nor enterprises;
-    // anyone can still verify the draw.
-    const actor = requireRole(request, 'admin', 'office', 'department');
-    const c = await visibleCampaign(actor, request.params.id);
-    const d = await getDraw(db, c.id);
-    if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet: the draw happens when the spot-check phase opens');
-    const departmentOf = new Map(d.roster.map((r) => [r.enterpriseId, r.departmentCode]));
-    const strata = actor.role === 'department' ? d.strata.map((st) => ({ ...st, drawn: st.drawn.filter((id) => departmentOf.get(id) === actor.scope) })) : d.strata;
-    return { seed: d.seed, rule: d.rule, rosterSize: d.roster.length, strata, drawnAt: d.drawnAt.toISOString() };
-  });
+  app.get(
+    '/campaigns/:id/spot-check',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: "The spot-check draw: seed, rule, strata and the drawn enterprises' inspections the caller may know of (unannounced: a county learns of its enterprises' once recorded)",
+        params: IdParams,
+        response: { 200: SpotCheckDraw, ...errorResponses },
+      },
+    },
+    async (request) => {
+      // Unannounced inspections (四不两直, domain/unannounced.ts): the office sees who was drawn, a department its own
+      // enterprises, a county those in its territory once each inspection is recorded; enterprises and reviewers
+      // read no draw. Anyone can still verify it.
+      const actor = requireRole(request, 'admin', 'office', 'department', 'county');
+      const c = await visibleCampaign(actor, request.params.id);
+      const d = await getDraw(db, c.id);
+      if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet: the draw happens when the spot-check phase opens');
+      const completed = c.status === 'COMPLETED';
+      const inspections = (await drawnInspections(db, c.id, d)).filter((i) => mayKnowInspection(actor, i, completed));
+      const known = new Set(inspections.map((i) => i.enterpriseId));
+      const strata = drawDisclosed(actor, completed) ? d.strata.map((st) => ({ ...st, drawn: st.drawn.filter((id) => known.has(id)) })) : [];
+      return { seed: seedFor(actor, c, d.seed), rule: d.rule, rosterSize: d.roster.length, strata, inspections, drawnAt: d.drawnAt.toISOString() };
+    },
+  );
 
-  app.get('/campaigns/:id/spot-check/verification', { schema: { tags: ['campaigns'], summary: 'Recomputes the draw from the recorded roster and seed: any key can check it (the answer does not list who was drawn)', params: IdParams, response: { 200: DrawVerification, ...errorResponses } } }, async (request) => {
-    const c = await campaignOr404(request.params.id);
-    const d = await getDraw(db, c.id);
-    if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet');
-    return { matches: verifyDraw(d.roster, d.rule, d.seed, { seed: d.seed, strata: d.strata }), seed: seedFor(request.actor, c, d.seed), rosterSize: d.roster.length, rule: d.rule };
-  });
+  app.get(
+    '/campaigns/:id/spot-check/verification',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary:
+          'Proves the draw: the stored roster hashes to the hash recorded at launch, and the draw recomputed from it with the published seed and the template rule is the recorded one; any key can check it (the answer names no drawn enterprise)',
+        params: IdParams,
+        response: { 200: DrawVerification, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const c = await campaignOr404(request.params.id);
+      const d = await getDraw(db, c.id);
+      if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'not drawn yet');
+      const [frozen, auditedSha256] = await Promise.all([getFrozenRoster(db, c.id), auditedRosterSha256(db, c.id)]);
+      const computed = frozen ? rosterSha256(frozen.entries) : null;
+      const problems = drawProblems({
+        seed: c.spotCheckSeed,
+        rule: drawRuleOf(c.template.spotCheck),
+        draw: d,
+        frozen: frozen ? { entries: frozen.entries, sha256: computed! } : null,
+        recordedSha256: c.rosterSha256,
+        auditedSha256,
+      });
+      const roster: unknown = frozen ? frozen.entries : d.roster;
+      return {
+        matches: problems.length === 0,
+        problems,
+        seed: seedFor(request.actor, c, c.spotCheckSeed),
+        rosterSize: Array.isArray(roster) ? roster.length : 0,
+        rule: d.rule,
+        rosterFrozen: frozen !== undefined || c.rosterSha256 !== null,
+        rosterSha256: c.rosterSha256,
+        computedRosterSha256: computed,
+      };
+    },
+  );
 
   app.post(
     '/campaigns/:id/inspections/:enterpriseId',
@@ -304,6 +355,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const findings = request.body.findings ?? [];
       if (request.body.outcome === 'FINDINGS' && findings.length === 0) throw invalidInput([{ field: 'findings', reason: 'an inspection with findings lists them' }]);
       if (request.body.outcome === 'PASSED' && findings.length > 0) throw invalidInput([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
+      // Findings become hazards, which a deactivated enterprise takes no more of; a visit that confirms the closure is PASSED with a note.
+      if (findings.length > 0) assertActive(enterprise, 'new hazards: record the visit as PASSED with a note, and report what you found against the enterprise that took it over', 'findings');
       checkFindings(findings, enterprise, actor, 'findings');
       // Up to 100 findings: on the ledger first; the workflow's history carries the id and the count.
       const contentId = await storeContent(db, 'inspection-result', request.body, actor);
@@ -332,6 +385,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const enterpriseId = actor.role === 'enterprise' ? (request.body.enterpriseId ?? actor.scope!) : request.body.enterpriseId;
       if (!enterpriseId) throw invalidInput([{ field: 'enterpriseId', reason: 'is required' }]);
       const e = await enterpriseInScope(actor, enterpriseId, 'enterpriseId');
+      assertActive(e, 'self-inspection declarations', 'enterpriseId');
       const row = await declareSelfInspection(db, { campaignId: c.id, enterpriseId: e.id, problemsFound: request.body.problemsFound, note: request.body.note ?? null, declaredBy: actor });
       return { campaignId: c.id, enterpriseId: e.id, problemsFound: row.problemsFound, declaredAt: row.declaredAt.toISOString() };
     },
@@ -361,6 +415,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       if (b.target === 'ENTERPRISE') {
         if (!b.enterpriseId) throw invalidInput([{ field: 'enterpriseId', reason: 'a finding against an enterprise names it' }]);
         const e = await enterpriseInScope(actor, b.enterpriseId, 'enterpriseId');
+        assertActive(e, 'new hazards', 'enterpriseId');
         if (!b.hazard) throw invalidInput([{ field: 'hazard', reason: 'a finding against an enterprise is registered as a hazard: give its ledger fields' }]);
         // With an Idempotency-Key, a retry after a crash finds the hazard the first attempt registered.
         const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now(), request.idempotencyKey ? { key: `supervision:${request.idempotencyKey}` } : undefined, c.template.hazardPolicies);
@@ -389,6 +444,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     const c = await visibleCampaign(requireRole(request, 'admin', 'office', 'department', 'county'), request.params.id);
     const snap = await getSnapshot(db, c.id);
     if (!snap) throw new DomainError(ErrorCode.NOT_FOUND, 'no summary yet: it is written when the summary phase closes');
-    return { campaignId: c.id, takenAt: snap.takenAt.toISOString(), figures: snap.figures };
+    const figures = snap.figures as Figures;
+    return { campaignId: c.id, takenAt: snap.takenAt.toISOString(), figures: { ...figures, spotCheck: spotCheckFor(request.actor, c, figures.spotCheck) } };
   });
 };

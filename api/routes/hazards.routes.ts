@@ -5,6 +5,7 @@ import { storeContent } from '../../db/contents.repo';
 import { isCursor } from '../../db/pagination';
 import { activeCampaignForCounty, getCampaign, participantsOf } from '../../db/campaign-admin.repo';
 import { getEnterprise } from '../../db/reference.repo';
+import { assertActive } from '../../domain/enterprise';
 import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
 import { canSee, checkCommand, checkPayload, type Actor, type CommandInput, type CommandPayloads, type HazardCommand } from '../../domain/hazard';
 import { excerpt } from '../../domain/text';
@@ -69,6 +70,7 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       if (!enterprise || !canSee(actor, { enterpriseId: enterprise.id, countyCode: enterprise.countyCode, departmentCode: enterprise.departmentCode })) {
         throw new DomainError(ErrorCode.NOT_FOUND, 'no such enterprise', [{ field: 'enterpriseId', reason: 'no enterprise with this id in your scope' }]);
       }
+      assertActive(enterprise, 'new hazards', 'enterpriseId');
       const key = request.headers['idempotency-key'];
       // A department files under a campaign it takes part in; another one does not exist for it.
       if (request.body.campaignId && !(await getCampaign(db, request.body.campaignId))) {

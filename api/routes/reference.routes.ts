@@ -11,10 +11,12 @@ import {
   getApiKey,
   createEnterprise,
   createUnit,
+  deactivateEnterprise,
   getEnterprise,
   listApiKeys,
   listEnterprises,
   listUnits,
+  reactivateEnterprise,
   revokeApiKey,
   unitsByCode,
   upsertEnterprises,
@@ -26,21 +28,24 @@ import {
 import { isValidCreditCode } from '../../domain/enterprise';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
+import { DEFAULT_TIME_ZONE, localDateOf } from '../../domain/time';
 import { syncHazardScopes } from '../../services/hazard-scope';
 import type { TemporalTarget } from '../../services/temporal';
 import { forbidFields, requireRole } from '../plugins/auth';
-import { decodeCursor, encodeCursor, errorResponses, IdParams, patternReason } from '../schemas/common';
+import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams, patternReason } from '../schemas/common';
 import { findUnstorable } from '../plugins/input-guard';
 import {
   ApiKeyBody,
   ApiKeyView,
   AuditEntryView,
   AuditListQuery,
+  DeactivationBody,
   EnterpriseBody,
   EnterpriseBulkBody,
   EnterpriseBulkResult,
   EnterpriseListQuery,
   EnterpriseView,
+  ReactivationBody,
   UnitBody,
   UnitView,
   type BulkRowStatus,
@@ -51,6 +56,9 @@ const enterpriseView = (e: EnterpriseRow) => ({
   ...e,
   principal: { name: e.principalName, email: e.principalEmail, phone: e.principalPhone },
   createdAt: e.createdAt.toISOString(),
+  active: e.deactivatedAt === null,
+  deactivation:
+    e.deactivatedAt === null ? null : { kind: e.deactivationKind!, reason: e.deactivationReason!, deactivatedOn: e.deactivatedOn!, recordedAt: e.deactivatedAt.toISOString() },
 });
 const keyView = (k: ApiKeyRow) => ({ ...k, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null, expiresAt: k.expiresAt?.toISOString() ?? null });
 /** What the audit log keeps of a key: never its hash. */
@@ -268,7 +276,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Temp
     const q = request.query;
     const after = decodeCursor(q.cursor, isCursor);
     if (after === null) throw invalidInput([{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
-    const page = await listEnterprises(db, request.actor, { countyCode: q.county, departmentCode: q.department, industry: q.industry, enforcementStatus: q.enforcementStatus }, { limit: q.limit ?? 50, after });
+    const page = await listEnterprises(db, request.actor, { countyCode: q.county, departmentCode: q.department, industry: q.industry, enforcementStatus: q.enforcementStatus, active: q.active }, { limit: q.limit ?? 50, after });
     return { items: page.items.map(enterpriseView), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
@@ -277,6 +285,55 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Temp
     if (!e || !canSee(request.actor, { enterpriseId: e.id, countyCode: e.countyCode, departmentCode: e.departmentCode })) throw new DomainError(ErrorCode.NOT_FOUND, 'enterprise not found');
     return enterpriseView(e);
   });
+
+  app.post(
+    '/enterprises/:id/deactivation',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['enterprises'],
+        summary: 'Take an enterprise off the roster (closed, merged, …): kept with its history, out of future draws and duties (admin, office)',
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: DeactivationBody,
+        response: { 200: EnterpriseView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      // The roster is the office's: a department that could deactivate its enterprises could also take them out of its own inspections.
+      const actor = requireRole(request, 'admin', 'office');
+      const e = await getEnterprise(db, request.params.id);
+      if (!e) throw new DomainError(ErrorCode.NOT_FOUND, 'enterprise not found');
+      const { kind, reason, deactivatedOn } = request.body;
+      if (deactivatedOn > localDateOf(Date.now(), DEFAULT_TIME_ZONE)) throw invalidInput([{ field: 'deactivatedOn', reason: `must not be in the future (today is ${localDateOf(Date.now(), DEFAULT_TIME_ZONE)} in ${DEFAULT_TIME_ZONE})` }]);
+      const row = await deactivateEnterprise(db, e.id, { kind, reason, on: deactivatedOn, actor });
+      if (!row) throw new DomainError(ErrorCode.CONFLICT, `the enterprise is already deactivated (${e.deactivationKind} on ${e.deactivatedOn})`, [{ field: 'id', reason: 'already deactivated; reactivate it first to record another deactivation' }]);
+      return enterpriseView(row);
+    },
+  );
+
+  app.post(
+    '/enterprises/:id/reactivation',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags: ['enterprises'],
+        summary: 'Put a deactivated enterprise back on the roster (a deactivation made in error), with a reason on record (admin, office)',
+        headers: IdempotencyHeaders,
+        params: IdParams,
+        body: ReactivationBody,
+        response: { 200: EnterpriseView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request, 'admin', 'office');
+      const e = await getEnterprise(db, request.params.id);
+      if (!e) throw new DomainError(ErrorCode.NOT_FOUND, 'enterprise not found');
+      const row = await reactivateEnterprise(db, e.id, { reason: request.body.reason, actor });
+      if (!row) throw new DomainError(ErrorCode.CONFLICT, 'the enterprise is active', [{ field: 'id', reason: 'not deactivated' }]);
+      return enterpriseView(row);
+    },
+  );
 
   app.post('/api-keys', { schema: { tags: ['api keys'], summary: 'Create an API key; the secret is in this response only', body: ApiKeyBody, response: { 201: Type.Object({ key: ApiKeyView, secret: Type.String() }), ...errorResponses } } }, async (request, reply) => {
     const actor = requireRole(request, 'admin', 'office');

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { CAMPAIGN_STATUSES, PHASE_KEYS } from '../../domain/campaign';
+import { INSPECTION_STATES } from '../../domain/unannounced';
 import { Attachment, HazardReportBody } from './hazards';
 import { INT4_MAX, PageQuery, SingleLine, Text } from './common';
 export { IdempotencyHeaders as LaunchHeaders } from './common';
@@ -132,7 +133,13 @@ export const CampaignList = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as cursor for the next page; null on the last' }),
 });
 
-export const CampaignLaunched = Type.Object({ id: Type.String({ format: 'uuid' }), workflowId: Type.String(), name: Type.String(), spotCheckSeed: Type.String() });
+export const CampaignLaunched = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  workflowId: Type.String(),
+  name: Type.String(),
+  spotCheckSeed: Type.String(),
+  rosterSha256: Type.Union([Type.String(), Type.Null()], { description: 'SHA-256 of the roster frozen at launch, which the draw runs over: publish it with the seed' }),
+});
 
 const Counts = Type.Object({ total: Count, open: Count, overdue: Count });
 const CountsBy = Type.Record(Type.String(), Counts);
@@ -162,6 +169,7 @@ export const CampaignFigures = Type.Object({
           inspected: Count,
           drawnRatio: Type.Number({ minimum: 0, maximum: 1 }),
         }),
+        { description: "empty for counties until the campaign completes: a small stratum's figures name who was drawn (GET …/spot-check lists a county's recorded inspections)" },
       ),
     }),
     Type.Null(),
@@ -189,19 +197,36 @@ export const DutySubmitted = Type.Object({ dutyKey: Type.String(), state: DutySt
 export const InspectionRecorded = Type.Object({ state: DutyStateEnum, late: Type.Boolean(), submittedAt: Type.Union([Iso, Type.Null()]), dueAt: Iso });
 
 export const SpotCheckDraw = Type.Object({
-  seed: Type.String(),
+  seed: Type.Union([Type.String(), Type.Null()], { description: 'null for a county until the campaign completes (inspections are unannounced)' }),
   rule: DrawRule,
   rosterSize: Count,
   strata: Type.Array(
     Type.Object({ key: Type.String(), industry: Type.String(), countyCode: Type.Optional(Type.String()), population: Count, required: Count, drawn: Type.Array(Type.String()) }),
+    { description: "each stratum's figures and the drawn enterprises the caller may know of; empty for a county until the campaign completes (a small stratum's figures name who was drawn)" },
+  ),
+  inspections: Type.Array(
+    Type.Object({
+      enterpriseId: Type.String({ format: 'uuid' }),
+      countyCode: Type.String(),
+      departmentCode: Type.String(),
+      state: Type.Enum(INSPECTION_STATES, { description: 'NOT_STARTED: no inspection is owed (the enterprise was deactivated before the inspections started)' }),
+      late: Type.Boolean(),
+      submittedAt: Type.Union([Iso, Type.Null()]),
+      active: Type.Boolean({ description: 'false once the enterprise was deactivated' }),
+    }),
+    { description: 'the drawn enterprises the caller may know of: all for the office, its own for a department, for a county those in its territory whose inspection is recorded (all of them once the campaign completes)' },
   ),
   drawnAt: Iso,
 });
 export const DrawVerification = Type.Object({
-  matches: Type.Boolean(),
+  matches: Type.Boolean({ description: 'true when problems is empty' }),
+  problems: Type.Array(Type.String(), { description: 'why the recorded draw is not the one the published seed gives over the roster frozen at launch' }),
   seed: Type.Union([Type.String(), Type.Null()], { description: 'null for counties and enterprises until the campaign completes (inspections are unannounced)' }),
   rosterSize: Count,
   rule: DrawRule,
+  rosterFrozen: Type.Boolean({ description: 'false for a campaign launched before rosters were frozen at launch: its draw ran over the roster as it stood at the draw' }),
+  rosterSha256: Type.Union([Type.String(), Type.Null()], { description: 'the SHA-256 of the roster recorded at launch (campaign row)' }),
+  computedRosterSha256: Type.Union([Type.String(), Type.Null()], { description: 'the SHA-256 of the stored roster, recomputed now (canonical JSON)' }),
 });
 
 export const SelfInspectionDeclared = Type.Object({ campaignId: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }), problemsFound: Count, declaredAt: Iso });

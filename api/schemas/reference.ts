@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
-import { SUPERVISION_LEVELS } from '../../domain/enterprise';
+import { DEACTIVATION_KINDS, SUPERVISION_LEVELS } from '../../domain/enterprise';
 import { ENFORCEMENT_STATUSES } from '../../domain/enforcement';
 import { ROLES } from '../../domain/hazard';
 import { INDUSTRY_CODES } from '../../domain/industries';
-import { PageQuery, Person, SingleLine } from './common';
+import { PageQuery, Person, SingleLine, Text } from './common';
 
 const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -57,7 +57,28 @@ export const EnterpriseView = Type.Object({
   locale: Type.String(),
   enforcementStatus: Type.Enum(ENFORCEMENT_STATUSES, { description: 'SUSPENDED while a suspension (停产整顿) is in force, CLOSED once closed (关闭取缔); set by enforcement orders' }),
   createdAt: Type.String({ format: 'date-time' }),
+  active: Type.Boolean({ description: 'false once the office deactivated it (closed, merged, …): out of future draws and duties, its history kept' }),
+  deactivation: Type.Union([
+    Type.Object({
+      kind: Type.Enum(DEACTIVATION_KINDS),
+      reason: Type.String(),
+      deactivatedOn: Type.String({ format: 'date', description: 'the local date it closed, merged or otherwise ceased' }),
+      recordedAt: Type.String({ format: 'date-time' }),
+    }),
+    Type.Null(),
+  ]),
 });
+
+const deactivationKinds = 'CLOSED (关闭), MERGED (合并 into another enterprise) or OTHER (注销, moved away, …)';
+export const DeactivationBody = Type.Object(
+  {
+    kind: Type.Enum(DEACTIVATION_KINDS, { description: deactivationKinds }),
+    reason: Text({ minLength: 1, maxLength: 2000 }),
+    deactivatedOn: Type.String({ format: 'date', maxLength: 10, description: 'the local date (YYYY-MM-DD, Asia/Shanghai) it closed, merged or ceased; not in the future' }),
+  },
+  { additionalProperties: false },
+);
+export const ReactivationBody = Type.Object({ reason: Text({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 /** The most rows one roster import may carry. */
 export const ENTERPRISE_BULK_MAX = 10_000;
 
@@ -87,7 +108,14 @@ export const EnterpriseBulkResult = Type.Object({
   ),
 });
 export const EnterpriseListQuery = Type.Object(
-  { county: Type.Optional(Code), department: Type.Optional(Code), industry: Type.Optional(Type.Enum(INDUSTRY_CODES)), enforcementStatus: Type.Optional(Type.Enum(ENFORCEMENT_STATUSES)), ...PageQuery },
+  {
+    county: Type.Optional(Code),
+    department: Type.Optional(Code),
+    industry: Type.Optional(Type.Enum(INDUSTRY_CODES)),
+    enforcementStatus: Type.Optional(Type.Enum(ENFORCEMENT_STATUSES)),
+    active: Type.Optional(Type.Boolean({ description: 'true: only enterprises on the roster; false: only deactivated ones' })),
+    ...PageQuery,
+  },
   { additionalProperties: false },
 );
 

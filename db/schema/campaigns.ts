@@ -37,6 +37,22 @@ export const campaigns = pgTable('campaigns', {
   completedAt: ts('completed_at'),
   /** Set once the campaign workflow is known to run; a row left without it is started by the reconciler. */
   workflowStartedAt: ts('workflow_started_at'),
+  /** SHA-256 of the roster frozen at launch (campaign_rosters); null for campaigns launched before rosters were frozen. */
+  rosterSha256: text('roster_sha256'),
+});
+
+/**
+ * The in-scope roster as it stood at launch (participating counties, the template's industries,
+ * active enterprises), sorted by enterprise id: the spot-check draw runs over it, so a roster edit
+ * after launch cannot change who is drawn. Its hash is on the campaign row and in the audit log.
+ */
+export const campaignRosters = pgTable('campaign_rosters', {
+  campaignId: uuid('campaign_id')
+    .primaryKey()
+    .references(() => campaigns.id),
+  entries: jsonb('entries').$type<RosterEntry[]>().notNull(),
+  size: integer('size').notNull(),
+  frozenAt: ts('frozen_at').notNull().defaultNow(),
 });
 
 export const campaignParticipants = pgTable(

@@ -2,6 +2,7 @@
 import { pgEnum } from 'drizzle-orm/pg-core';
 import { NOTIFICATION_STATUSES } from '../../domain/delivery';
 import { ENFORCEMENT_STATUSES } from '../../domain/enforcement';
+import { DEACTIVATION_KINDS } from '../../domain/enterprise';
 import { HAZARD_GRADES, HAZARD_SOURCES, HAZARD_STATES, ROLES } from '../../domain/hazard';
 
 export const hazardStateEnum = pgEnum('hazard_state', HAZARD_STATES);
@@ -11,3 +12,4 @@ export const roleEnum = pgEnum('api_role', ROLES);
 export const unitKindEnum = pgEnum('unit_kind', ['COUNTY', 'DEPARTMENT']);
 export const notificationStatusEnum = pgEnum('notification_status', NOTIFICATION_STATUSES);
 export const enforcementStatusEnum = pgEnum('enforcement_status', ENFORCEMENT_STATUSES);
+export const deactivationKindEnum = pgEnum('deactivation_kind', DEACTIVATION_KINDS);

@@ -1,7 +1,8 @@
 // Reference data: plain CRUD through the API.
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { enforcementStatusEnum, roleEnum, unitKindEnum } from './enums';
+import { check, date, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { Actor } from '../../domain/hazard';
+import { deactivationKindEnum, enforcementStatusEnum, roleEnum, unitKindEnum } from './enums';
 
 export interface Contact {
   name: string;
@@ -42,8 +43,26 @@ export const enterprises = pgTable(
     /** 停产整顿 / 关闭取缔 in force: kept by the enforcement orders' ledger writes (db/orders.repo.ts), in their transaction. */
     enforcementStatus: enforcementStatusEnum('enforcement_status').notNull().default('NONE'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /**
+     * Deactivated (closed 关闭, merged 合并, …) by the office: kept with its history, out of future
+     * draws and duties. All four set together, or none (active); the audit log keeps every change.
+     */
+    deactivatedAt: timestamp('deactivated_at', { withTimezone: true, precision: 3 }),
+    deactivatedOn: date('deactivated_on', { mode: 'string' }),
+    deactivationKind: deactivationKindEnum('deactivation_kind'),
+    deactivationReason: text('deactivation_reason'),
+    deactivatedBy: jsonb('deactivated_by').$type<Actor>(),
   },
-  (t) => [index('enterprises_enforcement_idx').on(t.enforcementStatus), index('enterprises_county_idx').on(t.countyCode), index('enterprises_department_idx').on(t.departmentCode), index('enterprises_created_idx').on(t.createdAt, t.id)],
+  (t) => [
+    index('enterprises_enforcement_idx').on(t.enforcementStatus),
+    index('enterprises_county_idx').on(t.countyCode),
+    index('enterprises_department_idx').on(t.departmentCode),
+    index('enterprises_created_idx').on(t.createdAt, t.id),
+    check(
+      'enterprises_deactivation_whole',
+      sql`(${t.deactivatedAt} is null) = (${t.deactivatedOn} is null) and (${t.deactivatedAt} is null) = (${t.deactivationKind} is null) and (${t.deactivatedAt} is null) = (${t.deactivationReason} is null)`,
+    ),
+  ],
 );
 
 /** API keys are stored as SHA-256 hashes; the secret is shown once, at creation. */

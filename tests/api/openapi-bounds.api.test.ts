@@ -169,7 +169,17 @@ describe('the OpenAPI document', () => {
       ].sort(),
     );
     expect(writes.filter((o) => !strict.includes(o)).map((o) => o.label).sort()).toEqual(
-      ['DELETE /v1/api-keys/{id}', 'POST /v1/api-keys', 'POST /v1/campaign-templates', 'POST /v1/campaigns/{id}/self-inspections', 'POST /v1/enterprises', 'POST /v1/enterprises/bulk', 'POST /v1/units'].sort(),
+      [
+        'DELETE /v1/api-keys/{id}',
+        'POST /v1/api-keys',
+        'POST /v1/campaign-templates',
+        'POST /v1/campaigns/{id}/self-inspections',
+        'POST /v1/enterprises',
+        'POST /v1/enterprises/bulk',
+        'POST /v1/enterprises/{id}/deactivation',
+        'POST /v1/enterprises/{id}/reactivation',
+        'POST /v1/units',
+      ].sort(),
     );
   });
 

@@ -2,7 +2,8 @@
 // set is a 403 problem naming the field, and nothing changes. Real app, Postgres, Temporal dev server.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaigns, hazards, notifications, spotCheckDraws, supervisionFindings } from '../../db/schema';
+import { campaignRosters, campaigns, hazards, notifications, spotCheckDraws, supervisionFindings } from '../../db/schema';
+import { drawRuleOf } from '../../domain/roster';
 import { drawSpotCheck } from '../../domain/spot-check';
 import { resolvePolicy } from '../../domain/policy';
 import { ApiHarness, type Json, type ProblemBody, type Reply } from '../support/api-harness';
@@ -123,16 +124,11 @@ describe('other writes', () => {
 
 describe('the spot-check seed', () => {
   it('is withheld from counties and enterprises until the campaign completes (with it and its roster a county could recompute who was drawn)', async () => {
-    const roster = [h.entA, h.entB].map((e) => ({ enterpriseId: e.id, industry: e.industry, countyCode: e.countyCode, departmentCode: e.departmentCode, supervisionLevel: 'COUNTY' as const }));
-    const seed = uniq('seed');
-    await h.db.insert(spotCheckDraws).values({
-      campaignId,
-      seed,
-      rule: { minRatio: 0.5, strata: ['industry', 'county'], population: 'COUNTY_SUPERVISED' },
-      roster,
-      strata: drawSpotCheck(roster, { minRatio: 0.5, strata: ['industry', 'county'], population: 'COUNTY_SUPERVISED' }, seed).strata,
-      drawnAt: new Date(),
-    });
+    // The draw the workflow would record: the published seed and the template's rule over the roster frozen at launch.
+    const [c] = await h.db.select().from(campaigns).where(eq(campaigns.id, campaignId));
+    const [frozen] = await h.db.select().from(campaignRosters).where(eq(campaignRosters.campaignId, campaignId));
+    const { seed, rule, roster } = { seed: c!.spotCheckSeed, rule: drawRuleOf(c!.template.spotCheck), roster: frozen!.entries };
+    await h.db.insert(spotCheckDraws).values({ campaignId, seed, rule, roster, strata: drawSpotCheck(roster, rule, seed).strata, drawnAt: new Date() });
     const seedOf = async (url: string, key: string) => {
       const res = await h.call<Json>('GET', url, key);
       expect(res.status, JSON.stringify(res.body)).toBe(200);

@@ -127,6 +127,21 @@ export const ACCESS_TABLE: RouteEntry[] = [
   { method: 'POST', url: '/v1/enterprises/bulk', access: officeOnly, probe: (ctx) => ({ url: '/v1/enterprises/bulk', body: { enterprises: [enterpriseBody(ctx)] } }) },
   { method: 'GET', url: '/v1/enterprises', access: everyone, probe: () => ({ url: '/v1/enterprises?limit=5' }) },
   { method: 'GET', url: '/v1/enterprises/:id', access: allScoped, probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}` }) },
+  {
+    method: 'POST',
+    url: '/v1/enterprises/:id/deactivation',
+    // The roster is the office's: a department could otherwise take its own enterprises out of its inspections.
+    access: officeOnly,
+    probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}/deactivation`, body: { kind: 'CLOSED', reason: 'matrix probe', deactivatedOn: '2999-01-01' } }),
+    note: 'the probe is dated in the future, refused after the gate (422), so enterprise A stays active',
+  },
+  {
+    method: 'POST',
+    url: '/v1/enterprises/:id/reactivation',
+    access: officeOnly,
+    probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}/reactivation`, body: { reason: 'matrix probe' } }),
+    note: 'enterprise A is active: 409 after the gate',
+  },
   { method: 'POST', url: '/v1/api-keys', access: officeOnly, probe: (ctx) => ({ url: '/v1/api-keys', body: { name: uniq('k'), role: 'county', scope: ctx.entA.countyCode } }) },
   { method: 'GET', url: '/v1/api-keys', access: officeOnly, probe: () => ({ url: '/v1/api-keys' }) },
   { method: 'DELETE', url: '/v1/api-keys/:id', access: officeOnly, probe: async (ctx) => ({ url: `/v1/api-keys/${await ctx.freshKeyId()}` }) },
@@ -170,8 +185,9 @@ export const ACCESS_TABLE: RouteEntry[] = [
   {
     method: 'GET',
     url: '/v1/campaigns/:id/spot-check',
-    // Who was drawn: the office, admin, and a department (its own enterprises only); not counties or enterprises.
-    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'deny', enterprise: 'deny', reviewer: 'deny' },
+    // Who was drawn: the office, admin, and a department (its own enterprises only); a county the recorded
+    // inspections in its territory (tests/api/unannounced.api.test.ts); not enterprises or reviewers.
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'deny' },
     probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/spot-check` }),
   },
   { method: 'GET', url: '/v1/campaigns/:id/spot-check/verification', access: everyone, probe: (ctx) => ({ url: `/v1/campaigns/${ctx.campaignA}/spot-check/verification` }) },

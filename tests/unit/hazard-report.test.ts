@@ -18,6 +18,11 @@ const enterprise: typeof enterprises.$inferSelect = {
   locale: 'zh-CN',
   enforcementStatus: 'NONE',
   createdAt: new Date('2024-01-01T00:00:00Z'),
+  deactivatedAt: null,
+  deactivatedOn: null,
+  deactivationKind: null,
+  deactivationReason: null,
+  deactivatedBy: null,
 };
 
 const entActor: Actor = { keyId: 'key-ent-1', role: 'enterprise', scope: enterprise.id, name: '恒安门户' };
