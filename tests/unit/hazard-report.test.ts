@@ -221,3 +221,28 @@ describe('requestHash', () => {
     expect(requestHash({ a: { b: 1 } })).not.toBe(requestHash({ a: '{"b":1}' }));
   });
 });
+
+describe('buildHazardRow: the policy, in layers', () => {
+  const office: Actor = { keyId: 'key-office', role: 'office', scope: null, name: '市安委办' };
+  const campaign = { GENERAL: { reminderOffsets: ['P5D', 'P2D'], escalationAfter: 'P10D' }, MAJOR: { sendTime: '08:00' } };
+  const policyOf = (r: HazardReport, policies?: typeof campaign) => {
+    const built = buildHazardRow(r, enterprise, office, NOW, undefined, policies);
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    return built.row.policy;
+  };
+
+  it("takes the grade's default outside a campaign", () => {
+    expect(policyOf(report())).toEqual({ reminderOffsets: ['P3D', 'P1D'], escalationAfter: 'P7D', sendTime: '09:00' });
+    expect(policyOf(report({ grade: 'MAJOR' }))).toEqual({ reminderOffsets: ['P7D', 'P3D', 'P1D'], escalationAfter: 'P0D', sendTime: '09:00' });
+  });
+
+  it("overlays the campaign template's policy for the hazard's grade on the default, field by field", () => {
+    expect(policyOf(report(), campaign)).toEqual({ reminderOffsets: ['P5D', 'P2D'], escalationAfter: 'P10D', sendTime: '09:00' });
+    expect(policyOf(report({ grade: 'MAJOR' }), campaign)).toEqual({ reminderOffsets: ['P7D', 'P3D', 'P1D'], escalationAfter: 'P0D', sendTime: '08:00' });
+  });
+
+  it("lets the caller's own override win over the campaign's, field by field", () => {
+    expect(policyOf(report({ policy: { escalationAfter: 'P1D' } }), campaign)).toEqual({ reminderOffsets: ['P5D', 'P2D'], escalationAfter: 'P1D', sendTime: '09:00' });
+    expect(policyOf(report({ policy: { reminderOffsets: [] } }), campaign)).toEqual({ reminderOffsets: [], escalationAfter: 'P10D', sendTime: '09:00' });
+  });
+});
