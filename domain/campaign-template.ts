@@ -7,6 +7,7 @@ import type { FieldError } from './errors';
 import { HAZARD_GRADES, type HazardGrade } from './hazard';
 import { INDUSTRY_CODES, type Industry } from './industries';
 import { MAX_POLICY_STEP_DAYS, validatePolicyOverride, type HazardPolicyOverride } from './policy';
+import { validateScoringScheme, type ScoringScheme } from './scoring';
 import type { SpotCheckStratumBy } from './spot-check';
 import { DEFAULT_TIME_ZONE, isValidTimeZone, localDateOf, localTimeOf, parseLocalDate } from './time';
 import {
@@ -348,6 +349,14 @@ export function validateTemplate(t: unknown): TemplateValidation {
     if (ladderErrors.length === 0) caseLadder = copyCaseLadderOverride(t.caseLadder as CaseLadderOverride);
   }
 
+  // Scoring and ranking (打分排队)
+  let scoring: ScoringScheme | undefined;
+  if (t.scoring !== undefined) {
+    const checked = validateScoringScheme(t.scoring, 'scoring');
+    errors.push(...checked.errors);
+    if (checked.scheme) scoring = checked.scheme;
+  }
+
   // Only a valid template is worth counting progress reports for (a PT1S step over months would be millions).
   if (errors.length === 0 && reporting && spotCheck && allWindows) {
     const candidate = buildTemplate();
@@ -381,6 +390,7 @@ export function validateTemplate(t: unknown): TemplateValidation {
     };
     if (hazardPolicies) out.hazardPolicies = hazardPolicies;
     if (caseLadder) out.caseLadder = caseLadder;
+    if (scoring) out.scoring = scoring;
     return out;
   }
 }

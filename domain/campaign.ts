@@ -6,6 +6,7 @@ import { approxDays, calendarPart, isCalendarOnly, parseDuration, type Duration 
 import type { HazardGrade } from './hazard';
 import type { Industry } from './industries';
 import { shiftInstant, type HazardPolicyOverride } from './policy';
+import type { ScoringScheme } from './scoring';
 import type { SpotCheckPopulation, SpotCheckStratumBy } from './spot-check';
 import {
   addToLocalDate,
@@ -113,6 +114,8 @@ export interface CampaignTemplate {
   hazardPolicies?: Partial<Record<HazardGrade, HazardPolicyOverride>>;
   /** The accountability ladder of cases opened in this campaign, over the default (review times, reminders, skipping). */
   caseLadder?: CaseLadderOverride;
+  /** Scoring and ranking (打分排队) of the participating counties and departments (domain/scoring.ts). */
+  scoring?: ScoringScheme;
 }
 
 export interface PhaseWindow {

@@ -13,6 +13,7 @@ import { Type } from 'typebox';
 import { CASE_RUNGS } from '../../domain/accountability';
 import { BEFORE_DAY_READINGS, PHASE_KEYS } from '../../domain/campaign';
 import { INDUSTRY_CODES } from '../../domain/industries';
+import { SCORING_DIRECTIONS, SCORING_INDICATORS } from '../../domain/scoring';
 import { INT4_MAX, SingleLine, Text } from './common';
 import { PolicyOverride, TimeZone } from './hazards';
 
@@ -80,6 +81,21 @@ const CaseLadder = Type.Object(
   { additionalProperties: false, description: 'the accountability ladder of cases opened in this campaign, over the default' },
 );
 
+const IndicatorRule = Type.Object(
+  {
+    indicator: Code(SCORING_INDICATORS),
+    weight: Type.Number({ minimum: -NUMBER_LIMIT, maximum: NUMBER_LIMIT, description: 'the points the indicator gives at best, in (0, 1000]' }),
+    direction: Code(SCORING_DIRECTIONS),
+    zeroAt: Type.Number({ minimum: -NUMBER_LIMIT, maximum: NUMBER_LIMIT, description: 'the value giving no points' }),
+    fullAt: Type.Number({ minimum: -NUMBER_LIMIT, maximum: NUMBER_LIMIT, description: 'the value giving the whole weight; linear between' }),
+  },
+  { additionalProperties: false },
+);
+const Scoring = Type.Object(
+  { COUNTY: Type.Array(IndicatorRule, { maxItems: 20 }), DEPARTMENT: Type.Array(IndicatorRule, { maxItems: 20 }) },
+  { additionalProperties: false, description: '打分排队: per unit kind, the indicators with their weights and linear scales (domain/scoring.ts)' },
+);
+
 export const CampaignTemplateSchema = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
@@ -96,6 +112,7 @@ export const CampaignTemplateSchema = Type.Object(
     spotCheck: SpotCheck,
     hazardPolicies: Type.Optional(Type.Object({ GENERAL: Type.Optional(PolicyOverride), MAJOR: Type.Optional(PolicyOverride) }, { additionalProperties: false, description: 'per grade, over the defaults, for hazards found in this campaign' })),
     caseLadder: Type.Optional(CaseLadder),
+    scoring: Type.Optional(Scoring),
   },
   { $id: 'CampaignTemplate', additionalProperties: false, description: 'a campaign template: the plan as data (see domain/campaign.ts and the Datong plan, datong-2023)' },
 );
