@@ -219,6 +219,13 @@ export const ACCESS_TABLE: RouteEntry[] = [
         : { url: `/v1/campaigns/${ctx.campaignA}/supervision-findings`, body: { team: '第一督导组', target: 'UNIT', unitCode: ctx.entA.countyCode, description: '排查流于形式' } },
   },
   { method: 'GET', url: '/v1/campaigns/:id/summary', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/summary` }) },
+  // 打分排队 is circulated (通报): the units taking part read the whole ranking, as do reviewers of a unit taking part.
+  {
+    method: 'GET',
+    url: '/v1/campaigns/:id/ranking',
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'scoped' },
+    probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/ranking?kind=DEPARTMENT` }),
+  },
 
   // ---- accountability cases: every role reads the cases in its scope; the office opens them; those who decide them export their evidence
   { method: 'GET', url: '/v1/cases', access: everyone, probe: () => ({ url: '/v1/cases?limit=5' }) },

@@ -1,0 +1,43 @@
+// Scoring and ranking (打分排队) of a campaign's counties or departments at an instant: a pure
+// function (domain/scoring.ts) of the ledger as it stood then (db/scoring.repo.ts), so a past
+// ranking is reproducible.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Db } from '../../db/client';
+import { getCampaign, participantsOf } from '../../db/campaign-admin.repo';
+import { scoringSnapshot } from '../../db/scoring.repo';
+import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
+import { defaultScoringScheme, rank } from '../../domain/scoring';
+import { requireRole } from '../plugins/auth';
+import { errorResponses } from '../schemas/common';
+import { Ranking, RankingParams, RankingQuery } from '../schemas/ranking';
+
+export const rankingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+  app.get(
+    '/campaigns/:id/ranking',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary:
+          "The ranking (打分排队) of the campaign's counties or departments at an instant (now by default): each indicator's value and points, the total and the rank. The office, admin and reviewers read it; so do the counties and departments taking part, for all units: the plan circulates rankings (通报)",
+        params: RankingParams,
+        querystring: RankingQuery,
+        response: { 200: Ranking, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request, 'admin', 'office', 'reviewer', 'county', 'department');
+      const now = Date.now();
+      const at = request.query.at === undefined ? now : Date.parse(request.query.at);
+      // A future instant is refused: events yet to come could still change its ranking.
+      if (at > now) throw invalidInput([{ field: 'querystring.at', reason: `'${request.query.at}' is in the future: a ranking is of what the ledger holds` }]);
+      const c = await getCampaign(db, request.params.id);
+      // Outside the key's units (a county, a department, a scoped reviewer not taking part) the campaign does not exist.
+      const unit = actor.role === 'admin' || actor.role === 'office' ? null : actor.scope;
+      if (!c || (unit !== null && !(await participantsOf(db, c.id)).some((p) => p.unitCode === unit))) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
+      const kind = request.query.kind ?? 'COUNTY';
+      const scheme = c.template.scoring ?? defaultScoringScheme();
+      const snapshot = await scoringSnapshot(db, c.id, new Date(at));
+      return { campaignId: c.id, at: new Date(at).toISOString(), kind, scheme: scheme[kind], units: rank(snapshot, scheme, kind) };
+    },
+  );
+};

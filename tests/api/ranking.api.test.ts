@@ -1,0 +1,272 @@
+// GET /v1/campaigns/{id}/ranking on the real app, a fresh Postgres database and the shared Temporal
+// dev server. A campaign with two counties and two departments is launched through the API (its
+// phases open in 10 minutes; no worker runs it); its ledger is then written the way the activities
+// write it (applyDutyEvents, applyLedgerEntries, applyCaseEntries, declareSelfInspection), with
+// instants in the past. The expected scores are worked out by hand below from those rows under the
+// demo template's default scheme. Then later events land (a duty filed, one rescheduled, a hazard
+// closed, one found, a case resolved, a self-inspection declared): the ranking at the earlier
+// instant is unchanged, the ranking now is not.
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { declareSelfInspection } from '../../db/campaign-admin.repo';
+import { applyDutyEvents } from '../../db/campaigns.repo';
+import { applyCaseEntries } from '../../db/cases.repo';
+import { applyLedgerEntries } from '../../db/ledger.repo';
+import { hazards } from '../../db/schema';
+import { demoTemplate, type DutyKind } from '../../domain/campaign';
+import { SYSTEM_ACTOR, type HazardEventType, type HazardSource, type HazardState } from '../../domain/hazard';
+import { defaultScoringScheme } from '../../domain/scoring';
+import { ApiHarness, type Enterprise } from '../support/api-harness';
+import { reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
+import { expectProblem } from '../support/problem';
+
+const h = ApiHarness.forFile({ worker: false });
+
+const HOUR = 3_600_000;
+/** The ledger's past: events at base + n hours; the ranking is asked for at T = base + 5 h. */
+const base = Date.now() - 10 * HOUR;
+const iso = (ms: number) => new Date(ms).toISOString();
+const T = iso(base + 5 * HOUR);
+
+let campaignId = '';
+let c1 = '';
+let c2 = '';
+let d1 = '';
+let d2 = '';
+let e1: Enterprise;
+let e2: Enterprise;
+
+interface Score {
+  unitCode: string;
+  total: number;
+  rank: number;
+  indicators: { indicator: string; numerator: number; denominator: number | null; value: number | null; points: number }[];
+}
+interface Ranking {
+  campaignId: string;
+  at: string;
+  kind: string;
+  scheme: unknown[];
+  units: Score[];
+}
+
+// ---- the ledger, written as the activities write it ----
+
+const seqs = new Map<string, number>();
+const nextSeq = (stream: string) => {
+  const n = (seqs.get(stream) ?? 0) + 1;
+  seqs.set(stream, n);
+  return n;
+};
+
+interface DutyRef {
+  holder: string;
+  key: string;
+  kind: DutyKind;
+  dueAt: number;
+  subject?: string;
+}
+
+async function dutyEvent(d: DutyRef, type: 'DUTY_ASSIGNED' | 'DUTY_SUBMITTED' | 'DUTY_SUBMITTED_LATE' | 'DUTY_MISSED' | 'DUTY_RESCHEDULED', at: number, data: Record<string, unknown> = {}) {
+  const obligationId = `obligation:${campaignId}:${d.holder}`;
+  const filed = type.startsWith('DUTY_SUBMITTED');
+  await applyDutyEvents(h.db, [
+    {
+      campaignId,
+      obligationId,
+      holderCode: d.holder,
+      subjectEnterpriseId: d.subject ?? null,
+      seq: nextSeq(obligationId),
+      type,
+      actor: SYSTEM_ACTOR,
+      data,
+      at: iso(at),
+      duty: { key: d.key, kind: d.kind, dueAt: d.dueAt, opensAt: base, label: d.key },
+      state: filed ? 'SUBMITTED' : type === 'DUTY_MISSED' ? 'MISSED' : 'PENDING',
+      late: type === 'DUTY_SUBMITTED_LATE',
+      submittedAt: filed ? iso(at) : null,
+    },
+  ]);
+}
+
+async function hazardOf(e: Enterprise, source: HazardSource): Promise<{ id: string; workflowId: string }> {
+  const row = await seedHazard(h.db, e, reportBody({ campaignId }), base);
+  await h.db.update(hazards).set({ source }).where(eq(hazards.id, row.id));
+  return { id: row.id, workflowId: row.workflowId };
+}
+
+async function hazardEvent(hz: { id: string; workflowId: string }, type: HazardEventType, from: HazardState | null, to: HazardState, at: number, overdue = false) {
+  await applyLedgerEntries(h.db, [
+    {
+      hazardId: hz.id,
+      workflowId: hz.workflowId,
+      seq: nextSeq(hz.workflowId),
+      type,
+      fromState: from,
+      toState: to,
+      actor: SYSTEM_ACTOR,
+      data: {},
+      at: iso(at),
+      row: { state: to, overdue, escalated: false, deadline: '2099-12-31T15:59:59.999Z', deadlineVersion: 1, pendingExtension: null },
+    },
+  ]);
+}
+
+const caseRow = (status: 'OPEN' | 'RESOLVED', resolvedAt: string | null) => ({ rung: 'CIRCULAR' as const, status, exposed: false, overdue: false, reviewDueAt: null, heldUntil: null, summonsAt: null, referralTo: null, resolvedAt });
+
+const ranking = (query: string, key = h.keys.office) => h.call<Ranking>('GET', `/v1/campaigns/${campaignId}/ranking${query}`, key);
+async function ok(query: string, key = h.keys.office): Promise<Ranking> {
+  const res = await ranking(query, key);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+const byUnit = (r: Ranking) => Object.fromEntries(r.units.map((u) => [u.unitCode, u]));
+const pointsOf = (u: Score) => Object.fromEntries(u.indicators.map((i) => [i.indicator, i.points]));
+
+// Duties, hazards and the case, named for the later events.
+let c2Plan: DutyRef;
+let c2Progress: DutyRef;
+let d2Plan: DutyRef;
+let h2: { id: string; workflowId: string };
+let caseId = '';
+let laterAt = 0;
+
+beforeAll(async () => {
+  ({ countyCode: c1, departmentCode: d1 } = await seedUnits(h.db));
+  ({ countyCode: c2, departmentCode: d2 } = await seedUnits(h.db));
+  e1 = await seedEnterprise(h.db, { countyCode: c1, departmentCode: d1 });
+  e2 = await seedEnterprise(h.db, { countyCode: c2, departmentCode: d2 });
+  const template = { ...demoTemplate(Date.now() + 10 * 60_000), key: uniq('ranking') };
+  expect((await h.call('POST', '/v1/campaign-templates', h.keys.office, template)).status).toBe(201);
+  const launched = await h.call<{ id: string }>('POST', '/v1/campaigns', h.keys.office, { templateKey: template.key, templateVersion: 1, counties: [c1, c2], departments: [d1, d2], name: uniq('排名测试') });
+  expect(launched.status, JSON.stringify(launched.body)).toBe(201);
+  campaignId = launched.body.id;
+  h.track(`campaign:${campaignId}`);
+
+  // Duties. C1: the plan filed on time. C2: the plan missed, a progress report due at base + 4 h unfiled.
+  // D1: the plan filed late, the inspection of e1 filed on time. D2: the plan due after now, the inspection of e2 unfiled.
+  const c1Plan: DutyRef = { holder: c1, key: 'plan', kind: 'IMPLEMENTATION_PLAN', dueAt: base + 2 * HOUR };
+  c2Plan = { holder: c2, key: 'plan', kind: 'IMPLEMENTATION_PLAN', dueAt: base + 2 * HOUR };
+  c2Progress = { holder: c2, key: 'progress:1', kind: 'PROGRESS_REPORT', dueAt: base + 4 * HOUR };
+  const d1Plan: DutyRef = { holder: d1, key: 'plan', kind: 'IMPLEMENTATION_PLAN', dueAt: base + 2 * HOUR };
+  const d1Inspection: DutyRef = { holder: d1, key: `inspection:${e1.id}`, kind: 'INSPECTION', dueAt: base + 4 * HOUR, subject: e1.id };
+  d2Plan = { holder: d2, key: 'plan', kind: 'IMPLEMENTATION_PLAN', dueAt: Date.now() + HOUR };
+  const d2Inspection: DutyRef = { holder: d2, key: `inspection:${e2.id}`, kind: 'INSPECTION', dueAt: base + 4 * HOUR, subject: e2.id };
+  for (const d of [c1Plan, c2Plan, c2Progress, d1Plan, d1Inspection, d2Plan, d2Inspection]) await dutyEvent(d, 'DUTY_ASSIGNED', base);
+  await dutyEvent(c1Plan, 'DUTY_SUBMITTED', base + HOUR);
+  await dutyEvent(c2Plan, 'DUTY_MISSED', base + 2 * HOUR);
+  await dutyEvent(d1Plan, 'DUTY_SUBMITTED_LATE', base + 3 * HOUR);
+  await dutyEvent(d1Inspection, 'DUTY_SUBMITTED', base + 3 * HOUR);
+
+  // Hazards. h1, h2: found by D1's inspection of e1 (C1); h1 closed, h2 overdue. h3: e2's own (C2, D2), open.
+  const h1 = await hazardOf(e1, 'SPOT_CHECK');
+  h2 = await hazardOf(e1, 'SPOT_CHECK');
+  const h3 = await hazardOf(e2, 'SELF_INSPECTION');
+  await hazardEvent(h1, 'REGISTERED', null, 'RECTIFYING', base + HOUR);
+  await hazardEvent(h1, 'CLOSED', 'VERIFIED', 'CLOSED', base + 4 * HOUR);
+  await hazardEvent(h2, 'REGISTERED', null, 'RECTIFYING', base + HOUR);
+  await hazardEvent(h2, 'OVERDUE', 'RECTIFYING', 'RECTIFYING', base + 3 * HOUR, true);
+  await hazardEvent(h3, 'REGISTERED', null, 'RECTIFYING', base + 2 * HOUR);
+
+  // A case about C1, opened at base + 2 h.
+  caseId = randomUUID();
+  await applyCaseEntries(h.db, [
+    {
+      caseId,
+      workflowId: `case:${caseId}`,
+      seq: 1,
+      type: 'OPENED',
+      actor: SYSTEM_ACTOR,
+      data: {},
+      at: iso(base + 2 * HOUR),
+      row: caseRow('OPEN', null),
+      opening: { subject: { kind: 'UNIT', ref: c1, countyCode: c1 }, causeKind: 'MANUAL', campaignId, openedBy: SYSTEM_ACTOR, openedAt: iso(base + 2 * HOUR) },
+    },
+  ]);
+});
+
+/** What happens after T (at the time of the call): each changes the ranking now, none the one at T. */
+async function laterEvents() {
+  laterAt = Date.now();
+  await dutyEvent(c2Plan, 'DUTY_SUBMITTED_LATE', laterAt);
+  await dutyEvent(c2Progress, 'DUTY_RESCHEDULED', laterAt, { previousDueAt: iso(c2Progress.dueAt), dueAt: iso(laterAt + 120 * HOUR), reason: 'phase moved' });
+  await dutyEvent(d2Plan, 'DUTY_SUBMITTED', laterAt);
+  await hazardEvent(h2, 'CLOSED', 'VERIFIED', 'CLOSED', laterAt);
+  const h4 = await hazardOf(e2, 'SELF_INSPECTION');
+  await hazardEvent(h4, 'REGISTERED', null, 'RECTIFYING', laterAt);
+  await applyCaseEntries(h.db, [{ caseId, workflowId: `case:${caseId}`, seq: 2, type: 'RESOLVED', actor: SYSTEM_ACTOR, data: {}, at: iso(laterAt), row: caseRow('RESOLVED', iso(laterAt)) }]);
+  await declareSelfInspection(h.db, { campaignId, enterpriseId: e1.id, problemsFound: 2, note: null, declaredBy: SYSTEM_ACTOR });
+}
+
+describe('GET /v1/campaigns/{id}/ranking', () => {
+  let countiesAtT: Ranking;
+  let departmentsAtT: Ranking;
+
+  it("scores the counties at T as worked out by hand from the ledger, under the template's scheme", async () => {
+    countiesAtT = await ok(`?at=${T}&kind=COUNTY`);
+    expect(countiesAtT).toMatchObject({ campaignId, at: T, kind: 'COUNTY', scheme: defaultScoringScheme().COUNTY });
+    const u = byUnit(countiesAtT);
+    // C1: plan on time 1/1 → 25; roster e1 undeclared 0/1 → 0; h1 closed of h1, h2 → 1/2 → 12.5; h2 overdue 1/2 (= zeroAt 0.5) → 0; 1 open case → 10 × 2/3 = 6.67.
+    expect(pointsOf(u[c1]!)).toEqual({ DUTY_TIMELINESS: 25, SELF_INSPECTION_COVERAGE: 0, RECTIFICATION_RATE: 12.5, OVERDUE_RATE: 0, OPEN_CASES: 6.67 });
+    // C2: plan missed and progress report due, neither filed 0/2 → 0; e2 undeclared → 0; h3 open 0/1 → 0; none overdue → 15; no case → 10.
+    expect(pointsOf(u[c2]!)).toEqual({ DUTY_TIMELINESS: 0, SELF_INSPECTION_COVERAGE: 0, RECTIFICATION_RATE: 0, OVERDUE_RATE: 15, OPEN_CASES: 10 });
+    expect(u[c2]!.indicators.find((i) => i.indicator === 'DUTY_TIMELINESS')).toMatchObject({ numerator: 0, denominator: 2, value: 0 });
+    expect(countiesAtT.units.map((x) => [x.unitCode, x.total, x.rank])).toEqual([
+      [c1, 44.17, 1],
+      [c2, 25, 2],
+    ]);
+  });
+
+  it('scores the departments at T; equal totals share the rank, listed by unit code', async () => {
+    departmentsAtT = await ok(`?at=${T}&kind=DEPARTMENT`);
+    const u = byUnit(departmentsAtT);
+    // D1: plan late 0/1 → 0; inspection filed 1/1 → 25; 2 spot-check hazards per 1 inspection → 10; 1/2 closed → 10; 1/2 overdue → 0; no case → 10 = 55.
+    expect(pointsOf(u[d1]!)).toEqual({ DUTY_TIMELINESS: 0, INSPECTION_COVERAGE: 25, FINDINGS_PER_INSPECTION: 10, RECTIFICATION_RATE: 10, OVERDUE_RATE: 0, OPEN_CASES: 10 });
+    // D2: plan not yet due → nothing to measure → 20; inspection unfiled 0/1 → 0; no inspection filed → 10; h3 open → 0; none overdue → 15; no case → 10 = 55.
+    expect(pointsOf(u[d2]!)).toEqual({ DUTY_TIMELINESS: 20, INSPECTION_COVERAGE: 0, FINDINGS_PER_INSPECTION: 10, RECTIFICATION_RATE: 0, OVERDUE_RATE: 15, OPEN_CASES: 10 });
+    expect(u[d2]!.indicators.find((i) => i.indicator === 'DUTY_TIMELINESS')).toMatchObject({ numerator: 0, denominator: 0, value: null });
+    expect(departmentsAtT.units.map((x) => [x.unitCode, x.total, x.rank])).toEqual(
+      [d1, d2].sort().map((code) => [code, 55, 1]),
+    );
+  });
+
+  it('the ranking at T is the same after later events; the ranking now has changed', async () => {
+    await laterEvents();
+    expect(await ok(`?at=${T}&kind=COUNTY`)).toEqual(countiesAtT);
+    expect(await ok(`?at=${T}&kind=DEPARTMENT`)).toEqual(departmentsAtT);
+
+    const now = await ok('');
+    expect(now.kind).toBe('COUNTY');
+    expect(Date.parse(now.at)).toBeGreaterThanOrEqual(laterAt);
+    const u = byUnit(now);
+    // C1: e1 declared → 25; h1 and h2 closed → 25; the case resolved → 10.
+    expect(pointsOf(u[c1]!)).toEqual({ DUTY_TIMELINESS: 25, SELF_INSPECTION_COVERAGE: 25, RECTIFICATION_RATE: 25, OVERDUE_RATE: 0, OPEN_CASES: 10 });
+    // C2: the plan filed late counts, not on time; the progress report moved past now no longer counts: 0/1; h3, h4 open.
+    expect(u[c2]!.indicators.find((i) => i.indicator === 'DUTY_TIMELINESS')).toMatchObject({ numerator: 0, denominator: 1 });
+    expect(u[c2]!.indicators.find((i) => i.indicator === 'RECTIFICATION_RATE')).toMatchObject({ numerator: 0, denominator: 2 });
+    expect(now.units.map((x) => [x.unitCode, x.total, x.rank])).toEqual([
+      [c1, 85, 1],
+      [c2, 25, 2],
+    ]);
+    const depts = byUnit(await ok('?kind=DEPARTMENT'));
+    // D1: h2 closed → 2/2 → 20: 65. D2: plan filed on time → 20; h3, h4 open: 55.
+    expect([depts[d1]!.total, depts[d2]!.total]).toEqual([65, 55]);
+  });
+
+  it('the units taking part and reviewers of one read it; others may not', async () => {
+    const county1 = await h.key('county', c1);
+    const dept2 = await h.key('department', d2);
+    const reviewer = await h.key('reviewer', c2);
+    for (const key of [county1, dept2, reviewer, h.keys.reviewerCity, h.keys.admin]) expect((await ranking(`?at=${T}`, key)).body).toEqual(countiesAtT);
+    expectProblem(await ranking('', h.keys.county), 404, 'NOT_FOUND');
+    expectProblem(await ranking('', h.keys.entA), 403, 'FORBIDDEN');
+  });
+
+  it('refuses a future instant (422), a malformed one or an unknown kind (400), naming the field', async () => {
+    expectProblem(await ranking(`?at=${iso(Date.now() + HOUR)}`), 422, 'VALIDATION_FAILED', ['querystring.at']);
+    expectProblem(await ranking('?at=yesterday'), 400, 'VALIDATION_FAILED', ['querystring.at']);
+    expectProblem(await ranking('?kind=CITY'), 400, 'VALIDATION_FAILED', ['querystring.kind']);
+    expectProblem(await h.call('GET', `/v1/campaigns/${randomUUID()}/ranking`, h.keys.office), 404, 'NOT_FOUND');
+  });
+});
