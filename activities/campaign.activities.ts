@@ -8,7 +8,7 @@ import { applyCampaignEvents, applyDutyEvents, campaignFigures, type CampaignEve
 import { contentBodies, resolveContents } from '../db/contents.repo';
 import { getHazard, insertHazard } from '../db/hazards.repo';
 import { campaignParticipants, campaigns, campaignSnapshots, duties, enterprises, spotCheckDraws, units } from '../db/schema';
-import { inspectionDuty, inspectionDutyAfterDraw, phaseWindows, unitDuties, type Duty, type PhaseKey, type PhaseWindow } from '../domain/campaign';
+import { inspectionDuty, inspectionDutyAfterDraw, phaseWindows, selfInspectionDuty, unitDuties, type Duty, type PhaseKey, type PhaseWindow } from '../domain/campaign';
 import { ErrorCode } from '../domain/errors';
 import type { Actor } from '../domain/hazard';
 import { drawSpotCheck as draw, type RosterEntry } from '../domain/spot-check';
@@ -19,7 +19,7 @@ import { buildHazardRow, type HazardReport } from '../services/hazard-report';
 import { startHazardWorkflow } from '../services/hazard.service';
 import type { TemporalTarget } from '../services/temporal';
 import { rescheduleObligation, startObligationWorkflow } from '../services/campaign.service';
-import { inspectionWorkflowId, obligationWorkflowId } from '../workflows/ids';
+import { inspectionWorkflowId, obligationWorkflowId, selfInspectionWorkflowId } from '../workflows/ids';
 import { dutyNoticeKey } from '../domain/delivery';
 import { dutyCauseRef } from '../domain/accountability';
 import { SYSTEM_ACTOR } from '../domain/hazard';
@@ -85,6 +85,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   async function afterDutySteps(entries: DutyLedgerEntry[]): Promise<void> {
     for (const e of entries) {
       const refId = dutyCauseRef(e.obligationId, e.duty.key);
+      // An enterprise's missed self-inspection is on the ledger and mailed to it and its department; accountability cases are against units.
+      if (e.duty.kind === 'SELF_INSPECTION') continue;
       if (e.type === 'DUTY_MISSED') {
         const c = await loadCampaign(db, e.campaignId);
         const [unit] = await db.select({ name: units.name, kind: units.kind }).from(units).where(eq(units.code, e.holderCode));
@@ -213,6 +215,47 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     return { next };
   }
 
+  /**
+   * A page of the campaign's roster (frozen at launch; the live one for a campaign launched before),
+   * by enterprise id, with each active enterprise's self-inspection duty due at `selfInspectionClosesAt`.
+   */
+  async function selfInspectionsPage(input: { campaignId: string; after: string | null; limit: number; opensAt?: number; selfInspectionClosesAt: number }) {
+    const c = await loadCampaign(db, input.campaignId);
+    const roster = (await getFrozenRoster(db, c.id))?.entries ?? (await liveRoster(c.id, c.template.industries));
+    const pageIds = roster.map((r) => r.enterpriseId).filter((id) => input.after === null || id > input.after).sort().slice(0, input.limit);
+    const rows = pageIds.length === 0 ? [] : await db.select().from(enterprises).where(inArray(enterprises.id, pageIds));
+    const opensAt = input.opensAt ?? phaseWindows(c.template).SELF_INSPECTION.opensAt;
+    // An enterprise deactivated since launch stays on the frozen roster but owes no self-inspection.
+    const duties = rows.filter(isActive).map((e) => ({ enterprise: e, duty: selfInspectionDuty(e.id, e.name, opensAt, input.selfInspectionClosesAt) }));
+    return { c, duties, next: pageIds.length === input.limit ? pageIds.at(-1)! : null };
+  }
+
+  async function startSelfInspections(input: { campaignId: string; after: string | null; limit: number; opensAt: number; selfInspectionClosesAt: number }): Promise<{ next: string | null; started: number }> {
+    const { c, duties: page, next } = await selfInspectionsPage(input);
+    await limited(page, 16, ({ enterprise: e, duty }) =>
+      startObligationWorkflow(temporal, {
+        obligationId: selfInspectionWorkflowId(c.id, e.id),
+        campaignId: c.id,
+        // Filed with (备案) its supervising department: the department holds the record, the enterprise owes it.
+        holderCode: e.departmentCode,
+        subjectEnterpriseId: e.id,
+        subjectCountyCode: e.countyCode,
+        duties: [duty],
+        reminderOffsets: c.template.reporting.reminderOffsets,
+        timeZone: c.template.timeZone,
+        lateWindow: LATE_WINDOW,
+      }),
+    );
+    return { next, started: page.length };
+  }
+
+  /** The self-inspection phase's close moved: every open self-inspection duty is due at the new close. */
+  async function rescheduleSelfInspections(input: { campaignId: string; selfInspectionClosesAt: number; after: string | null; limit: number }): Promise<{ next: string | null }> {
+    const { c, duties: page, next } = await selfInspectionsPage(input);
+    await limited(page, 16, ({ enterprise: e, duty }) => rescheduleObligation(temporal, selfInspectionWorkflowId(c.id, e.id), [duty], 'self-inspection phase moved by the office'));
+    return { next };
+  }
+
   async function takeSummarySnapshot(input: { campaignId: string; at: string }): Promise<void> {
     const figures = await campaignFigures(db, input.campaignId);
     await db.insert(campaignSnapshots).values({ campaignId: input.campaignId, figures, takenAt: new Date(input.at) }).onConflictDoNothing();
@@ -221,10 +264,13 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   async function sendDutyNotification(input: { campaignId: string; obligationId: string; holderCode: string; duty: Duty; kind: DutyNotificationKind; eventKey: string }): Promise<void> {
     const c = await loadCampaign(db, input.campaignId);
     const [unit] = await db.select().from(units).where(eq(units.code, input.holderCode));
+    // A self-inspection duty is the enterprise's: it is told; its department only learns of a missed one.
+    const subjectId = input.duty.kind === 'SELF_INSPECTION' ? input.duty.key.slice('self-inspection:'.length) : null;
+    const [enterprise] = subjectId ? await db.select().from(enterprises).where(eq(enterprises.id, subjectId)) : [];
     const all = await db.select().from(duties).where(eq(duties.obligationId, input.obligationId)).orderBy(asc(duties.dueAt));
     const { subject, text } = renderDutyNotification(input.kind, {
       campaignName: c.name,
-      unitName: unit?.name ?? input.holderCode,
+      unitName: enterprise?.name ?? unit?.name ?? input.holderCode,
       duty: input.duty,
       duties: all.map((d) => ({ label: d.label, dueAt: d.dueAt.getTime(), state: d.state })),
       timeZone: c.template.timeZone,
@@ -235,7 +281,9 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       campaignId: c.id,
       kind: input.kind,
       deadlineVersion: null,
-      recipients: uniqueEmails([unit?.email], input.kind === 'DUTY_MISSED' ? deps.mail.officeEmails : []),
+      recipients: subjectId
+        ? uniqueEmails([enterprise?.principalEmail], input.kind === 'DUTY_MISSED' ? [unit?.email] : [])
+        : uniqueEmails([unit?.email], input.kind === 'DUTY_MISSED' ? deps.mail.officeEmails : []),
       subject,
       bodyText: text,
       locale: 'zh-CN',
@@ -276,6 +324,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     drawSpotCheck,
     startInspections,
     rescheduleInspections,
+    startSelfInspections,
+    rescheduleSelfInspections,
     takeSummarySnapshot,
     sendDutyNotification,
     registerInspectionFindings,

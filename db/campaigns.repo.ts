@@ -1,11 +1,12 @@
 // Campaign ledger writes (by activities) and the figures the office reads (status, summary).
-import { and, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Duty } from '../domain/campaign';
+import { coverageOf } from '../domain/coverage';
 import type { Actor } from '../domain/hazard';
 import type { RosterEntry, SpotCheckStratum } from '../domain/spot-check';
 import type { DrawnInspection, InspectionState } from '../domain/unannounced';
 import type { Db } from './client';
-import { campaignEvents, campaigns, duties, dutyEvents, enterprises, hazards, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
+import { campaignEvents, campaignRosters, campaigns, duties, dutyEvents, enterprises, hazards, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
 
 export interface CampaignEventEntry {
   campaignId: string;
@@ -125,6 +126,15 @@ async function hazardCounts(db: Db, campaignId: string, column: typeof hazards.c
   return Object.fromEntries(rows.map((r) => [r.key, { total: Number(r.total), open: Number(r.open), overdue: Number(r.overdue) }]));
 }
 
+/** One duty's row on the ledger (where its workflow last recorded it); undefined before its workflow recorded it. */
+export async function dutyOnLedger(db: Db, obligationId: string, dutyKey: string) {
+  const [row] = await db
+    .select({ state: duties.state, late: duties.late, submittedAt: duties.submittedAt, dueAt: duties.dueAt })
+    .from(duties)
+    .where(and(eq(duties.obligationId, obligationId), eq(duties.dutyKey, dutyKey)));
+  return row;
+}
+
 /** The campaign's figures: what the status API shows live and what the summary snapshot freezes. */
 export async function campaignFigures(db: Db, campaignId: string) {
   const [byCounty, byDepartment, byIndustry, byGrade, byState] = await Promise.all([
@@ -140,7 +150,7 @@ export async function campaignFigures(db: Db, campaignId: string) {
     .from(duties)
     .where(eq(duties.campaignId, campaignId))
     .orderBy(duties.holderCode, duties.dueAt);
-  const unitDutyRows = dutyRows.filter((d) => d.kind !== 'INSPECTION');
+  const unitDutyRows = dutyRows.filter((d) => d.kind !== 'INSPECTION' && d.kind !== 'SELF_INSPECTION');
   const units: Record<string, { dutyKey: string; kind: string; label: string; dueAt: string; state: string; late: boolean }[]> = {};
   for (const d of unitDutyRows) (units[d.holderCode] ??= []).push({ dutyKey: d.dutyKey, kind: d.kind, label: d.label, dueAt: d.dueAt.toISOString(), state: d.state, late: d.late });
   const [draw] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, campaignId));
@@ -165,6 +175,12 @@ export async function campaignFigures(db: Db, campaignId: string) {
     .from(selfInspections)
     .where(eq(selfInspections.campaignId, campaignId));
   const [findings] = await db.select({ n: count() }).from(supervisionFindings).where(eq(supervisionFindings.campaignId, campaignId));
+  // Full coverage over the roster frozen at launch (the draw's for a campaign launched before), active enterprises only.
+  const [frozen] = await db.select({ entries: campaignRosters.entries }).from(campaignRosters).where(eq(campaignRosters.campaignId, campaignId));
+  const rosterAll = frozen?.entries ?? draw?.roster ?? [];
+  const gone = rosterAll.length === 0 ? new Set<string>() : new Set((await db.select({ id: enterprises.id }).from(enterprises).where(isNotNull(enterprises.deactivatedAt))).map((r) => r.id));
+  const selfDuties = dutyRows.filter((d) => d.kind === 'SELF_INSPECTION' && d.subjectEnterpriseId).map((d) => ({ enterpriseId: d.subjectEnterpriseId!, state: d.state, late: d.late }));
+  const coverage = coverageOf(rosterAll.filter((e) => !gone.has(e.enterpriseId)), selfDuties, new Set([...inspected].filter((id): id is string => id !== null)));
   return {
     hazards: { ...totals, byCounty, byDepartment, byIndustry, byGrade, byState },
     duties: {
@@ -177,6 +193,7 @@ export async function campaignFigures(db: Db, campaignId: string) {
     spotCheck,
     selfInspections: { declared: Number(self?.declared ?? 0), problemsFound: Number(self?.problemsFound ?? 0) },
     supervisionFindings: Number(findings?.n ?? 0),
+    coverage,
   };
 }
 export type CampaignFigures = Awaited<ReturnType<typeof campaignFigures>>;

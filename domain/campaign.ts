@@ -123,8 +123,11 @@ export interface PhaseWindow {
   closesAt: number;
 }
 
-/** unitDuties gives the first three; INSPECTION is a department's inspection of a drawn enterprise (inspectionDuty). */
-export type DutyKind = 'IMPLEMENTATION_PLAN' | 'PROGRESS_REPORT' | 'SUMMARY' | 'INSPECTION';
+/**
+ * unitDuties gives the first three; INSPECTION is a department's inspection of a drawn enterprise
+ * (inspectionDuty); SELF_INSPECTION an enterprise's filing of its self-inspection (selfInspectionDuty).
+ */
+export type DutyKind = 'IMPLEMENTATION_PLAN' | 'PROGRESS_REPORT' | 'SUMMARY' | 'INSPECTION' | 'SELF_INSPECTION';
 
 export interface Duty {
   /** Stable: 'plan', 'progress:2023-12' (MONTHLY_BEFORE_DAY), 'progress:3' (EVERY, 1-based), 'summary'. */
@@ -151,7 +154,7 @@ export const DUTY_REMINDER_SEND_TIME = '09:00';
 
 export const DATE_ONLY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const LOCAL_DATETIME_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)$/;
-const KIND_ORDER: Record<DutyKind, number> = { IMPLEMENTATION_PLAN: 0, PROGRESS_REPORT: 1, INSPECTION: 2, SUMMARY: 3 };
+const KIND_ORDER: Record<DutyKind, number> = { IMPLEMENTATION_PLAN: 0, PROGRESS_REPORT: 1, SELF_INSPECTION: 2, INSPECTION: 2, SUMMARY: 3 };
 
 export type Edge = 'start' | 'end';
 
@@ -338,6 +341,18 @@ export function unitDuties(t: CampaignTemplate): Duty[] {
  */
 export function inspectionDuty(enterpriseId: string, drawnAt: number, spotCheckClosesAt: number): Duty {
   return { key: `inspection:${enterpriseId}`, kind: 'INSPECTION', dueAt: spotCheckClosesAt, opensAt: drawnAt, label: `Spot-check inspection 检查抽查 ${enterpriseId}` };
+}
+
+/** The key of an enterprise's self-inspection duty: the activities read the enterprise back from it. */
+export const selfInspectionDutyKey = (enterpriseId: string): string => `self-inspection:${enterpriseId}`;
+
+/**
+ * An enterprise's self-inspection (企业自查): its hazard list (清单) and ledger (台账) filed with its
+ * supervising department (备案), open when the self-inspection phase opens and due when it closes
+ * (`selfInspectionClosesAt`: the close as the campaign holds it, moved by the office or not).
+ */
+export function selfInspectionDuty(enterpriseId: string, enterpriseName: string, opensAt: number, selfInspectionClosesAt: number): Duty {
+  return { key: selfInspectionDutyKey(enterpriseId), kind: 'SELF_INSPECTION', dueAt: selfInspectionClosesAt, opensAt, label: `企业自查清单与台账备案 ${enterpriseName}` };
 }
 
 /**

@@ -9,8 +9,10 @@ export interface ObligationInput {
   obligationId: string;
   campaignId: string;
   holderCode: string;
-  /** Inspection assignments name the enterprise to inspect. */
+  /** Inspection assignments name the enterprise to inspect; a self-inspection duty the enterprise that owes it. */
   subjectEnterpriseId?: string;
+  /** A self-inspection duty: the enterprise's county, which may file for it. */
+  subjectCountyCode?: string;
   duties: Duty[];
   reminderOffsets: string[];
   timeZone: string;
@@ -72,6 +74,15 @@ export interface CampaignState {
   inspectionsDueAtClose?: boolean;
   /** The spot-check close the started inspections were last given (v4). */
   inspectionsDueAt?: number;
+  /**
+   * v6 (patch 'self-inspection-duties'), decided at the campaign's first run: when the
+   * self-inspection phase opens, every enterprise on the roster gets its self-inspection duty
+   * (due at that phase's close, following its moves). False (or absent) for a campaign launched before.
+   */
+  selfInspectionDuties?: boolean;
+  selfInspectionsStarted?: boolean;
+  /** The self-inspection close the started duties were last given (v6). */
+  selfInspectionsDueAt?: number;
 }
 
 export interface PhaseMove {

@@ -2,7 +2,9 @@
 // (or when the office moves one, with a reason on record), starts one obligation workflow per
 // participating unit in bounded batches, draws the spot-check sample when that phase opens and
 // starts an inspection obligation per drawn enterprise (due when that phase closes, following
-// its moves), and freezes the summary at the end.
+// its moves), gives every enterprise on the roster its self-inspection duty when that phase opens
+// (an obligation workflow per enterprise, due at the phase's close, following its moves), and
+// freezes the summary at the end.
 // It never holds units, enterprises or hazards as children: those are independent workflows
 // with deterministic IDs, started by activities in pages, so its history stays small.
 import {
@@ -25,8 +27,8 @@ import { campaignStatusQuery, movePhaseUpdate, type CampaignInput, type Campaign
 type Activities = ReturnType<typeof createActivities>;
 const { recordCampaignEvents } = proxyActivities<Activities>(LEDGER);
 // A proxy has no own keys to spread: the fan-out activities are named one by one.
-const { startObligations, rescheduleObligations, drawSpotCheck, startInspections, rescheduleInspections, takeSummarySnapshot } = proxyActivities<Activities>(FAN_OUT);
-const acts = { recordCampaignEvents, startObligations, rescheduleObligations, drawSpotCheck, startInspections, rescheduleInspections, takeSummarySnapshot };
+const { startObligations, rescheduleObligations, drawSpotCheck, startInspections, rescheduleInspections, startSelfInspections, rescheduleSelfInspections, takeSummarySnapshot } = proxyActivities<Activities>(FAN_OUT);
+const acts = { recordCampaignEvents, startObligations, rescheduleObligations, drawSpotCheck, startInspections, rescheduleInspections, startSelfInspections, rescheduleSelfInspections, takeSummarySnapshot };
 
 /** Units or enterprises started per activity call: bounded work, bounded history. */
 export const START_BATCH = 200;
@@ -48,6 +50,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
   // Once per campaign, before any command, and carried across continue-as-new: a campaign whose
   // history began without this patch keeps its inspections due a fixed time after the draw.
   s.inspectionsDueAtClose ??= patched('inspections-due-at-spot-check-close');
+  // v6, decided the same way: a campaign whose history began without it gives enterprises no self-inspection duty.
+  s.selfInspectionDuties ??= patched('self-inspection-duties');
   let rearm = false;
 
   function event(type: string, phase: PhaseKey | null, actor: Actor, data: Record<string, unknown> = {}): CampaignEventEntry {
@@ -128,10 +132,27 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
         await inPages((after) => acts.rescheduleInspections({ campaignId, spotCheckClosesAt: spotCheckClose, after, limit: START_BATCH }));
         s.inspectionsDueAt = spotCheckClose;
       }
+      // v6: started self-inspection duties follow the self-inspection phase's close (only when it moved).
+      const selfClose = s.phases.SELF_INSPECTION.closesAt;
+      if (s.selfInspectionDuties && s.selfInspectionsStarted && s.selfInspectionsDueAt !== selfClose) {
+        await inPages((after) => acts.rescheduleSelfInspections({ campaignId, selfInspectionClosesAt: selfClose, after, limit: START_BATCH }));
+        s.selfInspectionsDueAt = selfClose;
+      }
       // A move that arrived while the obligations were being told is told too, before any sleep.
       if (s.pendingReschedule && patched('reschedule-every-move')) continue;
     }
     const next = nextTransition();
+    // v6: once the self-inspection phase is open and no other transition is due at this instant (the
+    // spot-check phase opens with it in the plan and keeps its instant), every enterprise on the roster
+    // gets its duty, in pages: due at the close as it stands now; a move while they start is told after (above).
+    if (s.selfInspectionDuties && !s.selfInspectionsStarted && s.phases.SELF_INSPECTION.status !== 'PENDING' && (next === null || next.at > Date.now())) {
+      const selfInspectionClosesAt = s.phases.SELF_INSPECTION.closesAt;
+      const opensAt = s.phases.SELF_INSPECTION.opensAt;
+      s.selfInspectionsDueAt = selfInspectionClosesAt;
+      await inPages((after) => acts.startSelfInspections({ campaignId, after, limit: START_BATCH, opensAt, selfInspectionClosesAt }));
+      s.selfInspectionsStarted = true;
+      continue;
+    }
     if (!next) break;
     // v2: a run woken only by phase moves rolls over too when its history is long.
     if (workflowInfo().continueAsNewSuggested && patched('continue-as-new-on-any-wake')) {
@@ -140,7 +161,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
     }
     rearm = false;
     // v4: a move that arrived during this pass's fan-outs is told now, not at the next transition.
-    if (await condition(() => rearm || (s.inspectionsDueAtClose === true && s.pendingReschedule), Math.max(1, next.at - Date.now()))) continue;
+    if (await condition(() => rearm || ((s.inspectionsDueAtClose === true || s.selfInspectionDuties === true) && s.pendingReschedule), Math.max(1, next.at - Date.now()))) continue;
     s.phases[next.phase].status = next.to;
     await acts.recordCampaignEvents([event(next.to === 'OPEN' ? 'PHASE_OPENED' : 'PHASE_CLOSED', next.phase, SYSTEM_ACTOR, { at: new Date(next.at).toISOString() })]);
 

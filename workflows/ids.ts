@@ -5,5 +5,6 @@ export const hazardWorkflowId = (hazardId: string): string => `hazard:${hazardId
 export const campaignWorkflowId = (campaignId: string): string => `campaign:${campaignId}`;
 export const obligationWorkflowId = (campaignId: string, unitCode: string): string => `obligation:${campaignId}:${unitCode}`;
 export const inspectionWorkflowId = (campaignId: string, enterpriseId: string): string => `inspection:${campaignId}:${enterpriseId}`;
+export const selfInspectionWorkflowId = (campaignId: string, enterpriseId: string): string => `self-inspection:${campaignId}:${enterpriseId}`;
 export const caseWorkflowId = (caseId: string): string => `case:${caseId}`;
 export const orderWorkflowId = (orderId: string): string => `order:${orderId}`;

@@ -46,6 +46,13 @@ export function maySubmit(actor: Actor, holderCode: string): boolean {
   return (actor.role === 'county' || actor.role === 'department') && actor.scope === holderCode;
 }
 
+/** Who may file an enterprise's self-inspection: the enterprise itself, its county, or the office. */
+export function mayFileSelfInspection(actor: Actor, input: Pick<ObligationInput, 'subjectEnterpriseId' | 'subjectCountyCode'>): boolean {
+  if (actor.role === 'admin' || actor.role === 'office') return true;
+  if (actor.role === 'enterprise') return actor.scope !== null && actor.scope === input.subjectEnterpriseId;
+  return actor.role === 'county' && actor.scope !== null && actor.scope === input.subjectCountyCode;
+}
+
 export async function obligationWorkflow(input: ObligationInput): Promise<ObligationState> {
   const { obligationId, campaignId, holderCode } = input;
   const s: ObligationState = input.resume ?? {
@@ -194,7 +201,8 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
         const unstorable = unstorableFields(content, 'content');
         if (unstorable.length > 0) throw ApplicationFailure.create({ type: ErrorCode.VALIDATION_FAILED, message: describeFieldErrors(unstorable), details: [unstorable], nonRetryable: true });
         const d = s.duties.find((x) => x.duty.key === dutyKey);
-        if (!d || !maySubmit(actor, holderCode)) throw ApplicationFailure.create({ type: ErrorCode.NOT_FOUND, message: `no duty ${dutyKey} for you here`, nonRetryable: true });
+        const allowed = d?.duty.kind === 'SELF_INSPECTION' ? mayFileSelfInspection(actor, input) : maySubmit(actor, holderCode);
+        if (!d || !allowed) throw ApplicationFailure.create({ type: ErrorCode.NOT_FOUND, message: `no duty ${dutyKey} for you here`, nonRetryable: true });
         if (submitting.has(dutyKey)) throw ApplicationFailure.create({ type: ErrorCode.CONFLICT, message: `${dutyKey} is being submitted by another request`, nonRetryable: true });
         if (d.state === 'SUBMITTED') throw ApplicationFailure.create({ type: ErrorCode.ILLEGAL_TRANSITION, message: `${dutyKey} was already submitted`, nonRetryable: true });
         if (s.closed) throw ApplicationFailure.create({ type: ErrorCode.ILLEGAL_TRANSITION, message: 'the late window has closed', nonRetryable: true });

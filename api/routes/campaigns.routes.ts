@@ -4,14 +4,14 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/client';
-import { campaignFigures, drawnInspections, type CampaignFigures as Figures } from '../../db/campaigns.repo';
+import { campaignFigures, drawnInspections, dutyOnLedger, type CampaignFigures as Figures } from '../../db/campaigns.repo';
 import { auditedRosterSha256, getFrozenRoster, rosterSha256 } from '../../db/campaign-roster.repo';
 import { storeContent } from '../../db/contents.repo';
 import { declareSelfInspection, getCampaign, getDraw, getSnapshot, getTemplate, insertCampaign, listCampaigns, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
 import { isCursor } from '../../db/pagination';
 import { getHazard, insertHazard } from '../../db/hazards.repo';
 import { getEnterprise, unitsByCode } from '../../db/reference.repo';
-import { templateInstant, type CampaignStatus as CampaignStatusValue, type PhaseKey } from '../../domain/campaign';
+import { selfInspectionDutyKey, templateInstant, type CampaignStatus as CampaignStatusValue, type PhaseKey } from '../../domain/campaign';
 import { templateToLaunch } from '../../domain/campaign-launch';
 import { validateTemplate } from '../../domain/campaign-template';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
@@ -55,7 +55,7 @@ import type { TemporalTarget } from '../../services/temporal';
 import { movePhase, queryCampaign, startCampaignFor, submitDuty } from '../../services/campaign.service';
 import { openCaseForFinding } from '../../services/case-openers';
 import { isBuiltIn } from '../../services/builtin-templates';
-import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
+import { inspectionWorkflowId, obligationWorkflowId, selfInspectionWorkflowId } from '../../workflows/ids';
 
 export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
   async function campaignOr404(id: string): Promise<CampaignRow> {
@@ -373,7 +373,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       schema: {
         headers: IdempotencyHeaders,
         tags: ['campaigns'],
-        summary: 'An enterprise declares its self-inspection done, with the number of problems found',
+        summary:
+          'An enterprise files its self-inspection (清单 and 台账, 备案 with its department), with the number of problems found: this submits its self-inspection duty (late after the self-inspection phase closes); declared again, the declaration is updated and the duty stays as filed. Before the duty exists (the phase not open yet, a campaign launched before such duties) only the declaration is recorded',
         params: IdParams,
         body: SelfInspectionBody,
         response: { 200: SelfInspectionDeclared, ...errorResponses },
@@ -386,8 +387,23 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       if (!enterpriseId) throw invalidInput([{ field: 'enterpriseId', reason: 'is required' }]);
       const e = await enterpriseInScope(actor, enterpriseId, 'enterpriseId');
       assertActive(e, 'self-inspection declarations', 'enterpriseId');
+      const obligationId = selfInspectionWorkflowId(c.id, e.id);
+      const dutyKey = selfInspectionDutyKey(e.id);
+      let filing = await dutyOnLedger(db, obligationId, dutyKey);
+      if (filing && filing.state !== 'SUBMITTED') {
+        // The duty first: a refused filing (its late window closed) records no declaration either.
+        const content = { problemsFound: request.body.problemsFound, note: request.body.note ?? null };
+        const st = await submitDuty(temporal, obligationId, { dutyKey, content, actor }, request.idempotencyKey);
+        filing = { state: st.state, late: st.late, submittedAt: st.submittedAt ? new Date(st.submittedAt) : null, dueAt: new Date(st.duty.dueAt) };
+      }
       const row = await declareSelfInspection(db, { campaignId: c.id, enterpriseId: e.id, problemsFound: request.body.problemsFound, note: request.body.note ?? null, declaredBy: actor });
-      return { campaignId: c.id, enterpriseId: e.id, problemsFound: row.problemsFound, declaredAt: row.declaredAt.toISOString() };
+      return {
+        campaignId: c.id,
+        enterpriseId: e.id,
+        problemsFound: row.problemsFound,
+        declaredAt: row.declaredAt.toISOString(),
+        duty: filing && { state: filing.state, late: filing.late, submittedAt: filing.submittedAt?.toISOString() ?? null, dueAt: filing.dueAt.toISOString() },
+      };
     },
   );
 

@@ -145,6 +145,24 @@ const Counts = Type.Object({ total: Count, open: Count, overdue: Count });
 const CountsBy = Type.Record(Type.String(), Counts);
 const DrawRule = Type.Object({ minRatio: Type.Number(), strata: Type.Array(Type.Enum(['industry', 'county'])), population: Type.Enum(['COUNTY_SUPERVISED', 'ALL']) });
 
+const SelfInspectionCounts = Type.Object({ due: Count, filed: Count, filedLate: Count, missed: Count, share: Type.Number({ minimum: 0, maximum: 1 }) });
+const SelfInspectionCountsBy = Type.Record(Type.String(), SelfInspectionCounts);
+const CoverageCounts = Type.Object({ required: Count, covered: Count, share: Type.Number({ minimum: 0, maximum: 1 }) });
+const CoverageCountsBy = Type.Record(Type.String(), CoverageCounts);
+/** domain/coverage.ts; absent from summaries frozen before coverage was counted. */
+const Coverage = Type.Object(
+  {
+    selfInspection: Type.Object({ total: SelfInspectionCounts, byCounty: SelfInspectionCountsBy, byDepartment: SelfInspectionCountsBy, byIndustry: SelfInspectionCountsBy }),
+    byCounty: CoverageCountsBy,
+    byDepartment: CoverageCountsBy,
+    byIndustry: CoverageCountsBy,
+  },
+  {
+    description:
+      'full coverage (全覆盖、无遗漏) over the roster frozen at launch: self-inspection duties filed / due / missed; per county, enterprises inspected (a recorded inspection) or self-inspected; per department, its key-supervision (CITY) enterprises inspected. Only recorded inspections count: a pending drawn inspection shows nowhere',
+  },
+);
+
 /** What the live status shows and the summary snapshot freezes (db/campaigns.repo.ts campaignFigures). */
 export const CampaignFigures = Type.Object({
   hazards: Type.Object({ total: Count, open: Count, overdue: Count, byCounty: CountsBy, byDepartment: CountsBy, byIndustry: CountsBy, byGrade: CountsBy, byState: CountsBy }),
@@ -176,6 +194,7 @@ export const CampaignFigures = Type.Object({
   ]),
   selfInspections: Type.Object({ declared: Count, problemsFound: Count }),
   supervisionFindings: Count,
+  coverage: Type.Optional(Coverage),
 });
 
 const PhaseWindow = Type.Object({ status: Type.Enum(['PENDING', 'OPEN', 'CLOSED']), opensAt: Iso, closesAt: Iso });
@@ -229,7 +248,15 @@ export const DrawVerification = Type.Object({
   computedRosterSha256: Type.Union([Type.String(), Type.Null()], { description: 'the SHA-256 of the stored roster, recomputed now (canonical JSON)' }),
 });
 
-export const SelfInspectionDeclared = Type.Object({ campaignId: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }), problemsFound: Count, declaredAt: Iso });
+export const SelfInspectionDeclared = Type.Object({
+  campaignId: Type.String({ format: 'uuid' }),
+  enterpriseId: Type.String({ format: 'uuid' }),
+  problemsFound: Count,
+  declaredAt: Iso,
+  duty: Type.Union([Type.Object({ state: DutyStateEnum, late: Type.Boolean(), submittedAt: Type.Union([Iso, Type.Null()]), dueAt: Iso }), Type.Null()], {
+    description: 'the enterprise\'s self-inspection duty as filed; null where it has none (the phase not open yet, a campaign launched before such duties, an enterprise not on the roster)',
+  }),
+});
 export const SupervisionFindingFiled = Type.Object({
   id: Type.String(),
   hazardId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),

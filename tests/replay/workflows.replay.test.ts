@@ -50,14 +50,20 @@ describe('workflow replay over recorded histories', () => {
         'campaign-demo-v2.json',
         'campaign-demo-v3.json',
         'campaign-demo-v4.json',
+        'campaign-demo-v5.json',
+        'campaign-demo-v6.json',
         'obligation-demo-v1.json',
         'obligation-demo-v2.json',
         'obligation-demo-v3.json',
         'obligation-demo-v4.json',
+        'obligation-demo-v5.json',
+        'obligation-demo-v6.json',
         'inspection-demo-v1.json',
         'inspection-demo-v2.json',
         'inspection-demo-v3.json',
         'inspection-demo-v4.json',
+        'inspection-demo-v5.json',
+        'inspection-demo-v6.json',
         'case-demo-v1.json',
         'order-rectification-v1.json',
         'order-suspension-v1.json',
@@ -91,6 +97,15 @@ describe('workflow replay over recorded histories', () => {
     const [inspection] = (await startedWith<ObligationInput>('inspection-demo-v4.json')).duties as [Duty];
     const close = phaseWindows(campaign.template).SPOT_CHECK.closesAt;
     expect(instants(inspection)).toEqual(instants(inspectionDuty(inspection.key.slice('inspection:'.length), inspection.opensAt, close)));
+  });
+
+  // v5 was recorded before enterprises owed a self-inspection (patch self-inspection-duties), v6 after.
+  it.each([
+    ['v5', 0],
+    ['v6', 1],
+  ])('starts self-inspection duties only in a campaign launched after the change (%s)', async (v, pages) => {
+    const scheduled = (await loadHistory(`campaign-demo-${v}.json`)).events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType.name === 'startSelfInspections');
+    expect(scheduled).toHaveLength(pages);
   });
 
   it('fails on a tampered history whose activities differ from what the code schedules', async () => {

@@ -108,10 +108,11 @@ describe('the Datong campaign, end to end in time-skipping', () => {
 
     // Phases opened and closed at the plan's instants.
     const phaseEvents = await db.select().from(campaignEvents).where(eq(campaignEvents.campaignId, id)).orderBy(asc(campaignEvents.seq));
-    // data.at is the instant the plan set; the event's own `at` is when the workflow acted, within a second.
+    // data.at is the instant the plan set; the event's own `at` is when the workflow acted: never before it (how long
+    // after depends on the machine: at the self-inspection close a hundred enterprises' duties fall due with it).
     const at = (type: string, phase: string) => {
       const e = phaseEvents.find((x) => x.type === type && x.phase === phase)!;
-      expect(e.at.getTime() - Date.parse(String(e.data.at))).toBeLessThan(1000);
+      expect(e.at.getTime()).toBeGreaterThanOrEqual(Date.parse(String(e.data.at)));
       return e.data.at;
     };
     expect(at('PHASE_OPENED', 'MOBILIZATION')).toBe('2027-11-16T16:00:00.000Z');
@@ -165,8 +166,14 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     const figures = snapshot!.figures as CampaignFigures;
     const [hazardTotal] = await db.select({ n: count() }).from(hazards).where(eq(hazards.campaignId, id));
     expect(figures.hazards.total).toBe(hazardTotal!.n);
-    const [missed] = await db.select({ n: count() }).from(duties).where(and(eq(duties.campaignId, id), sql`${duties.kind} <> 'INSPECTION'`, eq(duties.state, 'MISSED')));
-    expect(figures.duties.missed).toBe(missed!.n);
+    const [missed] = await db.select({ n: count() }).from(duties).where(and(eq(duties.campaignId, id), sql`${duties.kind} not in ('INSPECTION', 'SELF_INSPECTION')`, eq(duties.state, 'MISSED')));
+    // The units' summaries fall due at the very instant the snapshot is taken: whether their misses are on the
+    // ledger before it is a race between independent workflows; every earlier miss is in it.
+    const [missedSummaries] = await db.select({ n: count() }).from(duties).where(and(eq(duties.campaignId, id), eq(duties.dutyKey, 'summary'), eq(duties.state, 'MISSED')));
+    expect(figures.duties.missed).toBeGreaterThanOrEqual(missed!.n - missedSummaries!.n);
+    expect(figures.duties.missed).toBeLessThanOrEqual(missed!.n);
+    // Every enterprise on the roster owed its self-inspection by the phase's close; none filed here.
+    expect(figures.coverage.selfInspection.total).toEqual({ due: roster.length, filed: 0, filedLate: 0, missed: roster.length, share: 0 });
     expect(figures.duties.submittedLate).toBe(2);
     expect(figures.spotCheck!.strata.reduce((n, s) => n + s.drawn, 0)).toBe(drawnIds.length);
     expect(figures.spotCheck!.strata.reduce((n, s) => n + s.inspected, 0)).toBe(1);
