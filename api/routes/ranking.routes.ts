@@ -7,6 +7,7 @@ import { getCampaign, participantsOf } from '../../db/campaign-admin.repo';
 import { scoringSnapshot } from '../../db/scoring.repo';
 import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
 import { defaultScoringScheme, rank } from '../../domain/scoring';
+import { drawDisclosed } from '../../domain/unannounced';
 import { requireRole } from '../plugins/auth';
 import { errorResponses } from '../schemas/common';
 import { Ranking, RankingParams, RankingQuery } from '../schemas/ranking';
@@ -18,7 +19,7 @@ export const rankingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
       schema: {
         tags: ['campaigns'],
         summary:
-          "The ranking (打分排队) of the campaign's counties or departments at an instant (now by default): each indicator's value and points, the total and the rank. The office, admin and reviewers read it; so do the counties and departments taking part, for all units: the plan circulates rankings (通报)",
+          "The ranking (打分排队) of the campaign's counties or departments at an instant (now by default): each indicator's value and points, the total and the rank. The office, admin and reviewers read it; so do the counties and departments taking part, for all units: the plan circulates rankings (通报). The DEPARTMENT ranking tells how many inspections each department owes (who was drawn): a county or reviewer reads it once the campaign completes (403 before)",
         params: RankingParams,
         querystring: RankingQuery,
         response: { 200: Ranking, ...errorResponses },
@@ -35,6 +36,13 @@ export const rankingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
       const unit = actor.role === 'admin' || actor.role === 'office' ? null : actor.scope;
       if (!c || (unit !== null && !(await participantsOf(db, c.id)).some((p) => p.unitCode === unit))) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
       const kind = request.query.kind ?? 'COUNTY';
+      // The departments' inspection counts tell how many of their enterprises were drawn (unannounced
+      // inspections): they are for those who read the draw, and for every party once the campaign completes.
+      if (kind === 'DEPARTMENT' && !drawDisclosed(actor, c.status === 'COMPLETED')) {
+        throw new DomainError(ErrorCode.FORBIDDEN, 'the departments are ranked for the office and the departments until the campaign completes: their inspection counts would tell who was drawn', [
+          { field: 'querystring.kind', reason: 'a county or a reviewer reads the DEPARTMENT ranking once the campaign completes' },
+        ]);
+      }
       const scheme = c.template.scoring ?? defaultScoringScheme();
       const snapshot = await scoringSnapshot(db, c.id, new Date(at));
       return { campaignId: c.id, at: new Date(at).toISOString(), kind, scheme: scheme[kind], units: rank(snapshot, scheme, kind) };

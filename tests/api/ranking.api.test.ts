@@ -10,8 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { declareSelfInspection } from '../../db/campaign-admin.repo';
-import { applyDutyEvents } from '../../db/campaigns.repo';
+import { applyCampaignEvents, applyDutyEvents } from '../../db/campaigns.repo';
 import { applyCaseEntries } from '../../db/cases.repo';
+import { moveOpenHazards } from '../../db/hazard-moves.repo';
 import { applyLedgerEntries } from '../../db/ledger.repo';
 import { hazards } from '../../db/schema';
 import { demoTemplate, type DutyKind } from '../../domain/campaign';
@@ -197,6 +198,8 @@ async function laterEvents() {
   await hazardEvent(h4, 'REGISTERED', null, 'RECTIFYING', laterAt);
   await applyCaseEntries(h.db, [{ caseId, workflowId: `case:${caseId}`, seq: 2, type: 'RESOLVED', actor: SYSTEM_ACTOR, data: {}, at: iso(laterAt), row: caseRow('RESOLVED', iso(laterAt)) }]);
   await declareSelfInspection(h.db, { campaignId, enterpriseId: e1.id, problemsFound: 2, note: null, declaredBy: SYSTEM_ACTOR });
+  // The roster moves e2 to C1 and D1: its open hazards h3 and h4 follow (their rows take the new codes, a REASSIGNED event each).
+  await moveOpenHazards(h.db, [{ enterpriseId: e2.id, from: { countyCode: c2, departmentCode: d2 }, to: { countyCode: c1, departmentCode: d1 } }], SYSTEM_ACTOR, 'roster move');
 }
 
 describe('GET /v1/campaigns/{id}/ranking', () => {
@@ -240,18 +243,19 @@ describe('GET /v1/campaigns/{id}/ranking', () => {
     expect(now.kind).toBe('COUNTY');
     expect(Date.parse(now.at)).toBeGreaterThanOrEqual(laterAt);
     const u = byUnit(now);
-    // C1: e1 declared → 25; h1 and h2 closed → 25; the case resolved → 10.
-    expect(pointsOf(u[c1]!)).toEqual({ DUTY_TIMELINESS: 25, SELF_INSPECTION_COVERAGE: 25, RECTIFICATION_RATE: 25, OVERDUE_RATE: 0, OPEN_CASES: 10 });
-    // C2: the plan filed late counts, not on time; the progress report moved past now no longer counts: 0/1; h3, h4 open.
+    // C1: e1 declared → 25; of h1, h2 (closed) and h3, h4 (moved in, open): 2/4 closed → 12.5, 1/4 overdue → 15 × 0.5 = 7.5; the case resolved → 10 = 80.
+    expect(pointsOf(u[c1]!)).toEqual({ DUTY_TIMELINESS: 25, SELF_INSPECTION_COVERAGE: 25, RECTIFICATION_RATE: 12.5, OVERDUE_RATE: 7.5, OPEN_CASES: 10 });
+    // C2: the plan filed late counts, not on time; the progress report moved past now no longer counts: 0/1. No hazard left: nothing to measure.
     expect(u[c2]!.indicators.find((i) => i.indicator === 'DUTY_TIMELINESS')).toMatchObject({ numerator: 0, denominator: 1 });
-    expect(u[c2]!.indicators.find((i) => i.indicator === 'RECTIFICATION_RATE')).toMatchObject({ numerator: 0, denominator: 2 });
+    expect(u[c2]!.indicators.find((i) => i.indicator === 'RECTIFICATION_RATE')).toMatchObject({ numerator: 0, denominator: 0, value: null, points: 25 });
     expect(now.units.map((x) => [x.unitCode, x.total, x.rank])).toEqual([
-      [c1, 85, 1],
-      [c2, 25, 2],
+      [c1, 80, 1],
+      [c2, 50, 2],
     ]);
     const depts = byUnit(await ok('?kind=DEPARTMENT'));
-    // D1: h2 closed → 2/2 → 20: 65. D2: plan filed on time → 20; h3, h4 open: 55.
-    expect([depts[d1]!.total, depts[d2]!.total]).toEqual([65, 55]);
+    // D1: 0 + 25 + 10 (2 findings / 1 inspection) + 2/4 closed → 10 + 1/4 overdue → 7.5 + 10 = 62.5.
+    // D2: plan filed on time → 20; 0; 10; no hazard left → 20 and 15; 10 = 75.
+    expect([depts[d1]!.total, depts[d2]!.total]).toEqual([62.5, 75]);
   });
 
   it('the units taking part and reviewers of one read it; others may not', async () => {
@@ -261,6 +265,18 @@ describe('GET /v1/campaigns/{id}/ranking', () => {
     for (const key of [county1, dept2, reviewer, h.keys.reviewerCity, h.keys.admin]) expect((await ranking(`?at=${T}`, key)).body).toEqual(countiesAtT);
     expectProblem(await ranking('', h.keys.county), 404, 'NOT_FOUND');
     expectProblem(await ranking('', h.keys.entA), 403, 'FORBIDDEN');
+  });
+
+  it('the departments ranking is for those who read the draw until the campaign completes, then for every party', async () => {
+    const county1 = await h.key('county', c1);
+    const reviewer = await h.key('reviewer', c1);
+    const dept2 = await h.key('department', d2);
+    expect((await ranking(`?at=${T}&kind=DEPARTMENT`, dept2)).body).toEqual(departmentsAtT);
+    expectProblem(await ranking(`?at=${T}&kind=DEPARTMENT`, county1), 403, 'FORBIDDEN', ['querystring.kind']);
+    expectProblem(await ranking(`?at=${T}&kind=DEPARTMENT`, reviewer), 403, 'FORBIDDEN', ['querystring.kind']);
+    // The campaign workflow's last ledger step completes it.
+    await applyCampaignEvents(h.db, [{ campaignId, seq: 1, type: 'CAMPAIGN_COMPLETED', phase: null, actor: SYSTEM_ACTOR, data: {}, at: new Date().toISOString(), currentPhases: [], completed: true }]);
+    for (const key of [county1, reviewer]) expect((await ranking(`?at=${T}&kind=DEPARTMENT`, key)).body).toEqual(departmentsAtT);
   });
 
   it('refuses a future instant (422), a malformed one or an unknown kind (400), naming the field', async () => {

@@ -224,7 +224,7 @@ export const ACCESS_TABLE: RouteEntry[] = [
     method: 'GET',
     url: '/v1/campaigns/:id/ranking',
     access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'scoped' },
-    probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/ranking?kind=DEPARTMENT` }),
+    probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/ranking?kind=COUNTY` }),
   },
 
   // ---- accountability cases: every role reads the cases in its scope; the office opens them; those who decide them export their evidence
