@@ -181,6 +181,8 @@ describe('campaign templates', () => {
     { name: 'an unknown industry', change: (t) => ((t.industries as string[])[2] = 'SPACE_MINING'), fields: ['industries[2]'] },
     { name: 'a phase ending before it starts', change: (t) => (t.phases[1]!.end = '2023-11-30'), fields: ['phases[1].end'] },
     { name: 'a missing phase', change: (t) => (t.phases = t.phases.filter((p) => p.key !== 'SUMMARY')), fields: ['phases'] },
+    { name: 'a scoring scale against its direction', change: (t) => (t.scoring!.COUNTY[3]!.fullAt = 0.9), fields: ['scoring.COUNTY[3].fullAt'] },
+    { name: 'a department indicator scoring a county', change: (t) => (t.scoring!.COUNTY[0]!.indicator = 'INSPECTION_COVERAGE'), fields: ['scoring.COUNTY[0].indicator'] },
   ];
 
   it.each(cases)('refuses $name with 422 naming $fields, and stores nothing', async ({ change, fields }) => {
