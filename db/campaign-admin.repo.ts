@@ -6,7 +6,7 @@ import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
 import { freezeRoster } from './campaign-roster.repo';
 import { after, newestFirst, toPage, type Cursor } from './pagination';
-import { campaignParticipants, campaigns, campaignSnapshots, campaignTemplates, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
+import { campaignParticipants, campaignRosters, campaigns, campaignSnapshots, campaignTemplates, extraInspections, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 
@@ -145,6 +145,23 @@ export async function declareSelfInspection(db: Db, v: { campaignId: string; ent
     .onConflictDoUpdate({ target: [selfInspections.campaignId, selfInspections.enterpriseId], set: { problemsFound: v.problemsFound, note: v.note, declaredBy: v.declaredBy, declaredAt: new Date() } })
     .returning();
   return row!;
+}
+
+/** Records an inspection beyond the sample; a retry under the same request key finds the first row. */
+export async function recordExtraInspection(db: Db, v: typeof extraInspections.$inferInsert) {
+  const [row] = await db.insert(extraInspections).values(v).onConflictDoNothing({ target: extraInspections.requestKey }).returning();
+  if (row) return row;
+  const [first] = await db.select().from(extraInspections).where(eq(extraInspections.requestKey, v.requestKey!));
+  return first!;
+}
+
+/** Whether the roster frozen at launch holds the enterprise; null when the campaign froze none (launched before). */
+export async function onFrozenRoster(db: Db, campaignId: string, enterpriseId: string): Promise<boolean | null> {
+  const [row] = await db
+    .select({ on: sql<boolean>`${campaignRosters.entries} @> ${JSON.stringify([{ enterpriseId }])}::jsonb` })
+    .from(campaignRosters)
+    .where(eq(campaignRosters.campaignId, campaignId));
+  return row ? row.on : null;
 }
 
 export async function recordSupervisionFinding(db: Db, v: typeof supervisionFindings.$inferInsert) {

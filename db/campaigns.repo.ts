@@ -6,7 +6,7 @@ import type { Actor } from '../domain/hazard';
 import type { RosterEntry, SpotCheckStratum } from '../domain/spot-check';
 import type { DrawnInspection, InspectionState } from '../domain/unannounced';
 import type { Db } from './client';
-import { campaignEvents, campaignRosters, campaigns, duties, dutyEvents, enterprises, hazards, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
+import { campaignEvents, campaignRosters, campaigns, duties, extraInspections, dutyEvents, enterprises, hazards, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
 
 export interface CampaignEventEntry {
   campaignId: string;
@@ -180,7 +180,10 @@ export async function campaignFigures(db: Db, campaignId: string) {
   const rosterAll = frozen?.entries ?? draw?.roster ?? [];
   const gone = rosterAll.length === 0 ? new Set<string>() : new Set((await db.select({ id: enterprises.id }).from(enterprises).where(isNotNull(enterprises.deactivatedAt))).map((r) => r.id));
   const selfDuties = dutyRows.filter((d) => d.kind === 'SELF_INSPECTION' && d.subjectEnterpriseId).map((d) => ({ enterpriseId: d.subjectEnterpriseId!, state: d.state, late: d.late }));
-  const coverage = coverageOf(rosterAll.filter((e) => !gone.has(e.enterpriseId)), selfDuties, new Set([...inspected].filter((id): id is string => id !== null)));
+  // Inspected: a drawn inspection recorded, or one beyond the sample.
+  const extra = await db.selectDistinct({ id: extraInspections.enterpriseId }).from(extraInspections).where(eq(extraInspections.campaignId, campaignId));
+  const anyInspected = new Set([...[...inspected].filter((id): id is string => id !== null), ...extra.map((r) => r.id)]);
+  const coverage = coverageOf(rosterAll.filter((e) => !gone.has(e.enterpriseId)), selfDuties, anyInspected);
   return {
     hazards: { ...totals, byCounty, byDepartment, byIndustry, byGrade, byState },
     duties: {

@@ -7,7 +7,7 @@ import type { Db } from '../../db/client';
 import { campaignFigures, drawnInspections, dutyOnLedger, type CampaignFigures as Figures } from '../../db/campaigns.repo';
 import { auditedRosterSha256, getFrozenRoster, rosterSha256 } from '../../db/campaign-roster.repo';
 import { storeContent } from '../../db/contents.repo';
-import { declareSelfInspection, getCampaign, getDraw, getSnapshot, getTemplate, insertCampaign, listCampaigns, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
+import { declareSelfInspection, getCampaign, onFrozenRoster, recordExtraInspection, getDraw, getSnapshot, getTemplate, insertCampaign, listCampaigns, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
 import { isCursor } from '../../db/pagination';
 import { getHazard, insertHazard } from '../../db/hazards.repo';
 import { getEnterprise, unitsByCode } from '../../db/reference.repo';
@@ -30,6 +30,8 @@ import {
   DutyBody,
   DutyParams,
   DutySubmitted,
+  ExtraInspectionBody,
+  ExtraInspectionRecorded,
   InspectionBody,
   InspectionParams,
   InspectionRecorded,
@@ -53,7 +55,7 @@ import { buildHazardRow, requestHash, type HazardReport } from '../../services/h
 import { startHazardWorkflow } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { movePhase, queryCampaign, startCampaignFor, submitDuty } from '../../services/campaign.service';
-import { openCaseForFinding } from '../../services/case-openers';
+import { openCaseForConcealment, openCaseForFinding } from '../../services/case-openers';
 import { isBuiltIn } from '../../services/builtin-templates';
 import { inspectionWorkflowId, obligationWorkflowId, selfInspectionWorkflowId } from '../../workflows/ids';
 
@@ -367,6 +369,51 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   );
 
   app.post(
+    '/campaigns/:id/extra-inspections',
+    {
+      config: { idempotent: true },
+      schema: {
+        headers: IdempotencyHeaders,
+        tags: ['campaigns'],
+        summary:
+          'A department or county records an inspection beyond the random sample (全覆盖) of an enterprise in its scope on the campaign\'s roster: passed, or findings (each becomes a hazard, source spot-check, with its own workflow); recorded as not drawn, it counts toward coverage',
+        params: IdParams,
+        body: ExtraInspectionBody,
+        response: { 201: ExtraInspectionRecorded, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request, 'admin', 'office', 'department', 'county');
+      const c = await visibleCampaign(actor, request.params.id);
+      const b = request.body;
+      const enterprise = await enterpriseInScope(actor, b.enterpriseId, 'enterpriseId');
+      if ((await onFrozenRoster(db, c.id, enterprise.id)) === false) throw invalidInput([{ field: 'enterpriseId', reason: 'not on this campaign\'s roster' }]);
+      const findings = b.findings ?? [];
+      if (b.outcome === 'FINDINGS' && findings.length === 0) throw invalidInput([{ field: 'findings', reason: 'an inspection with findings lists them' }]);
+      if (b.outcome === 'PASSED' && findings.length > 0) throw invalidInput([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
+      if (findings.length > 0) assertActive(enterprise, 'new hazards: record the visit as PASSED with a note', 'findings');
+      checkFindings(findings, enterprise, actor, 'findings');
+      // Keyed by the request: a retry after a crash finds the hazards (and the row) the first attempt made.
+      const requestKey = request.idempotencyKey ? `extra:${c.id}:${request.idempotencyKey}` : `extra:${randomUUID()}`;
+      const hazardIds: string[] = [];
+      for (const [i, finding] of findings.entries()) {
+        const { concealed, ...report } = finding as HazardReport & { concealed?: boolean };
+        const built = buildHazardRow({ ...report, source: 'SPOT_CHECK' }, enterprise, actor, Date.now(), { key: `${requestKey}:${i}` }, c.template.hazardPolicies);
+        if (!built.ok) throw invalidInput(built.errors.map((x) => ({ field: `findings[${i}].${x.field}`, reason: x.reason })));
+        const { hazard } = await insertHazard(db, { ...built.row, campaignId: c.id });
+        const row = (await getHazard(db, hazard.id))!;
+        await startHazardWorkflow(db, temporal, row).catch((err: unknown) => request.log.warn({ err }, 'workflow start deferred to reconciliation'));
+        // 瞒报, as for a drawn inspection: the case ID derives from the hazard, so a retry finds it.
+        if (concealed === true) await openCaseForConcealment(db, temporal, { enterprise, hazardId: row.id, description: row.description, campaignId: c.id, actor, timeZone: row.timeZone });
+        hazardIds.push(hazard.id);
+      }
+      const unitCode = actor.role === 'county' || actor.role === 'department' ? actor.scope : null;
+      const row = await recordExtraInspection(db, { campaignId: c.id, enterpriseId: enterprise.id, unitCode, outcome: b.outcome, note: b.note ?? null, hazardIds, drawn: false, requestKey, actor });
+      return reply.status(201).send({ id: row.id, enterpriseId: row.enterpriseId, outcome: row.outcome as 'PASSED' | 'FINDINGS', hazardIds: row.hazardIds, drawn: false, inspectedAt: row.inspectedAt.toISOString() });
+    },
+  );
+
+  app.post(
     '/campaigns/:id/self-inspections',
     {
       config: { idempotent: true },
@@ -402,7 +449,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         enterpriseId: e.id,
         problemsFound: row.problemsFound,
         declaredAt: row.declaredAt.toISOString(),
-        duty: filing && { state: filing.state, late: filing.late, submittedAt: filing.submittedAt?.toISOString() ?? null, dueAt: filing.dueAt.toISOString() },
+        duty: filing ? { state: filing.state, late: filing.late, submittedAt: filing.submittedAt?.toISOString() ?? null, dueAt: filing.dueAt.toISOString() } : null,
       };
     },
   );

@@ -68,6 +68,25 @@ export const InspectionBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const ExtraInspectionBody = Type.Object(
+  {
+    enterpriseId: Type.String({ format: 'uuid' }),
+    outcome: Type.Enum(['PASSED', 'FINDINGS']),
+    note: Type.Optional(Text({ maxLength: 4000 })),
+    findings: Type.Optional(Type.Array(InspectionFinding, { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ExtraInspectionRecorded = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  enterpriseId: Type.String({ format: 'uuid' }),
+  outcome: Type.Enum(['PASSED', 'FINDINGS']),
+  hazardIds: Type.Array(Type.String({ format: 'uuid' }), { maxItems: 100 }),
+  drawn: Type.Boolean({ description: 'always false: an inspection beyond the random sample' }),
+  inspectedAt: Iso,
+});
+
 export const SelfInspectionBody = Type.Object(
   { enterpriseId: Type.Optional(Type.String({ format: 'uuid' })), problemsFound: Type.Integer({ minimum: 0, maximum: 100000 }), note: Type.Optional(Text({ maxLength: 4000 })) },
   { additionalProperties: false },

@@ -172,6 +172,31 @@ export const supervisionFindings = pgTable(
   (t) => [index('supervision_findings_campaign_idx').on(t.campaignId)],
 );
 
+/**
+ * An inspection beyond the random sample (全覆盖): a department or county inspected an enterprise in
+ * its scope of its own accord. Not drawn; its findings became hazards like a spot-check's.
+ */
+export const extraInspections = pgTable(
+  'extra_inspections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id').notNull(),
+    enterpriseId: uuid('enterprise_id').notNull(),
+    /** The county or department that inspected (the office's own: null). */
+    unitCode: text('unit_code'),
+    outcome: text('outcome').notNull(),
+    note: text('note'),
+    hazardIds: jsonb('hazard_ids').$type<string[]>().notNull(),
+    /** Always false: kept on the row so that a reader never takes it for a drawn inspection. */
+    drawn: boolean('drawn').notNull().default(false),
+    /** A retry with the same Idempotency-Key finds this row. */
+    requestKey: text('request_key').unique(),
+    actor: jsonb('actor').$type<Actor>().notNull(),
+    inspectedAt: ts('inspected_at').notNull().defaultNow(),
+  },
+  (t) => [index('extra_inspections_campaign_idx').on(t.campaignId, t.enterpriseId)],
+);
+
 export const campaignSnapshots = pgTable('campaign_snapshots', {
   campaignId: uuid('campaign_id').primaryKey(),
   figures: jsonb('figures').$type<Record<string, unknown>>().notNull(),

@@ -146,6 +146,7 @@ describe('the OpenAPI document', () => {
       [
         'POST /v1/campaigns',
         'POST /v1/campaigns/{id}/duties/{unitCode}/{dutyKey}',
+        'POST /v1/campaigns/{id}/extra-inspections',
         'POST /v1/campaigns/{id}/inspections/{enterpriseId}',
         'POST /v1/campaigns/{id}/phases/{phase}/move',
         'POST /v1/campaigns/{id}/supervision-findings',

@@ -202,6 +202,14 @@ export const ACCESS_TABLE: RouteEntry[] = [
   },
   {
     method: 'POST',
+    url: '/v1/campaigns/:id/extra-inspections',
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'deny' },
+    // Out of scope: enterprise B in campaign A. FINDINGS without findings is refused after the gate (422): no hazard is made.
+    probe: (ctx, t) => ({ url: `/v1/campaigns/${ctx.campaignA}/extra-inspections`, body: { enterpriseId: entOf(ctx, t).id, outcome: 'FINDINGS' } }),
+    note: 'the probe body is refused after the gate (422)',
+  },
+  {
+    method: 'POST',
     url: '/v1/campaigns/:id/self-inspections',
     access: { admin: 'allow', office: 'allow', department: 'deny', county: 'scoped', enterprise: 'scoped', reviewer: 'deny' },
     probe: (ctx, t, role) => ({

@@ -1,8 +1,8 @@
 // A campaign whose spot-check draw comes within seconds and whose phases then stay open for
 // twenty minutes (nothing else fires while a file runs), for the API tests of the draw, its
 // visibility and its roster; and the clean-up of everything such a campaign started.
-import { inArray } from 'drizzle-orm';
-import { campaignParticipants, spotCheckDraws } from '../../db/schema';
+import { and, eq, inArray } from 'drizzle-orm';
+import { campaignParticipants, duties, spotCheckDraws } from '../../db/schema';
 import { demoTemplate, type CampaignTemplate, type PhaseKey } from '../../domain/campaign';
 import type { ApiHarness } from './api-harness';
 import { eventually } from './eventually';
@@ -46,7 +46,7 @@ export function drawOf(h: ApiHarness, campaignId: string) {
   }, 60_000, `the draw of ${campaignId}`);
 }
 
-/** Terminates the campaign workflows and the obligation and inspection workflows they started (some have ended: fine). */
+/** Terminates the campaign workflows and the obligation, inspection and self-inspection workflows they started (some have ended: fine). */
 export async function terminateCampaigns(h: ApiHarness, ids: string[]): Promise<void> {
   const client = h.env?.client;
   if (!client || !h.handle || ids.length === 0) return;
@@ -55,5 +55,7 @@ export async function terminateCampaigns(h: ApiHarness, ids: string[]): Promise<
   workflowIds.push(...parts.map((p) => `obligation:${p.campaignId}:${p.unitCode}`));
   const draws = await h.db.select().from(spotCheckDraws).where(inArray(spotCheckDraws.campaignId, ids));
   for (const d of draws) workflowIds.push(...d.strata.flatMap((s) => s.drawn.map((e) => `inspection:${d.campaignId}:${e}`)));
+  const selfInspections = await h.db.select({ obligationId: duties.obligationId }).from(duties).where(and(inArray(duties.campaignId, ids), eq(duties.kind, 'SELF_INSPECTION')));
+  workflowIds.push(...selfInspections.map((d) => d.obligationId));
   await Promise.allSettled(workflowIds.map((w) => client.workflow.getHandle(w).terminate('test cleanup')));
 }
