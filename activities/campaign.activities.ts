@@ -25,6 +25,7 @@ import { dutyCauseRef } from '../domain/accountability';
 import { SYSTEM_ACTOR } from '../domain/hazard';
 import { openOrJoinCase, resolveCaseCauses, unitSubject } from '../services/case.service';
 import { openCaseForConcealment } from '../services/case-openers';
+import { selfInspectionChecklist } from '../domain/self-inspection';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
 import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
@@ -274,6 +275,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       duty: input.duty,
       duties: all.map((d) => ({ label: d.label, dueAt: d.dueAt.getTime(), state: d.state })),
       timeZone: c.template.timeZone,
+      checklist: enterprise && input.kind === 'DUTIES_ASSIGNED' ? selfInspectionChecklist(c.template.workLines, enterprise.industry) : undefined,
     });
     await deliver(deps, {
       businessKey: dutyNoticeKey(input),

@@ -10,6 +10,8 @@ export interface DutyTemplateContext {
   duty: Duty;
   duties: { label: string; dueAt: number; state: string }[];
   timeZone: string;
+  /** A self-inspection: the work items of the enterprise's checklist (自查清单). */
+  checklist?: { no: number; textZh: string }[];
 }
 
 export function renderDutyNotification(kind: DutyNotificationKind, c: DutyTemplateContext): { subject: string; text: string } {
@@ -18,7 +20,9 @@ export function renderDutyNotification(kind: DutyNotificationKind, c: DutyTempla
     case 'DUTIES_ASSIGNED':
       return {
         subject: `【${c.campaignName}】${c.unitName}的工作任务与报送时限`,
-        text: `${c.unitName}：\n${c.campaignName}已启动，请按以下时限报送：\n${c.duties.map((d) => `- ${d.label}：${at(d.dueAt)} 前`).join('\n')}\n`,
+        text:
+          `${c.unitName}：\n${c.campaignName}已启动，请按以下时限报送：\n${c.duties.map((d) => `- ${d.label}：${at(d.dueAt)} 前`).join('\n')}\n` +
+          (c.checklist?.length ? `\n请对照以下工作事项开展自查，建立隐患清单和整改台账，报主管部门备案：\n${c.checklist.map((it) => `${it.no}. ${it.textZh}`).join('\n')}\n` : ''),
       };
     case 'DUTY_REMINDER':
       return {

@@ -201,7 +201,12 @@ export function validateTemplate(t: unknown): TemplateValidation {
           if (typeof no !== 'number' || !Number.isSafeInteger(no) || no < 1) err(`${ipath}.no`, `must be a positive integer, got ${show(no)}`);
           else if (itemAt.has(no)) err(`${ipath}.no`, `item ${no} is numbered twice (first at ${itemAt.get(no)})`);
           else itemAt.set(no, ipath);
-          items.push({ no: no as number, textZh: text(it, 'textZh', `${ipath}.textZh`) });
+          const item: WorkItem = { no: no as number, textZh: text(it, 'textZh', `${ipath}.textZh`) };
+          const applies = it.selfInspection;
+          if (applies === 'ALL') item.selfInspection = 'ALL';
+          else if (Array.isArray(applies) && applies.length > 0 && applies.every((c) => typeof c === 'string' && (INDUSTRY_CODES as string[]).includes(c))) item.selfInspection = [...new Set(applies as Industry[])];
+          else if (applies !== undefined) err(`${ipath}.selfInspection`, `must be ALL or a non-empty list of industry codes (${INDUSTRY_CODES.join(', ')}), got ${show(applies)}`);
+          items.push(item);
         });
       }
       if (line === 1 || line === 2 || line === 3 || line === 4) workLines.push({ line, nameZh, nameEn, items });

@@ -40,6 +40,11 @@ export interface CampaignPhase {
 export interface WorkItem {
   no: number;
   textZh: string;
+  /**
+   * The enterprises that self-inspect against this item (their checklist, 自查清单): every one
+   * (ALL) or those of these industries. Absent: an item of the regulators', not of enterprises.
+   */
+  selfInspection?: 'ALL' | Industry[];
 }
 
 export interface WorkLine {

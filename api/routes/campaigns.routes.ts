@@ -17,6 +17,7 @@ import { validateTemplate } from '../../domain/campaign-template';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
 import { assertActive } from '../../domain/enterprise';
+import { foreignChecklistEntries, selfInspectionChecklist } from '../../domain/self-inspection';
 import { drawProblems, drawRuleOf } from '../../domain/roster';
 import { drawDisclosed, mayKnowInspection } from '../../domain/unannounced';
 import { forbidFields, requireRole } from '../plugins/auth';
@@ -434,12 +435,15 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       if (!enterpriseId) throw invalidInput([{ field: 'enterpriseId', reason: 'is required' }]);
       const e = await enterpriseInScope(actor, enterpriseId, 'enterpriseId');
       assertActive(e, 'self-inspection declarations', 'enterpriseId');
+      const checklist = selfInspectionChecklist(c.template.workLines, e.industry);
+      const foreign = foreignChecklistEntries(checklist, request.body.checklist ?? []);
+      if (foreign.length > 0) throw invalidInput(foreign);
       const obligationId = selfInspectionWorkflowId(c.id, e.id);
       const dutyKey = selfInspectionDutyKey(e.id);
       let filing = await dutyOnLedger(db, obligationId, dutyKey);
       if (filing && filing.state !== 'SUBMITTED') {
         // The duty first: a refused filing (its late window closed) records no declaration either.
-        const content = { problemsFound: request.body.problemsFound, note: request.body.note ?? null };
+        const content = { problemsFound: request.body.problemsFound, note: request.body.note ?? null, ...(request.body.checklist ? { checklist: request.body.checklist } : {}) };
         const st = await submitDuty(temporal, obligationId, { dutyKey, content, actor }, request.idempotencyKey);
         filing = { state: st.state, late: st.late, submittedAt: st.submittedAt ? new Date(st.submittedAt) : null, dueAt: new Date(st.duty.dueAt) };
       }
@@ -449,6 +453,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         enterpriseId: e.id,
         problemsFound: row.problemsFound,
         declaredAt: row.declaredAt.toISOString(),
+        checklist: checklist.map((it) => it.no),
         duty: filing ? { state: filing.state, late: filing.late, submittedAt: filing.submittedAt?.toISOString() ?? null, dueAt: filing.dueAt.toISOString() } : null,
       };
     },

@@ -33,9 +33,21 @@ const WorkLine = Type.Object(
     line: Type.Integer({ minimum: -INT4_MAX, maximum: INT4_MAX, description: '1, 2, 3 or 4' }),
     nameZh: Name(200),
     nameEn: Name(200),
-    items: Type.Array(Type.Object({ no: Type.Integer({ minimum: -INT4_MAX, maximum: INT4_MAX, description: 'the item number in the plan, unique over all lines' }), textZh: Text({ minLength: 1, maxLength: 4000 }) }, { additionalProperties: false }), {
-      maxItems: 500,
-    }),
+    items: Type.Array(
+      Type.Object(
+        {
+          no: Type.Integer({ minimum: -INT4_MAX, maximum: INT4_MAX, description: 'the item number in the plan, unique over all lines' }),
+          textZh: Text({ minLength: 1, maxLength: 4000 }),
+          selfInspection: Type.Optional(
+            Type.Union([Type.Literal('ALL'), Type.Array(Code(INDUSTRY_CODES), { minItems: 1, maxItems: 50 })], {
+              description: "the enterprises whose self-inspection checklist holds this item: ALL, or those of these industries; absent, an item of the regulators'",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 500 },
+    ),
   },
   { additionalProperties: false },
 );

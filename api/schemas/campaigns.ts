@@ -88,7 +88,17 @@ export const ExtraInspectionRecorded = Type.Object({
 });
 
 export const SelfInspectionBody = Type.Object(
-  { enterpriseId: Type.Optional(Type.String({ format: 'uuid' })), problemsFound: Type.Integer({ minimum: 0, maximum: 100000 }), note: Type.Optional(Text({ maxLength: 4000 })) },
+  {
+    enterpriseId: Type.Optional(Type.String({ format: 'uuid' })),
+    problemsFound: Type.Integer({ minimum: 0, maximum: 100000 }),
+    note: Type.Optional(Text({ maxLength: 4000 })),
+    checklist: Type.Optional(
+      Type.Array(Type.Object({ no: Type.Integer({ minimum: 1, maximum: 100000 }), status: Type.Enum(['DONE', 'NOT_APPLICABLE']), note: Type.Optional(Text({ maxLength: 500 })) }, { additionalProperties: false }), {
+        maxItems: 100,
+        description: "where the enterprise stands on each item of its checklist (the template's work items for its industry); filed with the duty",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -272,6 +282,7 @@ export const SelfInspectionDeclared = Type.Object({
   enterpriseId: Type.String({ format: 'uuid' }),
   problemsFound: Count,
   declaredAt: Iso,
+  checklist: Type.Array(Type.Integer(), { maxItems: 500, description: "the numbers of the work items on the enterprise's checklist (the template's items for its industry)" }),
   duty: Type.Union([Type.Object({ state: DutyStateEnum, late: Type.Boolean(), submittedAt: Type.Union([Iso, Type.Null()]), dueAt: Iso }), Type.Null()], {
     description: 'the enterprise\'s self-inspection duty as filed; null where it has none (the phase not open yet, a campaign launched before such duties, an enterprise not on the roster)',
   }),

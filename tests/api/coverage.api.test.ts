@@ -67,15 +67,27 @@ const selfInspect = (key: string, body: Json) => h.call('POST', `/v1/campaigns/$
 const extra = (key: string, body: Json) => h.call('POST', `/v1/campaigns/${s.id}/extra-inspections`, key, body);
 
 describe('self-inspection filing', () => {
-  it('files the enterprise\'s duty on time; declared again, the declaration changes and the duty stays as filed', async () => {
-    const first = await selfInspect(s.keys.a0, { problemsFound: 2, note: '清单与台账' });
+  it('refuses a checklist entry for an item not on the enterprise\'s checklist (422 naming it), filing nothing', async () => {
+    // A chemical plant: not the coal mines' video training (3), nor a regulator's item (48).
+    expectProblem(await selfInspect(s.keys.a0, { problemsFound: 1, checklist: [{ no: 5, status: 'DONE' }, { no: 3, status: 'DONE' }, { no: 48, status: 'DONE' }] }), 422, 'VALIDATION_FAILED', ['checklist[1].no', 'checklist[2].no']);
+    const [row] = await h.db.select().from(duties).where(and(eq(duties.obligationId, `self-inspection:${s.id}:${s.a[0].id}`)));
+    expect(row).toMatchObject({ state: 'PENDING' });
+  });
+
+  it('files the enterprise\'s duty on time with its checklist; declared again, the declaration changes and the duty stays as filed', async () => {
+    const checklist = [{ no: 10, status: 'DONE', note: '危险化学品储存场所已排查' }, { no: 13, status: 'NOT_APPLICABLE' }];
+    expectProblem(await selfInspect(s.keys.a0, { problemsFound: 1, checklist }), 422, 'VALIDATION_FAILED', ['checklist[1].no']);
+    checklist[1] = { no: 33, status: 'DONE' };
+    const first = await selfInspect(s.keys.a0, { problemsFound: 2, note: '清单与台账', checklist });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body).toMatchObject({ enterpriseId: s.a[0].id, problemsFound: 2, duty: { state: 'SUBMITTED', late: false } });
+    // The Datong plan's checklist of a chemical plant: the items on every enterprise and the key industries' (10).
+    expect(first.body.checklist).toEqual([5, 10, 14, 15, 16, 17, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36]);
     const again = await selfInspect(s.keys.a0, { problemsFound: 3 });
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body).toMatchObject({ problemsFound: 3, duty: { state: 'SUBMITTED', late: false, submittedAt: first.body.duty.submittedAt } });
     const [row] = await h.db.select().from(duties).where(and(eq(duties.obligationId, `self-inspection:${s.id}:${s.a[0].id}`)));
-    expect(row).toMatchObject({ state: 'SUBMITTED', late: false, content: { problemsFound: 2, note: '清单与台账' } });
+    expect(row).toMatchObject({ state: 'SUBMITTED', late: false, content: { problemsFound: 2, note: '清单与台账', checklist } });
   });
 
   it('lets the county file for an enterprise of its own, not of another county (404)', async () => {

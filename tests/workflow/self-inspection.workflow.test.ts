@@ -89,6 +89,12 @@ describe('self-inspection duties and full coverage', () => {
     const missedTo = sink.messages.filter((m) => (m.subject ?? '').includes('逾期未报') && recipients(m).includes('@ent.test')).map(recipients);
     expect(missedTo).toHaveLength(2);
     expect(missedTo.filter((r) => r.includes(b[1]!.principalEmail!) || r.includes(b[2]!.principalEmail!))).toHaveLength(2);
+    // The assignment told the enterprise its checklist: a fire-safety business gets the crowded places' item 13, not the coal mines' 3.
+    const assignedMail = await sink.waitFor((m) => (m.subject ?? '').includes('工作任务与报送时限') && recipients(m).includes(b[2]!.principalEmail!));
+    expect(recipients(assignedMail)).not.toContain('@dept.test');
+    expect(assignedMail.text).toContain('请对照以下工作事项开展自查');
+    expect(assignedMail.text).toMatch(/^13\. /m);
+    expect(assignedMail.text).not.toMatch(/^3\. /m);
     // The reminder 3 s before the close went to the enterprise alone.
     const reminder = await sink.waitFor((m) => (m.subject ?? '').includes('报送提醒') && recipients(m).includes(b[2]!.principalEmail!));
     expect(recipients(reminder)).not.toContain('@dept.test');
