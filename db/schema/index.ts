@@ -9,3 +9,4 @@ export * from './contents';
 export * from './hazard-scope';
 export * from './cases';
 export * from './orders';
+export * from './circulars';
