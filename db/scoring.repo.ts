@@ -73,17 +73,35 @@ async function openCasesAt(db: Db, campaignId: string, at: string): Promise<stri
 }
 
 /**
- * The self-inspection coverage's one source: the enterprises on the roster frozen at launch, each
- * declared by `at` or not (self_inspections.declared_at). A re-declaration moves declared_at, so an
- * enterprise that declares again after `at` drops out of a past ranking: switch this to the
- * enterprises' SELF_INSPECTION duties (their duty_events) once every campaign has them.
+ * The self-inspection coverage's one source: the enterprises on the roster frozen at launch (their
+ * county as frozen), each filed by `at` or not.
+ * - A campaign with self-inspection duties: the enterprises whose SELF_INSPECTION duty was assigned
+ *   by `at` (a first duty event by then), filed if that duty has a DUTY_SUBMITTED or
+ *   DUTY_SUBMITTED_LATE event by then. Duty events are append-only and a declaration made again
+ *   leaves the filed duty as it was, so a past coverage stays put. An enterprise without a duty by
+ *   then (the phase not open yet, deactivated since launch) is not counted: it owed nothing.
+ * - A campaign launched before those duties (none on the ledger): the declarations
+ *   (self_inspections.declared_at), whose one limit is that a declaration made again moves it.
  */
 async function selfInspectionsAt(db: Db, campaignId: string, at: string): Promise<ScoringSnapshot['selfInspections']> {
+  const roster = sql`campaign_rosters r CROSS JOIN LATERAL jsonb_array_elements(r.entries) AS x(entry)`;
+  const [withDuties] = await rowsOf<{ any: boolean }>(db, sql`SELECT EXISTS (SELECT 1 FROM duties d WHERE d.campaign_id = ${campaignId} AND d.kind = 'SELF_INSPECTION') AS any`);
+  if (withDuties?.any) {
+    const same = sql`e.obligation_id = d.obligation_id AND e.duty_key = d.duty_key`;
+    return rowsOf<{ countyCode: string; declared: boolean }>(
+      db,
+      sql`SELECT x.entry->>'countyCode' AS "countyCode",
+            EXISTS (SELECT 1 FROM duty_events e WHERE ${same} AND e.type IN ('DUTY_SUBMITTED', 'DUTY_SUBMITTED_LATE') AND e.at <= ${at}::timestamptz) AS declared
+          FROM ${roster}
+          JOIN duties d ON d.campaign_id = r.campaign_id AND d.kind = 'SELF_INSPECTION' AND d.subject_enterprise_id::text = x.entry->>'enterpriseId'
+          WHERE r.campaign_id = ${campaignId} AND EXISTS (SELECT 1 FROM duty_events e WHERE ${same} AND e.at <= ${at}::timestamptz)`,
+    );
+  }
   return rowsOf<{ countyCode: string; declared: boolean }>(
     db,
     sql`SELECT x.entry->>'countyCode' AS "countyCode",
           EXISTS (SELECT 1 FROM self_inspections s WHERE s.campaign_id = r.campaign_id AND s.enterprise_id::text = x.entry->>'enterpriseId' AND s.declared_at <= ${at}::timestamptz) AS declared
-        FROM campaign_rosters r CROSS JOIN LATERAL jsonb_array_elements(r.entries) AS x(entry)
+        FROM ${roster}
         WHERE r.campaign_id = ${campaignId}`,
   );
 }

@@ -24,8 +24,10 @@ export type UnitKind = (typeof UNIT_KINDS)[number];
  *   `duty_events`) due by the instant or filed before it; value = filed on time (DUTY_SUBMITTED,
  *   not DUTY_SUBMITTED_LATE) / counted.
  * - SELF_INSPECTION_COVERAGE (counties): the county's enterprises on the roster frozen at launch
- *   (`campaign_rosters`); value = those that declared their self-inspection by then
- *   (`self_inspections.declared_at`) / on the roster.
+ *   (`campaign_rosters`) whose SELF_INSPECTION duty was assigned by then; value = those whose duty
+ *   was filed by then (a DUTY_SUBMITTED or DUTY_SUBMITTED_LATE in `duty_events`) / counted. A
+ *   campaign launched before those duties: every roster enterprise, declared by then
+ *   (`self_inspections.declared_at`).
  * - INSPECTION_COVERAGE (departments): the department's spot-check inspection duties (INSPECTION)
  *   due by then or filed before; value = filed (on time or late) / counted.
  * - RECTIFICATION_RATE: hazards found in the campaign in the unit's scope (its county, or the

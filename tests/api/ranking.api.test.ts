@@ -67,14 +67,16 @@ interface DutyRef {
   kind: DutyKind;
   dueAt: number;
   subject?: string;
+  /** Another campaign than the file's. */
+  campaign?: string;
 }
 
 async function dutyEvent(d: DutyRef, type: 'DUTY_ASSIGNED' | 'DUTY_SUBMITTED' | 'DUTY_SUBMITTED_LATE' | 'DUTY_MISSED' | 'DUTY_RESCHEDULED', at: number, data: Record<string, unknown> = {}) {
-  const obligationId = `obligation:${campaignId}:${d.holder}`;
+  const obligationId = `obligation:${d.campaign ?? campaignId}:${d.holder}`;
   const filed = type.startsWith('DUTY_SUBMITTED');
   await applyDutyEvents(h.db, [
     {
-      campaignId,
+      campaignId: d.campaign ?? campaignId,
       obligationId,
       holderCode: d.holder,
       subjectEnterpriseId: d.subject ?? null,
@@ -284,5 +286,36 @@ describe('GET /v1/campaigns/{id}/ranking', () => {
     expectProblem(await ranking('?at=yesterday'), 400, 'VALIDATION_FAILED', ['querystring.at']);
     expectProblem(await ranking('?kind=CITY'), 400, 'VALIDATION_FAILED', ['querystring.kind']);
     expectProblem(await h.call('GET', `/v1/campaigns/${randomUUID()}/ranking`, h.keys.office), 404, 'NOT_FOUND');
+  });
+});
+
+describe('self-inspection coverage in a campaign with self-inspection duties', () => {
+  it('reads the enterprises\' SELF_INSPECTION duties: a declaration made again after T leaves the ranking at T as it was', async () => {
+    const { countyCode: c3, departmentCode: d3 } = await seedUnits(h.db);
+    const e3 = await seedEnterprise(h.db, { countyCode: c3, departmentCode: d3 });
+    const e4 = await seedEnterprise(h.db, { countyCode: c3, departmentCode: d3 });
+    const template = { ...demoTemplate(Date.now() + 10 * 60_000), key: uniq('ranking-self') };
+    expect((await h.call('POST', '/v1/campaign-templates', h.keys.office, template)).status).toBe(201);
+    const launched = await h.call<{ id: string }>('POST', '/v1/campaigns', h.keys.office, { templateKey: template.key, templateVersion: 1, counties: [c3], departments: [d3], name: uniq('自查排名') });
+    expect(launched.status, JSON.stringify(launched.body)).toBe(201);
+    const other = launched.body.id;
+    h.track(`campaign:${other}`);
+    const selfDuty = (e: Enterprise): DutyRef => ({ holder: d3, key: `self-inspection:${e.id}`, kind: 'SELF_INSPECTION', dueAt: base + 4 * HOUR, subject: e.id, campaign: other });
+    // e3 files at base + 1 h (its declaration then), e4 has its duty and files nothing by T.
+    for (const e of [e3, e4]) await dutyEvent(selfDuty(e), 'DUTY_ASSIGNED', base);
+    await dutyEvent(selfDuty(e3), 'DUTY_SUBMITTED', base + HOUR);
+    await declareSelfInspection(h.db, { campaignId: other, enterpriseId: e3.id, problemsFound: 1, note: null, declaredBy: SYSTEM_ACTOR });
+    const coverage = async () => {
+      const res = await h.call<Ranking>('GET', `/v1/campaigns/${other}/ranking?at=${T}&kind=COUNTY`, h.keys.office);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.units[0]!.indicators.find((i) => i.indicator === 'SELF_INSPECTION_COVERAGE');
+    };
+    // 1 of 2 filed by T → 25 × 1/2.
+    const atT = await coverage();
+    expect(atT).toMatchObject({ numerator: 1, denominator: 2, value: 0.5, points: 12.5 });
+    // After T: e3 declares again (its declared_at moves past T), e4 files late.
+    await declareSelfInspection(h.db, { campaignId: other, enterpriseId: e3.id, problemsFound: 3, note: 'again', declaredBy: SYSTEM_ACTOR });
+    await dutyEvent(selfDuty(e4), 'DUTY_SUBMITTED_LATE', Date.now());
+    expect(await coverage()).toEqual(atT);
   });
 });
