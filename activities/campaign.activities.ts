@@ -15,6 +15,8 @@ import { drawSpotCheck as draw, type RosterEntry } from '../domain/spot-check';
 import { drawRuleOf } from '../domain/roster';
 import { isActive } from '../domain/enterprise';
 import { getFrozenRoster, inScopeRoster } from '../db/campaign-roster.repo';
+import { reportExtras } from '../db/campaign-report.repo';
+import { defaultScoringScheme } from '../domain/scoring';
 import { buildHazardRow, type HazardReport } from '../services/hazard-report';
 import { startHazardWorkflow } from '../services/hazard.service';
 import type { TemporalTarget } from '../services/temporal';
@@ -259,7 +261,10 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
 
   async function takeSummarySnapshot(input: { campaignId: string; at: string }): Promise<void> {
     const figures = await campaignFigures(db, input.campaignId);
-    await db.insert(campaignSnapshots).values({ campaignId: input.campaignId, figures, takenAt: new Date(input.at) }).onConflictDoNothing();
+    // The report upward (总结报告) is frozen with the summary: the ranking as it stood at this instant.
+    const c = await loadCampaign(db, input.campaignId);
+    const report = await reportExtras(db, input.campaignId, new Date(input.at), c.template.scoring ?? defaultScoringScheme());
+    await db.insert(campaignSnapshots).values({ campaignId: input.campaignId, figures: { ...figures, report }, takenAt: new Date(input.at) }).onConflictDoNothing();
   }
 
   async function sendDutyNotification(input: { campaignId: string; obligationId: string; holderCode: string; duty: Duty; kind: DutyNotificationKind; eventKey: string }): Promise<void> {

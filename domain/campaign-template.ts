@@ -9,6 +9,7 @@ import { INDUSTRY_CODES, type Industry } from './industries';
 import { MAX_POLICY_STEP_DAYS, validatePolicyOverride, type HazardPolicyOverride } from './policy';
 import { validateScoringScheme, type ScoringScheme } from './scoring';
 import type { SpotCheckStratumBy } from './spot-check';
+import { validateLeads } from './work-items';
 import { DEFAULT_TIME_ZONE, isValidTimeZone, localDateOf, localTimeOf, parseLocalDate } from './time';
 import {
   BEFORE_DAY_READINGS,
@@ -206,6 +207,11 @@ export function validateTemplate(t: unknown): TemplateValidation {
           if (applies === 'ALL') item.selfInspection = 'ALL';
           else if (Array.isArray(applies) && applies.length > 0 && applies.every((c) => typeof c === 'string' && (INDUSTRY_CODES as string[]).includes(c))) item.selfInspection = [...new Set(applies as Industry[])];
           else if (applies !== undefined) err(`${ipath}.selfInspection`, `must be ALL or a non-empty list of industry codes (${INDUSTRY_CODES.join(', ')}), got ${show(applies)}`);
+          if (it.leads !== undefined) {
+            const leads = validateLeads(it.leads, `${ipath}.leads`);
+            if (Array.isArray(leads)) errors.push(...leads);
+            else item.leads = leads;
+          }
           items.push(item);
         });
       }

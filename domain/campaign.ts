@@ -45,6 +45,18 @@ export interface WorkItem {
    * (ALL) or those of these industries. Absent: an item of the regulators', not of enterprises.
    */
   selfInspection?: 'ALL' | Industry[];
+  /**
+   * Who leads the item (牵头单位), whose monthly progress reports state it (domain/work-items.ts):
+   * every unit of these kinds, the departments supervising enterprises of these industries on the
+   * campaign's roster (谁主管谁牵头), and these units by code. Absent: no unit reports on it.
+   */
+  leads?: WorkItemLeads;
+}
+
+export interface WorkItemLeads {
+  kinds?: ('COUNTY' | 'DEPARTMENT')[];
+  industries?: Industry[];
+  units?: string[];
 }
 
 export interface WorkLine {

@@ -19,6 +19,8 @@ import { canSee, type Actor } from '../../domain/hazard';
 import { assertActive } from '../../domain/enterprise';
 import { foreignChecklistEntries, selfInspectionChecklist } from '../../domain/self-inspection';
 import { drawProblems, drawRuleOf } from '../../domain/roster';
+import { progressItemProblems } from '../../domain/work-items';
+import { leadingUnit } from '../../db/work-items.repo';
 import { drawDisclosed, mayKnowInspection } from '../../domain/unannounced';
 import { forbidFields, requireRole } from '../plugins/auth';
 import { idempotencyScope } from '../plugins/idempotency';
@@ -266,6 +268,14 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       const actor = requireRole(request, 'admin', 'office', 'county', 'department');
       const c = await visibleCampaign(actor, request.params.id);
       if ((actor.role === 'county' || actor.role === 'department') && request.params.unitCode !== actor.scope) throw new DomainError(ErrorCode.NOT_FOUND, 'no such duty in this campaign');
+      // A structured progress report states the work items the unit leads (domain/work-items.ts).
+      if (request.body.items) {
+        if (!request.params.dutyKey.startsWith('progress:')) throw invalidInput([{ field: 'items', reason: 'work items are stated in progress reports (progress:...)' }]);
+        const unit = await leadingUnit(db, c.id, request.params.unitCode);
+        if (!unit) throw new DomainError(ErrorCode.NOT_FOUND, 'no such duty in this campaign');
+        const problems = progressItemProblems(c.template, unit, request.body.items);
+        if (problems.length > 0) throw invalidInput(problems);
+      }
       // The report goes on the ledger first; the workflow's history carries its id.
       const contentId = await storeContent(db, 'duty-report', request.body, actor);
       const status = await submitDuty(temporal, obligationWorkflowId(c.id, request.params.unitCode), { dutyKey: request.params.dutyKey, content: { contentId }, actor: request.actor }, request.idempotencyKey);

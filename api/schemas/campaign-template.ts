@@ -43,6 +43,20 @@ const WorkLine = Type.Object(
               description: "the enterprises whose self-inspection checklist holds this item: ALL, or those of these industries; absent, an item of the regulators'",
             }),
           ),
+          leads: Type.Optional(
+            Type.Object(
+              {
+                kinds: Type.Optional(Type.Array(Code(['COUNTY', 'DEPARTMENT']), { maxItems: 2 })),
+                industries: Type.Optional(Type.Array(Code(INDUSTRY_CODES), { maxItems: 50 })),
+                units: Type.Optional(Type.Array(SingleLine({ minLength: 1, maxLength: 64, description: 'a unit code' }), { maxItems: 200 })),
+              },
+              {
+                additionalProperties: false,
+                description:
+                  '牵头单位, who reports on this item in the monthly progress reports: every unit of these kinds, the departments supervising enterprises of these industries on the roster (谁主管谁牵头), these units by code; absent, no unit reports on it',
+              },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { CAMPAIGN_STATUSES, PHASE_KEYS } from '../../domain/campaign';
 import { INSPECTION_STATES } from '../../domain/unannounced';
+import { ITEM_STATUSES } from '../../domain/work-items';
 import { Attachment, HazardReportBody } from './hazards';
 import { INT4_MAX, PageQuery, SingleLine, Text } from './common';
 export { IdempotencyHeaders as LaunchHeaders } from './common';
@@ -47,10 +48,59 @@ const Figures = Type.Record(Type.String(), Type.Union([Type.Number({ minimum: -1
   propertyNames: SingleLine({ minLength: 1, maxLength: 100 }),
   description: 'named figures (a name is one line of 1 to 100 characters): numbers or short texts',
 });
-export const DutyBody = Type.Object(
-  { figures: Type.Optional(Figures), text: Type.Optional(Text({ maxLength: 20000 })), attachments: Type.Optional(Type.Array(Attachment, { maxItems: 50 })) },
+/** One work item of a structured progress report (domain/work-items.ts). */
+const ProgressItem = Type.Object(
+  {
+    no: Type.Integer({ minimum: 1, maximum: 100000, description: 'the work item number in the plan; one the unit leads' }),
+    status: Type.Enum(ITEM_STATUSES),
+    figures: Type.Optional(Figures),
+    text: Type.Optional(Text({ maxLength: 4000 })),
+  },
   { additionalProperties: false },
 );
+export const DutyBody = Type.Object(
+  {
+    figures: Type.Optional(Figures),
+    text: Type.Optional(Text({ maxLength: 20000 })),
+    attachments: Type.Optional(Type.Array(Attachment, { maxItems: 50 })),
+    items: Type.Optional(
+      Type.Array(ProgressItem, {
+        maxItems: 500,
+        description: 'a progress report per work item (status, figures, text): only the items the unit leads (WorkItem.leads), each once; a template without leads takes any of its items',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const WindowFigures = Type.Object({ hazardsFound: Type.Integer({ minimum: 0 }), hazardsRectified: Type.Integer({ minimum: 0 }), hazardsOverdue: Type.Integer({ minimum: 0 }) });
+export const ProgressPrefill = Type.Object({
+  campaignId: Type.String({ format: 'uuid' }),
+  unitCode: Type.String(),
+  dutyKey: Type.String(),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  ledger: Type.Object(
+    {
+      ...WindowFigures.properties,
+      rosterEnterprises: Type.Optional(Type.Integer({ minimum: 0, description: "a county's enterprises on the campaign's roster" })),
+      selfInspected: Type.Optional(Type.Integer({ minimum: 0, description: 'of them, those that declared their self-inspection by `to`' })),
+      drawnInspections: Type.Optional(Type.Integer({ minimum: 0, description: "a department's drawn inspections recorded in the window" })),
+      extraInspections: Type.Optional(Type.Integer({ minimum: 0, description: 'its inspections beyond the sample in the window' })),
+    },
+    { description: "what the ledger knows of the unit's scope in the window" },
+  ),
+  items: Type.Array(
+    Type.Object({
+      no: Type.Integer(),
+      textZh: Type.String(),
+      industries: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'the industries the unit leads the item for (谁主管谁牵头); null when it leads it as a unit' }),
+      figures: Type.Union([WindowFigures, Type.Null()], { description: "the hazards of those industries in the unit's scope in the window; null where the ledger cannot tell an item's figures" }),
+    }),
+    { description: 'the items the unit leads, in plan order' },
+  ),
+});
+export const PrefillParams = Type.Object({ id: Type.String({ format: 'uuid' }), unitCode: Code, dutyKey: SingleLine({ minLength: 1, maxLength: 64, description: "progress:YYYY-MM (the month, in the campaign's time zone) or progress:N (that report's window)" }) });
 
 export const InspectionParams = Type.Object({ id: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }) });
 /** A finding is a hazard report of the inspected enterprise, registered in this campaign. */
@@ -297,3 +347,46 @@ export const SupervisionFindingFiled = Type.Object({
 });
 
 export const CampaignSummary = Type.Object({ campaignId: Type.String({ format: 'uuid' }), takenAt: Iso, figures: CampaignFigures });
+
+/** GET /v1/campaigns/{id}/report (domain/campaign-report.ts CampaignReport). */
+const ReportRow = Type.Object({
+  key: Type.String(),
+  nameZh: Type.String(),
+  total: Count,
+  rectified: Type.Union([Count, Type.Null()], { description: 'CLOSED hazards; null in a summary frozen before the report' }),
+  open: Count,
+  overdue: Count,
+  rectificationRate: Type.Union([Type.Number(), Type.Null()]),
+});
+const CoverageRow = Type.Object({ key: Type.String(), required: Count, covered: Count, share: Type.Number() });
+const RankedUnit = Type.Object({ unitCode: Type.String(), nameZh: Type.String(), total: Type.Number(), rank: Type.Integer({ minimum: 1 }) });
+const Tally = Type.Record(Type.String(), Count);
+export const CampaignReport = Type.Object({
+  campaignId: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  documentNumber: Type.String(),
+  issuingBody: Type.String(),
+  recipients: Type.Array(Type.String()),
+  takenAt: Iso,
+  hazards: Type.Object({
+    total: Count,
+    open: Count,
+    overdue: Count,
+    rectified: Type.Union([Count, Type.Null()]),
+    rectificationRate: Type.Union([Type.Number(), Type.Null()]),
+    byCounty: Type.Array(ReportRow),
+    byDepartment: Type.Array(ReportRow),
+    byIndustry: Type.Array(ReportRow),
+  }),
+  duties: Type.Object({ total: Count, submitted: Count, submittedLate: Count, missed: Count }),
+  selfInspections: Type.Object({ declared: Count, problemsFound: Count }),
+  supervisionFindings: Count,
+  coverage: Type.Object({
+    counties: Type.Array(CoverageRow),
+    departments: Type.Array(CoverageRow),
+    selfInspection: Type.Union([Type.Object({ due: Count, filed: Count, filedLate: Count, missed: Count, share: Type.Number() }), Type.Null()]),
+  }),
+  ranking: Type.Union([Type.Object({ COUNTY: Type.Array(RankedUnit), DEPARTMENT: Type.Array(RankedUnit) }), Type.Null()], { description: 'the ranking at the summary instant' }),
+  cases: Type.Union([Type.Object({ total: Count, byStatus: Tally }), Type.Null()]),
+  orders: Type.Union([Type.Object({ total: Count, byKind: Tally }), Type.Null()]),
+});

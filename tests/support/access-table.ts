@@ -227,6 +227,24 @@ export const ACCESS_TABLE: RouteEntry[] = [
         : { url: `/v1/campaigns/${ctx.campaignA}/supervision-findings`, body: { team: '第一督导组', target: 'UNIT', unitCode: ctx.entA.countyCode, description: '排查流于形式' } },
   },
   { method: 'GET', url: '/v1/campaigns/:id/summary', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/summary` }) },
+  {
+    method: 'GET',
+    url: '/v1/campaigns/:id/duties/:unitCode/:dutyKey/prefill',
+    // A county or department reads its own progress report's prefill; the office any unit's.
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'deny' },
+    probe: (ctx, t, role) => {
+      const ent = entOf(ctx, t);
+      const unit = role === 'department' ? ent.departmentCode : ent.countyCode;
+      return { url: `/v1/campaigns/${campaignOf(ctx, t)}/duties/${unit}/progress:2023-12/prefill` };
+    },
+  },
+  // The report upward: read like the ranking it holds, by the office and the units taking part.
+  {
+    method: 'GET',
+    url: '/v1/campaigns/:id/report',
+    access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'scoped' },
+    probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/report` }),
+  },
   // 打分排队 is circulated (通报): the units taking part read the whole ranking, as do reviewers of a unit taking part.
   {
     method: 'GET',
