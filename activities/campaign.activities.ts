@@ -4,10 +4,10 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/client';
-import { applyCampaignEvents, applyDutyEvents, campaignFigures, type CampaignEventEntry, type DutyLedgerEntry } from '../db/campaigns.repo';
+import { applyCampaignEvents, applyDutyEvents, type CampaignEventEntry, type DutyLedgerEntry } from '../db/campaigns.repo';
 import { contentBodies, resolveContents } from '../db/contents.repo';
 import { getHazard, insertHazard } from '../db/hazards.repo';
-import { campaignParticipants, campaigns, campaignSnapshots, duties, enterprises, spotCheckDraws, units } from '../db/schema';
+import { campaignParticipants, campaigns, duties, enterprises, spotCheckDraws, units } from '../db/schema';
 import { inspectionDuty, inspectionDutyAfterDraw, phaseWindows, selfInspectionDuty, unitDuties, type Duty, type PhaseKey, type PhaseWindow } from '../domain/campaign';
 import { ErrorCode } from '../domain/errors';
 import type { Actor } from '../domain/hazard';
@@ -15,7 +15,7 @@ import { drawSpotCheck as draw, type RosterEntry } from '../domain/spot-check';
 import { drawRuleOf } from '../domain/roster';
 import { isActive } from '../domain/enterprise';
 import { getFrozenRoster, inScopeRoster } from '../db/campaign-roster.repo';
-import { reportExtras } from '../db/campaign-report.repo';
+import { writeSummarySnapshot } from '../db/campaign-report.repo';
 import { defaultScoringScheme } from '../domain/scoring';
 import { buildHazardRow, type HazardReport } from '../services/hazard-report';
 import { startHazardWorkflow } from '../services/hazard.service';
@@ -260,11 +260,9 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   }
 
   async function takeSummarySnapshot(input: { campaignId: string; at: string }): Promise<void> {
-    const figures = await campaignFigures(db, input.campaignId);
     // The report upward (总结报告) is frozen with the summary: the ranking as it stood at this instant.
     const c = await loadCampaign(db, input.campaignId);
-    const report = await reportExtras(db, input.campaignId, new Date(input.at), c.template.scoring ?? defaultScoringScheme());
-    await db.insert(campaignSnapshots).values({ campaignId: input.campaignId, figures: { ...figures, report }, takenAt: new Date(input.at) }).onConflictDoNothing();
+    await writeSummarySnapshot(db, input.campaignId, new Date(input.at), c.template.scoring ?? defaultScoringScheme());
   }
 
   async function sendDutyNotification(input: { campaignId: string; obligationId: string; holderCode: string; duty: Duty; kind: DutyNotificationKind; eventKey: string }): Promise<void> {

@@ -5,6 +5,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { ReportExtras } from '../domain/campaign-report';
 import { rank, type ScoringScheme } from '../domain/scoring';
 import type { Db } from './client';
+import { campaignFigures } from './campaigns.repo';
+import { campaignSnapshots } from './schema';
 import { scoringSnapshot } from './scoring.repo';
 
 const rowsOf = async <T>(db: Db, q: SQL): Promise<T[]> => ((await db.execute(q)) as unknown as { rows: T[] }).rows;
@@ -37,4 +39,14 @@ export async function reportExtras(db: Db, campaignId: string, at: Date, scheme:
     cases: { total: sum(cases), byStatus: cases },
     orders: { total: sum(orders), byKind: orders },
   };
+}
+
+/**
+ * The summary snapshot (campaign_snapshots): the campaign's figures and the report's extras as they
+ * stand at `at`, written once (a second call keeps the first).
+ */
+export async function writeSummarySnapshot(db: Db, campaignId: string, at: Date, scheme: ScoringScheme): Promise<void> {
+  const figures = await campaignFigures(db, campaignId);
+  const report = await reportExtras(db, campaignId, at, scheme);
+  await db.insert(campaignSnapshots).values({ campaignId, figures: { ...figures, report }, takenAt: at }).onConflictDoNothing();
 }

@@ -13,13 +13,13 @@ import { declareSelfInspection } from '../../db/campaign-admin.repo';
 import { applyCampaignEvents, applyDutyEvents } from '../../db/campaigns.repo';
 import { applyCaseEntries } from '../../db/cases.repo';
 import { moveOpenHazards } from '../../db/hazard-moves.repo';
-import { applyLedgerEntries } from '../../db/ledger.repo';
 import { hazards } from '../../db/schema';
 import { demoTemplate, type DutyKind } from '../../domain/campaign';
-import { SYSTEM_ACTOR, type HazardEventType, type HazardSource, type HazardState } from '../../domain/hazard';
+import { SYSTEM_ACTOR, type HazardSource } from '../../domain/hazard';
 import { defaultScoringScheme } from '../../domain/scoring';
 import { ApiHarness, type Enterprise } from '../support/api-harness';
 import { reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
+import { hazardEventWriter } from '../support/hazard-ledger';
 import { expectProblem } from '../support/problem';
 
 const h = ApiHarness.forFile({ worker: false });
@@ -99,22 +99,7 @@ async function hazardOf(e: Enterprise, source: HazardSource): Promise<{ id: stri
   return { id: row.id, workflowId: row.workflowId };
 }
 
-async function hazardEvent(hz: { id: string; workflowId: string }, type: HazardEventType, from: HazardState | null, to: HazardState, at: number, overdue = false) {
-  await applyLedgerEntries(h.db, [
-    {
-      hazardId: hz.id,
-      workflowId: hz.workflowId,
-      seq: nextSeq(hz.workflowId),
-      type,
-      fromState: from,
-      toState: to,
-      actor: SYSTEM_ACTOR,
-      data: {},
-      at: iso(at),
-      row: { state: to, overdue, escalated: false, deadline: '2099-12-31T15:59:59.999Z', deadlineVersion: 1, pendingExtension: null },
-    },
-  ]);
-}
+const hazardEvent = hazardEventWriter(() => h.db, nextSeq);
 
 const caseRow = (status: 'OPEN' | 'RESOLVED', resolvedAt: string | null) => ({ rung: 'CIRCULAR' as const, status, exposed: false, overdue: false, reviewDueAt: null, heldUntil: null, summonsAt: null, referralTo: null, resolvedAt });
 
