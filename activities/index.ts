@@ -13,6 +13,7 @@ import { hazardNoticeKey } from '../domain/delivery';
 import type { NotificationKind } from '../domain/hazard';
 import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
 import { createCaseActivities } from './case.activities';
+import { createCircularActivities } from './circular.activities';
 import { createOrderActivities } from './order.activities';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
@@ -135,5 +136,5 @@ export function createActivities(deps: ActivityDeps) {
     await ledgerWrite(`outbox ${input.businessKey}`, () => abandonOutbox(db, input.businessKey, input.reason));
   }
 
-  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps), ...createOrderActivities(deps) };
+  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps), ...createOrderActivities(deps), ...createCircularActivities(deps) };
 }

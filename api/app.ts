@@ -20,6 +20,7 @@ import { hazardRoutes, hazardSchemas } from './routes/hazards.routes';
 import { orderRoutes, orderSchemas } from './routes/orders.routes';
 import { ledgerRoutes } from './routes/ledger.routes';
 import { rankingRoutes } from './routes/ranking.routes';
+import { circularRoutes } from './routes/circulars.routes';
 import { campaignReportRoutes } from './routes/campaign-report.routes';
 import { referenceRoutes } from './routes/reference.routes';
 import type { TemporalTarget } from '../services/temporal';
@@ -50,6 +51,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
       await v1.register(ledgerRoutes, deps);
       await v1.register(campaignRoutes, deps);
       await v1.register(rankingRoutes, deps);
+      await v1.register(circularRoutes, deps);
       await v1.register(campaignReportRoutes, deps);
       await v1.register(orderRoutes, deps);
       await v1.register(caseRoutes, deps);

@@ -85,3 +85,6 @@ export const caseNoticeKey = (r: { caseId: string; window: number; eventKey: str
 
 /** The outbox's business key of an enforcement order's notice: one mail per order and event (`issued`, `reminder:P3D`, `body:2`). */
 export const orderNoticeKey = (r: { orderId: string; eventKey: string }): string => `order:${r.orderId}:${r.eventKey}`;
+
+/** A published monthly circular (通报) mailed to one participating unit: once per campaign, month and unit. */
+export const circularNoticeKey = (r: { campaignId: string; month: string; unitCode: string }): string => `circular:${r.campaignId}:${r.month}:${r.unitCode}`;

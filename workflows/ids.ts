@@ -8,3 +8,4 @@ export const inspectionWorkflowId = (campaignId: string, enterpriseId: string): 
 export const selfInspectionWorkflowId = (campaignId: string, enterpriseId: string): string => `self-inspection:${campaignId}:${enterpriseId}`;
 export const caseWorkflowId = (caseId: string): string => `case:${caseId}`;
 export const orderWorkflowId = (orderId: string): string => `order:${orderId}`;
+export const circularMailWorkflowId = (campaignId: string, month: string): string => `circular-mail:${campaignId}:${month}`;

@@ -4,3 +4,4 @@ export { campaignWorkflow } from './campaign.workflow';
 export { obligationWorkflow } from './obligation.workflow';
 export { caseWorkflow } from './case.workflow';
 export { orderWorkflow } from './order.workflow';
+export { circularMailWorkflow } from './circular.workflow';

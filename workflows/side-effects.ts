@@ -59,7 +59,7 @@ export class Background {
 }
 
 /** The innermost message of a failure chain: an activity failure's cause says what went wrong. */
-function failureReason(err: unknown): string {
+export function failureReason(err: unknown): string {
   let e: unknown = err;
   while (e instanceof Error && e.cause instanceof Error) e = e.cause;
   return e instanceof Error ? e.message : String(e);

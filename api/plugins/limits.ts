@@ -27,7 +27,8 @@ export function sendsMailOrStartsWorkflows(method: string, routeUrl: string | un
   if (routeUrl === '/v1/campaigns') return true;
   // Enforcement: an order starts its workflow and mails; a command may mail; a gas over-limit record opens a case.
   if (routeUrl.startsWith('/v1/orders/') || /^\/v1\/enterprises\/:id\/(orders|gas-over-limit)$/.test(routeUrl)) return true;
-  return routeUrl.startsWith('/v1/campaigns/') && !routeUrl.endsWith('/self-inspections');
+  // Generating a circular's draft reads the ledger and mails nothing; publishing it mails every unit.
+  return routeUrl.startsWith('/v1/campaigns/') && !routeUrl.endsWith('/self-inspections') && !routeUrl.endsWith('/circulars');
 }
 
 /** Who a request counts against: its API key (hashed, never stored as sent), else its IP. */

@@ -8,12 +8,12 @@ import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app as hazardApi, fastifyOptions } from '../../api/app';
-import { campaignParticipants, campaigns, campaignSnapshots, cases, duties, hazards, orders, spotCheckDraws } from '../../db/schema';
+import { campaignCirculars, campaignParticipants, campaigns, campaignSnapshots, cases, duties, hazards, orders, spotCheckDraws } from '../../db/schema';
 import { campaignFigures } from '../../db/campaigns.repo';
 import { createApiKey } from '../../db/reference.repo';
-import { ROLES, type Role } from '../../domain/hazard';
+import { ROLES, SYSTEM_ACTOR, type Role } from '../../domain/hazard';
 import { ApiHarness, eventually, type ProblemBody } from '../support/api-harness';
-import { ACCESS_TABLE, futureTemplate, rectificationOrder, routeKey, type MatrixContext, type RouteEntry, type Target } from '../support/access-table';
+import { ACCESS_TABLE, futureTemplate, PUBLISHED_CIRCULAR_MONTH, rectificationOrder, routeKey, type MatrixContext, type RouteEntry, type Target } from '../support/access-table';
 import { reportBody, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: true });
@@ -66,6 +66,7 @@ beforeAll(async () => {
   for (const campaignId of [campaignA, campaignB]) {
     await h.db.insert(spotCheckDraws).values({ campaignId, seed: uniq('seed'), rule: { minRatio: 1, strata: ['industry'], population: 'COUNTY_SUPERVISED' }, roster, strata, drawnAt: new Date() });
     await h.db.insert(campaignSnapshots).values({ campaignId, figures: JSON.parse(JSON.stringify(await campaignFigures(h.db, campaignId))) as Record<string, unknown>, takenAt: new Date() });
+    await h.db.insert(campaignCirculars).values({ campaignId, month: PUBLISHED_CIRCULAR_MONTH, status: 'PUBLISHED', asOf: new Date(), figures: {}, markdown: '# 通报', html: '<h1>通报</h1>', contentSha256: '0'.repeat(64), generatedBy: SYSTEM_ACTOR, publishedBy: SYSTEM_ACTOR, publishedAt: new Date() });
   }
   // Duties can be submitted once each unit's obligation workflow has put them on the ledger; B's too,
   // so that an out-of-scope submission would reach a real obligation if the gate let it through.

@@ -145,6 +145,7 @@ describe('the OpenAPI document', () => {
     expect(strict.map((o) => o.label).sort()).toEqual(
       [
         'POST /v1/campaigns',
+        'POST /v1/campaigns/{id}/circulars/{month}/publish',
         'POST /v1/campaigns/{id}/duties/{unitCode}/{dutyKey}',
         'POST /v1/campaigns/{id}/extra-inspections',
         'POST /v1/campaigns/{id}/inspections/{enterpriseId}',
@@ -174,6 +175,7 @@ describe('the OpenAPI document', () => {
         'DELETE /v1/api-keys/{id}',
         'POST /v1/api-keys',
         'POST /v1/campaign-templates',
+        'POST /v1/campaigns/{id}/circulars',
         'POST /v1/campaigns/{id}/self-inspections',
         'POST /v1/enterprises',
         'POST /v1/enterprises/bulk',

@@ -61,6 +61,10 @@ const regulatorsScoped: Record<Role, Access> = { admin: 'allow', office: 'allow'
 /** Deciding a case and exporting its evidence: admin, office, and a reviewer in its scope; not the parties (county, department, enterprise). */
 const casesDeciders: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'deny', county: 'deny', enterprise: 'deny', reviewer: 'scoped' };
 /** Reads of a hazard, an enterprise, a case and their records: every role in its scope. */
+/** Circulars: the office and admin; reviewers and the units taking part in their scope (units: the published ones). */
+const circularReaders: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'scoped' };
+/** The month the access matrix's set-up publishes a circular for in campaigns A and B. */
+export const PUBLISHED_CIRCULAR_MONTH = '2000-01';
 const allScoped: Record<Role, Access> = { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'scoped', reviewer: 'scoped' };
 
 const hazardOf = (ctx: MatrixContext, t: Target) => (t === 'in' ? ctx.hazardA : ctx.hazardB);
@@ -251,6 +255,28 @@ export const ACCESS_TABLE: RouteEntry[] = [
     url: '/v1/campaigns/:id/ranking',
     access: { admin: 'allow', office: 'allow', department: 'scoped', county: 'scoped', enterprise: 'deny', reviewer: 'scoped' },
     probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/ranking?kind=COUNTY` }),
+  },
+  // 通报: the office generates and publishes; reviewers read drafts too; the units taking part read what is published
+  // (the matrix's set-up publishes PUBLISHED_CIRCULAR_MONTH in campaigns A and B).
+  {
+    method: 'POST',
+    url: '/v1/campaigns/:id/circulars',
+    access: officeOnly,
+    probe: (ctx) => ({ url: `/v1/campaigns/${ctx.campaignA}/circulars`, body: { month: '2001-01' } }),
+  },
+  { method: 'GET', url: '/v1/campaigns/:id/circulars', access: circularReaders, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/circulars` }) },
+  {
+    method: 'GET',
+    url: '/v1/campaigns/:id/circulars/:month',
+    access: circularReaders,
+    probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/circulars/${PUBLISHED_CIRCULAR_MONTH}` }),
+  },
+  {
+    method: 'POST',
+    url: '/v1/campaigns/:id/circulars/:month/publish',
+    access: officeOnly,
+    probe: (ctx) => ({ url: `/v1/campaigns/${ctx.campaignA}/circulars/${PUBLISHED_CIRCULAR_MONTH}/publish` }),
+    note: 'the probed month is published already: 409',
   },
 
   // ---- accountability cases: every role reads the cases in its scope; the office opens them; those who decide them export their evidence
