@@ -11,14 +11,14 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyDutyEvents } from '../../db/campaigns.repo';
 import { applyCaseEntries } from '../../db/cases.repo';
-import { applyLedgerEntries } from '../../db/ledger.repo';
 import { campaignCirculars, supervisionFindings } from '../../db/schema';
 import { demoTemplate, type DutyKind } from '../../domain/campaign';
 import type { CircularFigures } from '../../domain/circular';
 import { instantOfLocal } from '../../domain/time';
-import { SYSTEM_ACTOR, type HazardEventType, type HazardState } from '../../domain/hazard';
+import { SYSTEM_ACTOR } from '../../domain/hazard';
 import { ApiHarness, eventually, type Enterprise } from '../support/api-harness';
 import { reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
+import { hazardEventWriter } from '../support/hazard-ledger';
 import { expectProblem } from '../support/problem';
 
 const h = ApiHarness.forFile({ worker: true });
@@ -95,22 +95,7 @@ async function hazardOf(e: Enterprise, grade: 'GENERAL' | 'MAJOR') {
   return { id: row.id, workflowId: row.workflowId };
 }
 
-async function hazardEvent(hz: { id: string; workflowId: string }, type: HazardEventType, from: HazardState | null, to: HazardState, at: number, overdue = false) {
-  await applyLedgerEntries(h.db, [
-    {
-      hazardId: hz.id,
-      workflowId: hz.workflowId,
-      seq: nextSeq(hz.workflowId),
-      type,
-      fromState: from,
-      toState: to,
-      actor: SYSTEM_ACTOR,
-      data: {},
-      at: iso(at),
-      row: { state: to, overdue, escalated: false, deadline: '2099-12-31T15:59:59.999Z', deadlineVersion: 1, pendingExtension: null },
-    },
-  ]);
-}
+const hazardEvent = hazardEventWriter(() => h.db, nextSeq);
 
 const generate = (key = h.keys.office, month = MONTH) => h.call<CircularView>('POST', `/v1/campaigns/${campaignId}/circulars`, key, { month });
 const read = (key: string, month = MONTH) => h.call<CircularView>('GET', `/v1/campaigns/${campaignId}/circulars/${month}`, key);
