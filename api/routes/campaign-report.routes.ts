@@ -18,6 +18,22 @@ import { obligationWorkflowId } from '../../workflows/ids';
 
 const MONTH_KEY_RE = /^progress:(\d{4})-(0[1-9]|1[0-2])$/;
 
+/** The Accept header's weight of a media type (q, 1 when absent; -1 when not listed) and its position. */
+function weightOf(accept: string, type: string): { q: number; at: number } {
+  const parts = accept.split(',').map((p) => p.split(';').map((x) => x.trim()));
+  const at = parts.findIndex(([t]) => t === type);
+  if (at < 0) return { q: -1, at };
+  const q = parts[at]!.find((x) => x.startsWith('q='));
+  return { q: q ? Number(q.slice(2)) : 1, at };
+}
+
+/** Markdown when the Accept header weighs text/markdown above JSON (or equal and listed first). */
+function prefersMarkdown(accept: string | undefined): boolean {
+  const md = weightOf(accept ?? '', 'text/markdown');
+  const json = weightOf(accept ?? '', 'application/json');
+  return md.q > 0 && (md.q > json.q || (md.q === json.q && md.at < json.at));
+}
+
 export const campaignReportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.get(
     '/campaigns/:id/duties/:unitCode/:dutyKey/prefill',
@@ -88,7 +104,7 @@ export const campaignReportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
       const codes = [...new Set([...Object.keys(figures.hazards.byCounty), ...Object.keys(figures.hazards.byDepartment), ...(await participantsOf(db, c.id)).map((p) => p.unitCode)])];
       const names = Object.fromEntries((await unitsByCode(db, codes)).map((u) => [u.code, u.name]));
       const report = campaignReport({ id: c.id, name: c.template.name, documentNumber: c.template.documentNumber, issuingBody: c.template.issuingBody }, snap.takenAt.toISOString(), figures, names);
-      const wantsMd = request.query.format === 'md' || (request.query.format === undefined && /\btext\/markdown\b/.test(request.headers.accept ?? ''));
+      const wantsMd = request.query.format === 'md' || (request.query.format === undefined && prefersMarkdown(request.headers.accept));
       if (wantsMd) return reply.type('text/markdown; charset=utf-8').serializer((p: unknown) => String(p)).send(reportMarkdown(report));
       return report;
     },

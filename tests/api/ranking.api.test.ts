@@ -20,6 +20,7 @@ import { defaultScoringScheme } from '../../domain/scoring';
 import { ApiHarness, type Enterprise } from '../support/api-harness';
 import { reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
 import { hazardEventWriter } from '../support/hazard-ledger';
+import { openUnitCaseOnLedger } from '../support/case-ledger';
 import { expectProblem } from '../support/problem';
 
 const h = ApiHarness.forFile({ worker: false });
@@ -158,20 +159,7 @@ beforeAll(async () => {
   await hazardEvent(h3, 'REGISTERED', null, 'RECTIFYING', base + 2 * HOUR);
 
   // A case about C1, opened at base + 2 h.
-  caseId = randomUUID();
-  await applyCaseEntries(h.db, [
-    {
-      caseId,
-      workflowId: `case:${caseId}`,
-      seq: 1,
-      type: 'OPENED',
-      actor: SYSTEM_ACTOR,
-      data: {},
-      at: iso(base + 2 * HOUR),
-      row: caseRow('OPEN', null),
-      opening: { subject: { kind: 'UNIT', ref: c1, countyCode: c1 }, causeKind: 'MANUAL', campaignId, openedBy: SYSTEM_ACTOR, openedAt: iso(base + 2 * HOUR) },
-    },
-  ]);
+  caseId = await openUnitCaseOnLedger(h.db, { campaignId, unitCode: c1, at: iso(base + 2 * HOUR) });
 });
 
 /** What happens after T (at the time of the call): each changes the ranking now, none the one at T. */

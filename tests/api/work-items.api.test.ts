@@ -5,12 +5,10 @@
 // by hand from ledger rows written here as the activities write them; the summary snapshot is
 // written through the repository function the activity calls, and GET /report reads it as JSON and
 // zh-CN Markdown.
-import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareSelfInspection, recordExtraInspection } from '../../db/campaign-admin.repo';
 import { writeSummarySnapshot } from '../../db/campaign-report.repo';
-import { applyCaseEntries } from '../../db/cases.repo';
 import { duties, units } from '../../db/schema';
 import { demoTemplate } from '../../domain/campaign';
 import { SYSTEM_ACTOR } from '../../domain/hazard';
@@ -19,6 +17,7 @@ import { localDateOf } from '../../domain/time';
 import { ApiHarness, eventually, type Enterprise } from '../support/api-harness';
 import { reportBody, seedEnterprise, seedHazard, uniq } from '../support/fixtures';
 import { hazardEventWriter } from '../support/hazard-ledger';
+import { openUnitCaseOnLedger } from '../support/case-ledger';
 import { expectProblem } from '../support/problem';
 import { terminateCampaigns } from '../support/spot-check-campaign';
 
@@ -99,20 +98,7 @@ beforeAll(async () => {
   // Now: e1 declares its self-inspection; D1 inspects e2 beyond the sample; a case about C opens.
   await declareSelfInspection(h.db, { campaignId: id, enterpriseId: e1.id, problemsFound: 1, note: null, declaredBy: SYSTEM_ACTOR });
   await recordExtraInspection(h.db, { campaignId: id, enterpriseId: e2.id, unitCode: D1, outcome: 'PASSED', hazardIds: [], requestKey: uniq('extra'), actor: SYSTEM_ACTOR });
-  const caseId = randomUUID();
-  await applyCaseEntries(h.db, [
-    {
-      caseId,
-      workflowId: `case:${caseId}`,
-      seq: 1,
-      type: 'OPENED',
-      actor: SYSTEM_ACTOR,
-      data: {},
-      at: new Date().toISOString(),
-      row: { rung: 'CIRCULAR', status: 'OPEN', exposed: false, overdue: false, reviewDueAt: null, heldUntil: null, summonsAt: null, referralTo: null, resolvedAt: null },
-      opening: { subject: { kind: 'UNIT', ref: C, countyCode: C }, causeKind: 'MANUAL', campaignId: id, openedBy: SYSTEM_ACTOR, openedAt: new Date().toISOString() },
-    },
-  ]);
+  await openUnitCaseOnLedger(h.db, { campaignId: id, unitCode: C, at: new Date().toISOString() });
 }, 120_000);
 
 afterAll(async () => {
@@ -220,5 +206,9 @@ describe('GET /v1/campaigns/{id}/report (the report upward)', () => {
       expect(md.body).toContain('| 煤矿 | 2 | 1 | 1 | 1 | 50.0% |');
       expect(md.body).toContain('立案追责 1 件（办理中 1 件）。');
     }
+    // JSON weighed above Markdown: JSON.
+    const json = await h.app.inject({ method: 'GET', url: `/v1/campaigns/${id}/report`, headers: { authorization: `Bearer ${h.keys.office}`, accept: 'application/json, text/markdown;q=0.5' } });
+    expect(json.headers['content-type']).toMatch(/^application\/json/);
+    expect(json.json()).toEqual(res.body);
   });
 });

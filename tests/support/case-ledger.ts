@@ -1,10 +1,13 @@
 // What a case workflow left behind, read the same way by every case test: its ledger events, the
 // instants its timer events were due and acted on, and its mail in the SMTP sink.
+import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { expect } from 'vitest';
 import type { Db } from '../../db/client';
+import { applyCaseEntries } from '../../db/cases.repo';
 import { caseEvents } from '../../db/schema';
+import { SYSTEM_ACTOR } from '../../domain/hazard';
 import type { SmtpSink } from './smtp-sink';
 
 export const caseEventsOf = (db: Db, caseId: string) => db.select().from(caseEvents).where(eq(caseEvents.caseId, caseId)).orderBy(asc(caseEvents.seq));
@@ -23,3 +26,22 @@ export const caseMailKind = (m: ParsedMail): string => `${String(m.headers.get('
 
 /** The addresses a mail went to. */
 export const recipientsOf = (m: ParsedMail): string[] => [m.to].flat().flatMap((a) => (a ? a.value.map((v) => v.address ?? '') : []));
+
+/** A case of the campaign about a unit, opened at `at` (ISO) by hand as the case activities write it (OPEN, first rung); its id. */
+export async function openUnitCaseOnLedger(db: Db, o: { campaignId: string; unitCode: string; at: string }): Promise<string> {
+  const caseId = randomUUID();
+  await applyCaseEntries(db, [
+    {
+      caseId,
+      workflowId: `case:${caseId}`,
+      seq: 1,
+      type: 'OPENED',
+      actor: SYSTEM_ACTOR,
+      data: {},
+      at: o.at,
+      row: { rung: 'CIRCULAR', status: 'OPEN', exposed: false, overdue: false, reviewDueAt: null, heldUntil: null, summonsAt: null, referralTo: null, resolvedAt: null },
+      opening: { subject: { kind: 'UNIT', ref: o.unitCode, countyCode: o.unitCode }, causeKind: 'MANUAL', campaignId: o.campaignId, openedBy: SYSTEM_ACTOR, openedAt: o.at },
+    },
+  ]);
+  return caseId;
+}
