@@ -17,7 +17,12 @@ export function monthSpan(month: string, timeZone: string): { from: number; to: 
   const year = Number(m[1]);
   const mon = Number(m[2]);
   const next = mon === 12 ? `${String(year + 1).padStart(4, '0')}-01-01` : `${m[1]}-${String(mon + 1).padStart(2, '0')}-01`;
-  return { from: instantOfLocal(`${month}-01`, '00:00', timeZone), to: instantOfLocal(next, '00:00', timeZone) };
+  try {
+    return { from: instantOfLocal(`${month}-01`, '00:00', timeZone), to: instantOfLocal(next, '00:00', timeZone) };
+  } catch {
+    // A year the calendar maths does not read (0000, found by schemathesis: it was a 500): no such month.
+    return null;
+  }
 }
 
 /**

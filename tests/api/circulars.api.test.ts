@@ -226,6 +226,7 @@ describe('the monthly circular (通报)', () => {
     expectProblem(await generate(county), 403, 'FORBIDDEN');
     expectProblem(await generate(h.keys.office, '2999-01'), 422, 'VALIDATION_FAILED', ['month']);
     expectProblem(await generate(h.keys.office, '2023-13'), 400, 'VALIDATION_FAILED', ['month']);
+    expectProblem(await generate(h.keys.office, '0000-01'), 422, 'VALIDATION_FAILED', ['month']);
   });
 
   it("publishes it: frozen, mailed once to each unit's mailbox; a refused mailbox is a FAILED outbox row, the circular published all the same", async () => {

@@ -40,6 +40,8 @@ describe('the monthly circular (通报)', () => {
     expect(circularInstant(span, Date.parse('2023-12-15T00:00:00Z'))).toBe(Date.parse('2023-12-15T00:00:00Z'));
     expect(circularInstant(span, Date.parse('2023-11-30T15:59:59Z'))).toBeNull();
     expect(monthSpan('2023-13', 'Asia/Shanghai')).toBeNull();
+    // A year the calendar cannot read is no month either (it was a 500 from the API).
+    expect(monthSpan('0000-01', 'Asia/Shanghai')).toBeNull();
     expect(new Date(monthSpan('2024-01', 'Asia/Shanghai')!.from).toISOString()).toBe('2023-12-31T16:00:00.000Z');
   });
 
