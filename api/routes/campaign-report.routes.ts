@@ -9,7 +9,7 @@ import { unitsByCode } from '../../db/reference.repo';
 import { dutyWindow, hazardWindowFigures, inspectionsBy, leadingUnit, selfInspectionCoverageBy } from '../../db/work-items.repo';
 import { campaignReport, reportMarkdown, type FrozenFigures } from '../../domain/campaign-report';
 import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
-import { daysInMonth, endOfLocalDay, instantOfLocal } from '../../domain/time';
+import { monthSpan } from '../../domain/circular';
 import { itemsLedBy } from '../../domain/work-items';
 import { requireRole } from '../plugins/auth';
 import { errorResponses, IdParams } from '../schemas/common';
@@ -57,9 +57,10 @@ export const campaignReportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
       let to: number;
       const m = MONTH_KEY_RE.exec(dutyKey);
       if (m) {
-        const ym = `${m[1]}-${m[2]}`;
-        from = instantOfLocal(`${ym}-01`, '00:00', c.template.timeZone);
-        to = endOfLocalDay(`${ym}-${String(daysInMonth(Number(m[1]), Number(m[2]))).padStart(2, '0')}`, c.template.timeZone);
+        const span = monthSpan(`${m[1]}-${m[2]}`, c.template.timeZone);
+        if (!span) throw invalidInput([{ field: 'params.dutyKey', reason: `'${dutyKey}' names no month the calendar can read` }]);
+        from = span.from;
+        to = span.to - 1;
       } else if (dutyKey.startsWith('progress:')) {
         const d = await dutyWindow(db, obligationWorkflowId(c.id, unitCode), dutyKey);
         if (!d) throw new DomainError(ErrorCode.NOT_FOUND, 'no such duty in this campaign');

@@ -168,6 +168,8 @@ describe('the prefill from the ledger', () => {
     expect(res.body).toMatchObject({ from: row.opensAt.toISOString(), to: row.dueAt.toISOString() });
     expectProblem(await prefill(D1, 'progress:2025-06', keys.C), 404, 'NOT_FOUND');
     expectProblem(await prefill(C, 'plan', keys.C), 422, 'VALIDATION_FAILED', ['params.dutyKey']);
+    // A month in a year the calendar cannot read is no window (it would have been a 500).
+    expectProblem(await prefill(C, 'progress:0000-01', keys.C), 422, 'VALIDATION_FAILED', ['params.dutyKey']);
   });
 });
 
