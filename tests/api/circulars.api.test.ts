@@ -6,19 +6,18 @@
 // publishes it (each unit's mailbox gets it once; one refused mailbox is a FAILED outbox row and the
 // circular is published all the same), cannot publish it again (409), and a county reads the
 // published one but not a draft (404).
-import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyDutyEvents } from '../../db/campaigns.repo';
-import { applyCaseEntries } from '../../db/cases.repo';
 import { campaignCirculars, supervisionFindings } from '../../db/schema';
-import { demoTemplate, type DutyKind } from '../../domain/campaign';
+import { demoTemplate } from '../../domain/campaign';
 import type { CircularFigures } from '../../domain/circular';
 import { instantOfLocal } from '../../domain/time';
 import { SYSTEM_ACTOR } from '../../domain/hazard';
 import { ApiHarness, eventually, type Enterprise } from '../support/api-harness';
 import { reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
 import { hazardEventWriter } from '../support/hazard-ledger';
+import { openCaseOnLedger } from '../support/case-ledger';
+import { dutyEventWriter, sequencer, type DutyRef } from '../support/duty-ledger';
 import { expectProblem } from '../support/problem';
 
 const h = ApiHarness.forFile({ worker: true });
@@ -52,43 +51,13 @@ let e1: Enterprise;
 let e2: Enterprise;
 const names = new Map<string, string>();
 
-const seqs = new Map<string, number>();
-const nextSeq = (stream: string) => {
-  const n = (seqs.get(stream) ?? 0) + 1;
-  seqs.set(stream, n);
-  return n;
-};
-
-interface DutyRef {
-  holder: string;
-  key: string;
-  kind: DutyKind;
-  dueAt: number;
-  subject?: string;
-}
-
+const nextSeq = sequencer();
 // The test's own obligation streams: the campaign's workflows (the worker runs them) write theirs under obligation:….
-async function dutyEvent(d: DutyRef, type: 'DUTY_ASSIGNED' | 'DUTY_SUBMITTED' | 'DUTY_SUBMITTED_LATE' | 'DUTY_MISSED', at: number) {
-  const obligationId = `circular-test:${campaignId}:${d.holder}:${d.subject ?? ''}`;
-  const filed = type.startsWith('DUTY_SUBMITTED');
-  await applyDutyEvents(h.db, [
-    {
-      campaignId,
-      obligationId,
-      holderCode: d.holder,
-      subjectEnterpriseId: d.subject ?? null,
-      seq: nextSeq(obligationId),
-      type,
-      actor: SYSTEM_ACTOR,
-      data: {},
-      at: iso(at),
-      duty: { key: d.key, kind: d.kind, dueAt: d.dueAt, opensAt: dec(1, '00:00'), label: d.key },
-      state: filed ? 'SUBMITTED' : type === 'DUTY_MISSED' ? 'MISSED' : 'PENDING',
-      late: type === 'DUTY_SUBMITTED_LATE',
-      submittedAt: filed ? iso(at) : null,
-    },
-  ]);
-}
+const dutyEvent = dutyEventWriter(() => h.db, nextSeq, {
+  campaignId: () => campaignId,
+  opensAt: () => dec(1, '00:00'),
+  obligationId: (campaign, d) => `circular-test:${campaign}:${d.holder}:${d.subject ?? ''}`,
+});
 
 async function hazardOf(e: Enterprise, grade: 'GENERAL' | 'MAJOR') {
   const row = await seedHazard(h.db, e, reportBody({ campaignId, grade }), dec(1));
@@ -149,20 +118,7 @@ beforeAll(async () => {
     { campaignId, team: '第一督导组', targetKind: 'UNIT', unitCode: c2, description: '排查<流于形式>', actor: SYSTEM_ACTOR, foundAt: new Date(dec(8)) },
     { campaignId, team: '第二督导组', targetKind: 'UNIT', unitCode: c1, description: '一月的问题', actor: SYSTEM_ACTOR, foundAt: new Date(jan(8)) },
   ]);
-  const caseId = randomUUID();
-  await applyCaseEntries(h.db, [
-    {
-      caseId,
-      workflowId: `case:${caseId}`,
-      seq: 1,
-      type: 'OPENED',
-      actor: SYSTEM_ACTOR,
-      data: {},
-      at: iso(dec(18)),
-      row: { rung: 'CIRCULAR', status: 'OPEN', exposed: false, overdue: false, reviewDueAt: null, heldUntil: null, summonsAt: null, referralTo: null, resolvedAt: null },
-      opening: { subject: { kind: 'ENTERPRISE', ref: e2.id, name: e2.name, countyCode: c2 }, causeKind: 'CONCEALMENT', campaignId, openedBy: SYSTEM_ACTOR, openedAt: iso(dec(18)) },
-    },
-  ]);
+  await openCaseOnLedger(h.db, { campaignId, subject: { kind: 'ENTERPRISE', ref: e2.id, name: e2.name, countyCode: c2 }, causeKind: 'CONCEALMENT', at: iso(dec(18)) });
 });
 
 describe('the monthly circular (通报)', () => {

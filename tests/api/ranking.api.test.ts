@@ -10,17 +10,18 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { declareSelfInspection } from '../../db/campaign-admin.repo';
-import { applyCampaignEvents, applyDutyEvents } from '../../db/campaigns.repo';
+import { applyCampaignEvents } from '../../db/campaigns.repo';
 import { applyCaseEntries } from '../../db/cases.repo';
 import { moveOpenHazards } from '../../db/hazard-moves.repo';
 import { hazards } from '../../db/schema';
-import { demoTemplate, type DutyKind } from '../../domain/campaign';
+import { demoTemplate } from '../../domain/campaign';
 import { SYSTEM_ACTOR, type HazardSource } from '../../domain/hazard';
 import { defaultScoringScheme } from '../../domain/scoring';
 import { ApiHarness, type Enterprise } from '../support/api-harness';
 import { reportBody, seedEnterprise, seedHazard, seedUnits, uniq } from '../support/fixtures';
 import { hazardEventWriter } from '../support/hazard-ledger';
 import { openUnitCaseOnLedger } from '../support/case-ledger';
+import { dutyEventWriter, sequencer, type DutyRef } from '../support/duty-ledger';
 import { expectProblem } from '../support/problem';
 
 const h = ApiHarness.forFile({ worker: false });
@@ -55,44 +56,8 @@ interface Ranking {
 
 // ---- the ledger, written as the activities write it ----
 
-const seqs = new Map<string, number>();
-const nextSeq = (stream: string) => {
-  const n = (seqs.get(stream) ?? 0) + 1;
-  seqs.set(stream, n);
-  return n;
-};
-
-interface DutyRef {
-  holder: string;
-  key: string;
-  kind: DutyKind;
-  dueAt: number;
-  subject?: string;
-  /** Another campaign than the file's. */
-  campaign?: string;
-}
-
-async function dutyEvent(d: DutyRef, type: 'DUTY_ASSIGNED' | 'DUTY_SUBMITTED' | 'DUTY_SUBMITTED_LATE' | 'DUTY_MISSED' | 'DUTY_RESCHEDULED', at: number, data: Record<string, unknown> = {}) {
-  const obligationId = `obligation:${d.campaign ?? campaignId}:${d.holder}`;
-  const filed = type.startsWith('DUTY_SUBMITTED');
-  await applyDutyEvents(h.db, [
-    {
-      campaignId: d.campaign ?? campaignId,
-      obligationId,
-      holderCode: d.holder,
-      subjectEnterpriseId: d.subject ?? null,
-      seq: nextSeq(obligationId),
-      type,
-      actor: SYSTEM_ACTOR,
-      data,
-      at: iso(at),
-      duty: { key: d.key, kind: d.kind, dueAt: d.dueAt, opensAt: base, label: d.key },
-      state: filed ? 'SUBMITTED' : type === 'DUTY_MISSED' ? 'MISSED' : 'PENDING',
-      late: type === 'DUTY_SUBMITTED_LATE',
-      submittedAt: filed ? iso(at) : null,
-    },
-  ]);
-}
+const nextSeq = sequencer();
+const dutyEvent = dutyEventWriter(() => h.db, nextSeq, { campaignId: () => campaignId, opensAt: () => base, obligationId: (campaign, d) => `obligation:${campaign}:${d.holder}` });
 
 async function hazardOf(e: Enterprise, source: HazardSource): Promise<{ id: string; workflowId: string }> {
   const row = await seedHazard(h.db, e, reportBody({ campaignId }), base);

@@ -18,6 +18,7 @@ import { ApiHarness, eventually, type Enterprise } from '../support/api-harness'
 import { reportBody, seedEnterprise, seedHazard, uniq } from '../support/fixtures';
 import { hazardEventWriter } from '../support/hazard-ledger';
 import { openUnitCaseOnLedger } from '../support/case-ledger';
+import { sequencer } from '../support/duty-ledger';
 import { expectProblem } from '../support/problem';
 import { terminateCampaigns } from '../support/spot-check-campaign';
 
@@ -31,12 +32,7 @@ let e1: Enterprise;
 let e2: Enterprise;
 const keys = { C: '', D1: '', D2: '' };
 
-const seqs = new Map<string, number>();
-const nextSeq = (s: string) => {
-  const n = (seqs.get(s) ?? 0) + 1;
-  seqs.set(s, n);
-  return n;
-};
+const nextSeq = sequencer();
 
 async function hazardOf(e: Enterprise) {
   const row = await seedHazard(h.db, e, reportBody({ campaignId: id }), Date.now());

@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import type { Db } from '../../db/client';
 import { applyCaseEntries } from '../../db/cases.repo';
 import { caseEvents } from '../../db/schema';
+import type { CaseCauseKind, CaseSubject } from '../../domain/accountability';
 import { SYSTEM_ACTOR } from '../../domain/hazard';
 import type { SmtpSink } from './smtp-sink';
 
@@ -27,8 +28,8 @@ export const caseMailKind = (m: ParsedMail): string => `${String(m.headers.get('
 /** The addresses a mail went to. */
 export const recipientsOf = (m: ParsedMail): string[] => [m.to].flat().flatMap((a) => (a ? a.value.map((v) => v.address ?? '') : []));
 
-/** A case of the campaign about a unit, opened at `at` (ISO) by hand as the case activities write it (OPEN, first rung); its id. */
-export async function openUnitCaseOnLedger(db: Db, o: { campaignId: string; unitCode: string; at: string }): Promise<string> {
+/** A case of the campaign opened at `at` (ISO) as the case activities write its opening (OPEN, first rung); its id. */
+export async function openCaseOnLedger(db: Db, o: { campaignId: string; subject: CaseSubject; causeKind: CaseCauseKind; at: string }): Promise<string> {
   const caseId = randomUUID();
   await applyCaseEntries(db, [
     {
@@ -40,8 +41,12 @@ export async function openUnitCaseOnLedger(db: Db, o: { campaignId: string; unit
       data: {},
       at: o.at,
       row: { rung: 'CIRCULAR', status: 'OPEN', exposed: false, overdue: false, reviewDueAt: null, heldUntil: null, summonsAt: null, referralTo: null, resolvedAt: null },
-      opening: { subject: { kind: 'UNIT', ref: o.unitCode, countyCode: o.unitCode }, causeKind: 'MANUAL', campaignId: o.campaignId, openedBy: SYSTEM_ACTOR, openedAt: o.at },
+      opening: { subject: o.subject, causeKind: o.causeKind, campaignId: o.campaignId, openedBy: SYSTEM_ACTOR, openedAt: o.at },
     },
   ]);
   return caseId;
 }
+
+/** A case of the campaign about a county, opened by hand at `at` (ISO); its id. */
+export const openUnitCaseOnLedger = (db: Db, o: { campaignId: string; unitCode: string; at: string }): Promise<string> =>
+  openCaseOnLedger(db, { campaignId: o.campaignId, subject: { kind: 'UNIT', ref: o.unitCode, countyCode: o.unitCode }, causeKind: 'MANUAL', at: o.at });
