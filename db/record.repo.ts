@@ -3,7 +3,8 @@
 // giving the same columns; a record is the UNION ALL of the streams that concern its object, read
 // in keyset pages on (at, stream, ref, seq): a total order, stable while new events arrive.
 // Another kind of event joins by one more stream function and one more entry in a record's list.
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL, type Table } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { REGULATOR_ONLY_MAIL } from '../domain/access';
 import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
@@ -60,13 +61,31 @@ export const isRecordCursor = (v: unknown): v is RecordCursor => {
  */
 export type RecordStream = SQL;
 
+/** The columns a workflow's event table shares (hazard_events, order_events): `from`/`to` are its state before and after, named `key`. */
+interface TransitionEvents {
+  at: PgColumn;
+  ref: PgColumn;
+  seq: PgColumn;
+  type: PgColumn;
+  actor: PgColumn;
+  data: PgColumn;
+  recordedAt: PgColumn;
+  from: PgColumn;
+  to: PgColumn;
+}
+
+/** Events of a workflow's table that records the state before and after each step. */
+function transitionStream(stream: string, table: Table, e: TransitionEvents, key: string, where: SQL): RecordStream {
+  return sql`SELECT ${e.at} AS at, ${stream}::text AS stream, ${e.ref}::text AS ref, ${e.seq} AS seq, ${e.type} AS type, ${e.actor} AS actor,
+    CASE WHEN ${e.from} IS NULL THEN NULL ELSE jsonb_build_object(${key}::text, ${e.from}) END AS "from",
+    jsonb_build_object(${key}::text, ${e.to}) AS "to", ${e.data} AS data, ${e.recordedAt} AS recorded_at
+    FROM ${table} WHERE ${where}`;
+}
+
 /** Hazard events: state before and after each step. */
 export function hazardEventStream(where: SQL): RecordStream {
   const e = hazardEvents;
-  return sql`SELECT ${e.at} AS at, 'hazard'::text AS stream, ${e.hazardId}::text AS ref, ${e.seq} AS seq, ${e.type} AS type, ${e.actor} AS actor,
-    CASE WHEN ${e.fromState} IS NULL THEN NULL ELSE jsonb_build_object('state', ${e.fromState}) END AS "from",
-    jsonb_build_object('state', ${e.toState}) AS "to", ${e.data} AS data, ${e.recordedAt} AS recorded_at
-    FROM ${e} WHERE ${where}`;
+  return transitionStream('hazard', e, { ...e, ref: e.hazardId, from: e.fromState, to: e.toState }, 'state', where);
 }
 
 /** Case events: each row holds the status and rung after its step; the one before is the previous event's. */
@@ -81,10 +100,7 @@ export function caseEventStream(where: SQL): RecordStream {
 /** Enforcement order events: status before and after each step. */
 export function orderEventStream(where: SQL): RecordStream {
   const e = orderEvents;
-  return sql`SELECT ${e.at} AS at, 'order'::text AS stream, ${e.orderId}::text AS ref, ${e.seq} AS seq, ${e.type} AS type, ${e.actor} AS actor,
-    CASE WHEN ${e.fromStatus} IS NULL THEN NULL ELSE jsonb_build_object('status', ${e.fromStatus}) END AS "from",
-    jsonb_build_object('status', ${e.toStatus}) AS "to", ${e.data} AS data, ${e.recordedAt} AS recorded_at
-    FROM ${e} WHERE ${where}`;
+  return transitionStream('order', e, { ...e, ref: e.orderId, from: e.fromStatus, to: e.toStatus }, 'status', where);
 }
 
 /** Gas over-limit records (瓦斯超限): one entry each, when it was recorded, with the case it opened. */
