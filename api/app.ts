@@ -13,6 +13,7 @@ import limits from './plugins/limits';
 import swagger from './plugins/swagger';
 import { healthRoutes } from './routes/health.routes';
 import { campaignRoutes } from './routes/campaigns.routes';
+import { campaignTemplateRoutes } from './routes/campaign-templates.routes';
 import { CampaignTemplateSchema } from './schemas/campaign-template';
 import { caseRoutes } from './routes/cases.routes';
 import { recordRoutes } from './routes/record.routes';
@@ -49,6 +50,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
       await v1.register(hazardRoutes, deps);
       await v1.register(referenceRoutes, deps);
       await v1.register(ledgerRoutes, deps);
+      await v1.register(campaignTemplateRoutes, deps);
       await v1.register(campaignRoutes, deps);
       await v1.register(rankingRoutes, deps);
       await v1.register(circularRoutes, deps);

@@ -1,19 +1,17 @@
-// Campaigns: templates, launch, live status, phase moves, duty submissions, the spot-check draw
+// Campaigns (templates are in campaign-templates.routes.ts): launch, list, live status, phase moves, duty submissions, the spot-check draw
 // (checkable by anyone), inspection results, self-inspection declarations, supervision findings.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { Db } from '../../db/client';
 import { campaignFigures, drawnInspections, dutyOnLedger, type CampaignFigures as Figures } from '../../db/campaigns.repo';
 import { auditedRosterSha256, getFrozenRoster, rosterSha256 } from '../../db/campaign-roster.repo';
 import { storeContent } from '../../db/contents.repo';
-import { declareSelfInspection, getCampaign, onFrozenRoster, recordExtraInspection, getDraw, getSnapshot, getTemplate, insertCampaign, listCampaigns, listTemplates, participantsOf, recordSupervisionFinding, saveTemplate, type CampaignRow } from '../../db/campaign-admin.repo';
+import { declareSelfInspection, getCampaign, onFrozenRoster, recordExtraInspection, getDraw, getSnapshot, getTemplate, insertCampaign, listCampaigns, participantsOf, recordSupervisionFinding, type CampaignRow } from '../../db/campaign-admin.repo';
 import { isCursor } from '../../db/pagination';
 import { getHazard, insertHazard } from '../../db/hazards.repo';
 import { getEnterprise, unitsByCode } from '../../db/reference.repo';
 import { selfInspectionDutyKey, templateInstant, type CampaignStatus as CampaignStatusValue, type PhaseKey } from '../../domain/campaign';
 import { templateToLaunch } from '../../domain/campaign-launch';
-import { validateTemplate } from '../../domain/campaign-template';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
 import { assertActive } from '../../domain/enterprise';
@@ -48,9 +46,6 @@ import {
   SpotCheckDraw,
   SupervisionFindingBody,
   SupervisionFindingFiled,
-  TemplateList,
-  TemplateParams,
-  TemplateSaved,
   CampaignList,
   CampaignListQuery,
 } from '../schemas/campaigns';
@@ -59,7 +54,6 @@ import { startHazardWorkflow } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { movePhase, queryCampaign, startCampaignFor, submitDuty } from '../../services/campaign.service';
 import { openCaseForConcealment, openCaseForFinding } from '../../services/case-openers';
-import { isBuiltIn } from '../../services/builtin-templates';
 import { inspectionWorkflowId, obligationWorkflowId, selfInspectionWorkflowId } from '../../workflows/ids';
 
 export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalTarget }> = async (app, { db, temporal }) => {
@@ -127,39 +121,6 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     });
     if (errors.length > 0) throw invalidInput(errors);
   }
-
-  app.post('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'Store a campaign template (validated, versioned by key + version)', body: Type.Ref('CampaignTemplate'), response: { 201: TemplateSaved, 200: TemplateSaved, ...errorResponses } } }, async (request, reply) => {
-    requireRole(request, 'admin', 'office');
-    const checked = validateTemplate(request.body);
-    if (!checked.ok) throw invalidInput(checked.errors);
-    const saved = await saveTemplate(db, checked.template);
-    if (saved.kind === 'conflict') throw new DomainError(ErrorCode.CONFLICT, `template ${checked.template.key} v${checked.template.version} exists with other content; publish a new version`, [{ field: 'version', reason: 'already used' }]);
-    return reply.status(saved.kind === 'created' ? 201 : 200).send({ key: checked.template.key, version: checked.template.version });
-  });
-
-  app.get('/campaign-templates', { schema: { tags: ['campaigns'], summary: 'List templates, the built-in ones (the Datong plan) marked', response: { 200: TemplateList, ...errorResponses } } }, async () => ({
-    items: (await listTemplates(db)).map(({ key, version, body, createdAt }) => ({
-      key,
-      version,
-      name: body.name,
-      issuingBody: body.issuingBody,
-      documentNumber: body.documentNumber,
-      publishedOn: body.publishedOn,
-      timeZone: body.timeZone,
-      builtIn: isBuiltIn(key, version),
-      createdAt: createdAt.toISOString(),
-    })),
-  }));
-
-  app.get(
-    '/campaign-templates/:key/:version',
-    { schema: { tags: ['campaigns'], summary: 'One stored template, whole: change it and store it as a new version', params: TemplateParams, response: { 200: Type.Ref('CampaignTemplate'), ...errorResponses } } },
-    async (request) => {
-      const t = await getTemplate(db, request.params.key, request.params.version);
-      if (!t) throw new DomainError(ErrorCode.NOT_FOUND, `no template ${request.params.key} v${request.params.version}`);
-      return t;
-    },
-  );
 
   app.get('/campaigns', { schema: { tags: ['campaigns'], summary: 'List the campaigns the caller may see (newest first, keyset pagination)', querystring: CampaignListQuery, response: { 200: CampaignList, ...errorResponses } } }, async (request) => {
     const q = request.query;
