@@ -10,3 +10,4 @@ export * from './hazard-scope';
 export * from './cases';
 export * from './orders';
 export * from './circulars';
+export * from './users';
