@@ -11,3 +11,4 @@ export * from './cases';
 export * from './orders';
 export * from './circulars';
 export * from './users';
+export * from './portal';
