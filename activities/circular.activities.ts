@@ -20,7 +20,7 @@ export function createCircularActivities(deps: OutboxDeps) {
     return (await participantsOf(db, input.campaignId)).map((p) => p.unitCode);
   }
 
-  /** The published circular as frozen (its Markdown is the mail's text), to one unit's mailbox. */
+  /** The published circular as frozen (its Markdown is the mail's text, its HTML the alternative), to one unit's mailbox. */
   async function sendCircular(input: { campaignId: string; month: string; unitCode: string }): Promise<DeliveryResult> {
     const circular = await getCircular(db, input.campaignId, input.month);
     if (!circular || circular.status !== 'PUBLISHED') {
@@ -36,6 +36,7 @@ export function createCircularActivities(deps: OutboxDeps) {
       recipients: uniqueEmails([unit?.email]),
       subject: circularMailSubject(circular.figures as unknown as CircularFigures),
       bodyText: circular.markdown,
+      html: circular.html,
       locale: 'zh-CN',
       headers: { 'X-Campaign-Id': input.campaignId, 'X-Circular-Month': input.month, 'X-Circular-Sha256': circular.contentSha256 },
     });

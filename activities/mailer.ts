@@ -10,6 +10,8 @@ export interface OutgoingMail {
   to: string[];
   subject: string;
   text: string;
+  /** An HTML alternative to the text, when the content has one (the circular). */
+  html?: string;
   /** Deterministic per business key: a retried send carries the same Message-ID. */
   messageId: string;
   headers?: Record<string, string>;

@@ -62,8 +62,12 @@ async function attempt(to: string[], send: (to: string[]) => Promise<SendOutcome
   }
 }
 
-export async function deliver(deps: OutboxDeps, row: Omit<NewOutboxRow, 'messageId'> & { headers?: Record<string, string> }): Promise<DeliveryResult> {
-  const { headers, ...rest } = row;
+/**
+ * `html`, when given, is sent as the text's alternative; it must be as immutable as the business key
+ * (the circular's frozen HTML), since only the text is kept on the outbox.
+ */
+export async function deliver(deps: OutboxDeps, row: Omit<NewOutboxRow, 'messageId'> & { headers?: Record<string, string>; html?: string }): Promise<DeliveryResult> {
+  const { headers, html, ...rest } = row;
   const businessKey = row.businessKey;
   const outbox = await claimOutbox(deps.db, { ...rest, messageId: messageIdFor(businessKey) });
   // Decided before (a retry of an attempt whose answer was lost): report that outcome, send nothing.
@@ -82,6 +86,7 @@ export async function deliver(deps: OutboxDeps, row: Omit<NewOutboxRow, 'message
       to: recipients,
       subject: outbox.subject,
       text: outbox.bodyText,
+      ...(html === undefined ? {} : { html }),
       messageId: outbox.messageId,
       headers: { ...headers, 'X-Notification-Kind': outbox.kind, 'X-Business-Key': businessKey },
     }),

@@ -11,6 +11,7 @@ import { reconcileCampaigns } from '../services/campaign.service';
 import { reconcileHazards } from '../services/hazard.service';
 import { reconcileOrders } from '../services/order.service';
 import { reconcileCases } from '../services/case-reconcile';
+import { reconcileCirculars } from '../services/circular.service';
 import { syncHazardScopes } from '../services/hazard-scope';
 import { loadBuiltInTemplates, type BuiltInLoad } from '../services/builtin-templates';
 
@@ -65,9 +66,12 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
       // Cases: rows without their workflow, review records and findings against units without their case.
       reconcileCases(db.db, temporal, { onError: (err, item) => fastify.log.warn({ err, item }, 'case reconciliation failed for one item; will retry') }),
       reconcileOrders(db.db, temporal),
+      // Published circulars whose mailing Temporal refused to start.
+      reconcileCirculars(db.db, temporal),
     ]).then(
-      ([hazards, campaigns, cases, orders]) =>
-        hazards + campaigns + cases.started + cases.reviews + cases.findings + orders > 0 && fastify.log.info({ hazards, campaigns, cases, orders }, 'reconciled ledger rows without a workflow'),
+      ([hazards, campaigns, cases, orders, circulars]) =>
+        hazards + campaigns + cases.started + cases.reviews + cases.findings + orders + circulars > 0 &&
+        fastify.log.info({ hazards, campaigns, cases, orders, circulars }, 'reconciled ledger rows without a workflow'),
       (err: unknown) => fastify.log.warn({ err }, 'reconciliation failed; will retry'),
     );
   // Hazards a roster move left with a workflow not told its new scope yet (Temporal was down) are told here.

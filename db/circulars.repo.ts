@@ -191,3 +191,22 @@ export async function publishDraft(db: Db, campaignId: string, month: string, by
     .returning();
   return row ?? null;
 }
+
+/**
+ * Published circulars (before `before`) whose mailing never began: no outbox row under any of the
+ * campaign's units' keys (`circular:<campaign>:<month>:<unit>`, domain/delivery.ts). Each check is
+ * a handful of unique-index look-ups, whatever the size of the outbox.
+ */
+export async function findUnmailedCirculars(db: Db, before: Date, limit: number): Promise<{ campaignId: string; month: string }[]> {
+  return rowsOf<{ campaignId: string; month: string }>(
+    db,
+    sql`SELECT c.campaign_id::text AS "campaignId", c.month
+          FROM campaign_circulars c
+         WHERE c.status = 'PUBLISHED' AND c.published_at < ${before.toISOString()}::timestamptz
+           AND NOT EXISTS (
+             SELECT 1 FROM notifications n
+              WHERE n.business_key IN (SELECT 'circular:' || c.campaign_id || ':' || c.month || ':' || p.unit_code FROM campaign_participants p WHERE p.campaign_id = c.campaign_id))
+         ORDER BY c.published_at, c.campaign_id, c.month
+         LIMIT ${limit}`,
+  );
+}

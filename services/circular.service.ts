@@ -5,7 +5,7 @@
 // never an unpublished circular.
 import { createHash } from 'node:crypto';
 import type { CampaignRow } from '../db/campaign-admin.repo';
-import { circularFigures, getCircular, publishDraft, saveDraft, type CircularRow } from '../db/circulars.repo';
+import { circularFigures, findUnmailedCirculars, getCircular, publishDraft, saveDraft, type CircularRow } from '../db/circulars.repo';
 import type { Db } from '../db/client';
 import { canonicalJson } from '../domain/canonical-json';
 import { circularInstant, monthSpan, renderCircularHtml, renderCircularMarkdown, type CircularFigures } from '../domain/circular';
@@ -57,9 +57,25 @@ export async function publishCircular(db: Db, temporal: TemporalTarget, c: Campa
   }
   const mailWorkflowId = circularMailWorkflowId(c.id, month);
   try {
-    await startIdempotently(temporal, 'circularMailWorkflow', mailWorkflowId, [{ campaignId: c.id, month }]);
+    await startCircularMail(temporal, c.id, month);
     return { row, mailWorkflowId, mailStarted: true };
   } catch {
     return { row, mailWorkflowId, mailStarted: false };
   }
+}
+
+const startCircularMail = (temporal: TemporalTarget, campaignId: string, month: string) =>
+  startIdempotently(temporal, 'circularMailWorkflow', circularMailWorkflowId(campaignId, month), [{ campaignId, month }]);
+
+/**
+ * A circular published while Temporal refused its mailing (`mailStarted: false`) is mailed here, by
+ * the API's reconciler: published before `olderThanMs` (default 30 s) and no outbox row yet. The
+ * start is idempotent (the business-key ID), and so is each mail (the outbox key): a round that
+ * races the mailing mails nothing twice. Returns the mailings started; one that fails is picked
+ * again next round.
+ */
+export async function reconcileCirculars(db: Db, temporal: TemporalTarget, opts: { olderThanMs?: number; limit?: number } = {}): Promise<number> {
+  const rows = await findUnmailedCirculars(db, new Date(Date.now() - (opts.olderThanMs ?? 30_000)), opts.limit ?? 100);
+  for (const r of rows) await startCircularMail(temporal, r.campaignId, r.month);
+  return rows.length;
 }

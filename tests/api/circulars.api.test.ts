@@ -8,6 +8,7 @@
 // published one but not a draft (404).
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findUnmailedCirculars, publishDraft } from '../../db/circulars.repo';
 import { campaignCirculars, supervisionFindings } from '../../db/schema';
 import { demoTemplate } from '../../domain/campaign';
 import type { CircularFigures } from '../../domain/circular';
@@ -19,6 +20,8 @@ import { hazardEventWriter } from '../support/hazard-ledger';
 import { openCaseOnLedger } from '../support/case-ledger';
 import { dutyEventWriter, sequencer, type DutyRef } from '../support/duty-ledger';
 import { expectProblem } from '../support/problem';
+import { reconcileCirculars } from '../../services/circular.service';
+import { circularMailWorkflowId } from '../../workflows/ids';
 
 const h = ApiHarness.forFile({ worker: true });
 
@@ -196,6 +199,8 @@ describe('the monthly circular (通报)', () => {
     for (const unit of [c1, c2, d1]) {
       const mail = await h.sink!.waitFor(isCircular(unit), 30_000);
       expect(mail.text).toContain(names.get(c1));
+      // The frozen HTML goes with it as the text's alternative.
+      expect(String(mail.html).trim()).toBe(draft.html.trim());
       expect(mail.subject).toContain('工作通报');
     }
     type Row = { businessKey: string; status: string; recipients: string[] };
@@ -228,5 +233,21 @@ describe('the monthly circular (通报)', () => {
     await expect(h.db.update(campaignCirculars).set({ markdown: '改写' }).where(eq(campaignCirculars.campaignId, campaignId))).rejects.toThrow();
     expectProblem(await read(h.keys.entA), 403, 'FORBIDDEN');
     expectProblem(await read(h.keys.county), 404, 'NOT_FOUND');
+  });
+
+  it('a circular published while Temporal refused its mailing (mail.started false) is mailed by the reconciler, once', async () => {
+    const november = `${YEAR}-11`;
+    expect((await generate(h.keys.office, november)).status).toBe(201);
+    // What the ledger holds after a publish whose mailing could not be started: published, no outbox row.
+    expect(await publishDraft(h.db, campaignId, november, SYSTEM_ACTOR)).toMatchObject({ status: 'PUBLISHED' });
+    const key = (unit: string) => `circular:${campaignId}:${november}:${unit}`;
+    expect(h.sink!.messages.some((m) => m.headers.get('x-business-key') === key(c1))).toBe(false);
+
+    expect(await reconcileCirculars(h.db, { client: h.env!.client, taskQueue: h.taskQueue }, { olderThanMs: 0 })).toBeGreaterThanOrEqual(1);
+    h.track(circularMailWorkflowId(campaignId, november));
+    for (const unit of [c1, c2, d1]) expect((await h.sink!.waitFor((m) => m.headers.get('x-business-key') === key(unit), 30_000)).subject).toContain('工作通报');
+    // Mailed now (outbox rows under its keys): a later round does not pick it again.
+    await eventually(async () => ((await findUnmailedCirculars(h.db, new Date(), 100)).some((r) => r.campaignId === campaignId) ? undefined : true), 30_000, 'the circular off the reconciler\'s list');
+    expect(h.sink!.messages.filter((m) => m.headers.get('x-business-key') === key(c1))).toHaveLength(1);
   });
 });
