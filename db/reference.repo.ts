@@ -139,6 +139,8 @@ const ROSTER_COLUMNS = [
   ['principalPhone', enterprises.principalPhone],
   ['contacts', enterprises.contacts],
   ['locale', enterprises.locale],
+  ['latitude', enterprises.latitude],
+  ['longitude', enterprises.longitude],
 ] as const;
 const IMPORTED_COLUMNS = [['creditCode', enterprises.creditCode] as const, ...ROSTER_COLUMNS];
 const col = (c: { name: string }): SQL => sql`${sql.identifier(c.name)}`;
@@ -149,7 +151,7 @@ function upsertChunk(chunk: EnterpriseFields[]): SQL {
   const t = sql.identifier(getTableName(enterprises));
   const arrays = IMPORTED_COLUMNS.map(([key]) => {
     const values = key === 'contacts' ? chunk.map((r) => JSON.stringify(r.contacts)) : chunk.map((r) => r[key]);
-    return sql`${sql.param(values)}::text[]`;
+    return key === 'latitude' || key === 'longitude' ? sql`${sql.param(values)}::float8[]` : sql`${sql.param(values)}::text[]`;
   });
   const selected = IMPORTED_COLUMNS.map(([, c]) => (c === enterprises.contacts ? sql`input.${col(c)}::jsonb` : sql`input.${col(c)}`));
   const current = list(ROSTER_COLUMNS.map(([, c]) => sql`${t}.${col(c)}`));

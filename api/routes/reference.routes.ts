@@ -57,6 +57,7 @@ const enterpriseView = (e: EnterpriseRow) => ({
   principal: { name: e.principalName, email: e.principalEmail, phone: e.principalPhone },
   createdAt: e.createdAt.toISOString(),
   active: e.deactivatedAt === null,
+  location: e.latitude !== null && e.longitude !== null ? { latitude: e.latitude, longitude: e.longitude } : null,
   deactivation:
     e.deactivatedAt === null ? null : { kind: e.deactivationKind!, reason: e.deactivationReason!, deactivatedOn: e.deactivatedOn!, recordedAt: e.deactivatedAt.toISOString() },
 });
@@ -123,6 +124,8 @@ const storedFields = (b: EnterpriseInput): EnterpriseFields => ({
   principalPhone: b.principal.phone ?? null,
   contacts: b.contacts ?? [],
   locale: b.locale ?? 'zh-CN',
+  latitude: b.location?.latitude ?? null,
+  longitude: b.location?.longitude ?? null,
 });
 
 /**

@@ -30,6 +30,12 @@ export const UnitView = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
+/** WGS-84 coordinates, optional: where given, the enterprise is a point on the risk map's scatter (四色图). */
+export const Location = Type.Object(
+  { latitude: Type.Number({ minimum: -90, maximum: 90 }), longitude: Type.Number({ minimum: -180, maximum: 180 }) },
+  { additionalProperties: false, description: 'WGS-84 latitude and longitude (e.g. Datong 40.08, 113.30)' },
+);
+
 export const EnterpriseBody = Type.Object(
   {
     name: SingleLine({ minLength: 1, maxLength: 200 }),
@@ -41,6 +47,7 @@ export const EnterpriseBody = Type.Object(
     principal: Person,
     contacts: Type.Optional(Type.Array(Type.Object({ ...Person.properties, title: Type.Optional(SingleLine({ maxLength: 100 })) }, { additionalProperties: false }), { maxItems: 20 })),
     locale: Type.Optional(Type.Enum(['zh-CN', 'en'])),
+    location: Type.Optional(Location),
   },
   { additionalProperties: false },
 );
@@ -55,6 +62,7 @@ export const EnterpriseView = Type.Object({
   principal: Type.Object({ name: Type.String(), email: Nullable(Type.String()), phone: Nullable(Type.String()) }),
   contacts: Type.Array(Type.Object({ name: Type.String(), email: Type.Optional(Type.String()), phone: Type.Optional(Type.String()), title: Type.Optional(Type.String()) })),
   locale: Type.String(),
+  location: Type.Union([Location, Type.Null()]),
   enforcementStatus: Type.Enum(ENFORCEMENT_STATUSES, { description: 'SUSPENDED while a suspension (停产整顿) is in force, CLOSED once closed (关闭取缔); set by enforcement orders' }),
   createdAt: Type.String({ format: 'date-time' }),
   active: Type.Boolean({ description: 'false once the office deactivated it (closed, merged, …): out of future draws and duties, its history kept' }),
@@ -154,7 +162,7 @@ export const AuditEntryView = Type.Object({
 });
 export const AuditListQuery = Type.Object(
   {
-    subjectKind: Type.Optional(Type.Enum(['api_key', 'unit', 'enterprise', 'roster', 'case'])),
+    subjectKind: Type.Optional(Type.Enum(['api_key', 'unit', 'enterprise', 'roster', 'case', 'user'])),
     subjectId: Type.Optional(SingleLine({ minLength: 1, maxLength: 64 })),
     action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z_.]+$' })),
     ...PageQuery,

@@ -12,3 +12,4 @@ export * from './orders';
 export * from './circulars';
 export * from './users';
 export * from './portal';
+export * from './calendar';

@@ -1,6 +1,6 @@
 // Reference data: plain CRUD through the API.
 import { sql } from 'drizzle-orm';
-import { check, date, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, date, doublePrecision, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { Actor } from '../../domain/hazard';
 import { deactivationKindEnum, enforcementStatusEnum, roleEnum, unitKindEnum } from './enums';
 
@@ -52,6 +52,9 @@ export const enterprises = pgTable(
     deactivationKind: deactivationKindEnum('deactivation_kind'),
     deactivationReason: text('deactivation_reason'),
     deactivatedBy: jsonb('deactivated_by').$type<Actor>(),
+    /** Optional WGS-84 coordinates for the risk map's scatter (四色图): both or neither. */
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
   },
   (t) => [
     index('enterprises_enforcement_idx').on(t.enforcementStatus),
@@ -61,6 +64,10 @@ export const enterprises = pgTable(
     check(
       'enterprises_deactivation_whole',
       sql`(${t.deactivatedAt} is null) = (${t.deactivatedOn} is null) and (${t.deactivatedAt} is null) = (${t.deactivationKind} is null) and (${t.deactivatedAt} is null) = (${t.deactivationReason} is null)`,
+    ),
+    check(
+      'enterprises_coordinates',
+      sql`(${t.latitude} is null) = (${t.longitude} is null) and (${t.latitude} is null or (${t.latitude} between -90 and 90 and ${t.longitude} between -180 and 180))`,
     ),
   ],
 );

@@ -23,6 +23,8 @@ const enterprise: typeof enterprises.$inferSelect = {
   deactivationKind: null,
   deactivationReason: null,
   deactivatedBy: null,
+  latitude: null,
+  longitude: null,
 };
 
 const entActor: Actor = { keyId: 'key-ent-1', role: 'enterprise', scope: enterprise.id, name: '恒安门户' };
