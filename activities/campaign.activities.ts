@@ -99,6 +99,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
           campaignId: e.campaignId,
           openedBy: SYSTEM_ACTOR,
           timeZone: c.template.timeZone,
+          openedAt: new Date(e.at),
         });
       } else if (e.type === 'DUTY_SUBMITTED_LATE') {
         await resolveCaseCauses(db, temporal, { kind: 'DUTY_MISSED', refPrefix: refId, note: `${e.duty.label} filed late` }, e.actor);

@@ -54,12 +54,16 @@ export async function circularFigures(db: Db, c: CampaignRow, month: string, spa
     overdueMajor.set(h.enterprise_id, e);
   }
 
-  // The units' reporting duties missed in the month (a DUTY_MISSED event in it by then).
+  // The units' reporting duties missed in the month: a DUTY_MISSED event whose due instant (as it
+  // stood when missed) lies in the month by then. By the due instant, not by when the event was
+  // written: a plan due at the last ms of 30 November is recorded missed a few ms into December,
+  // and it is November's miss (found by the time-skipping Datong run).
+  const dueOf = sql`coalesce((e.data->>'dueAt')::timestamptz, d.due_at)`;
   const missed = await rowsOf<{ holder_code: string; kind: string; label: string; due_at: Date; missed_at: Date }>(
     db,
-    sql`SELECT d.holder_code, d.kind, d.label, coalesce((e.data->>'dueAt')::timestamptz, d.due_at) AS due_at, e.at AS missed_at
+    sql`SELECT d.holder_code, d.kind, d.label, ${dueOf} AS due_at, e.at AS missed_at
         FROM duty_events e JOIN duties d ON d.obligation_id = e.obligation_id AND d.duty_key = e.duty_key
-        WHERE e.campaign_id = ${c.id} AND e.type = 'DUTY_MISSED' AND e.at >= ${from}::timestamptz AND e.at <= ${at}::timestamptz
+        WHERE e.campaign_id = ${c.id} AND e.type = 'DUTY_MISSED' AND ${dueOf} >= ${from}::timestamptz AND ${dueOf} <= ${at}::timestamptz
           AND d.kind IN (${sql.join(
             REPORTING_DUTIES.map((k) => sql`${k}`),
             sql`, `,
@@ -93,7 +97,8 @@ export async function circularFigures(db: Db, c: CampaignRow, month: string, spa
     db,
     sql`SELECT d.kind, d.subject_enterprise_id::text AS enterprise_id,
           (SELECT e.type FROM duty_events e WHERE ${same} AND e.type IN ('DUTY_SUBMITTED', 'DUTY_SUBMITTED_LATE') ORDER BY e.seq LIMIT 1) AS filed,
-          EXISTS (SELECT 1 FROM duty_events e WHERE ${same} AND e.type = 'DUTY_MISSED') AS missed
+          EXISTS (SELECT 1 FROM duty_events e WHERE e.obligation_id = d.obligation_id AND e.duty_key = d.duty_key AND e.type = 'DUTY_MISSED'
+                    AND coalesce((e.data->>'dueAt')::timestamptz, d.due_at) <= ${at}::timestamptz) AS missed
         FROM duties d
         WHERE d.campaign_id = ${c.id} AND d.kind IN ('SELF_INSPECTION', 'INSPECTION') AND d.subject_enterprise_id IS NOT NULL
           AND EXISTS (SELECT 1 FROM duty_events e WHERE ${same})`,

@@ -24,6 +24,12 @@ export interface OpenCaseRequest {
   /** An explicit ladder; otherwise the campaign template's (the default outside a campaign). */
   ladder?: CaseLadder;
   reviewerEmails?: string[];
+  /**
+   * When the opening cause happened, if it is an instant on the ledger (a duty missed at its due
+   * instant, by the workflow's clock); now otherwise. A ranking or a circular read "as of" an
+   * instant counts the case from then, whichever clock the activity that opened it read.
+   */
+  openedAt?: Date;
 }
 
 /** A unit as a case's subject, placed in its own scope (a county's cases in the county, a department's in the department). */
@@ -107,6 +113,7 @@ export async function openOrJoinCase(db: Db, t: TemporalTarget, req: OpenCaseReq
     }
     try {
       const now = new Date();
+      const openedAt = req.openedAt ?? now;
       await db.insert(cases).values({
         id: ownId,
         workflowId: caseWorkflowId(ownId),
@@ -121,7 +128,7 @@ export async function openOrJoinCase(db: Db, t: TemporalTarget, req: OpenCaseReq
         status: 'OPEN',
         openedBy: req.openedBy,
         workflowInput: input as unknown as Record<string, unknown>,
-        openedAt: now,
+        openedAt,
         updatedAt: now,
       });
     } catch (err) {

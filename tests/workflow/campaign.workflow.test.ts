@@ -7,10 +7,12 @@ import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import type { CampaignFigures } from '../../db/campaigns.repo';
-import { saveTemplate } from '../../db/campaign-admin.repo';
+import { getCampaign, saveTemplate } from '../../db/campaign-admin.repo';
 import { campaignEvents, campaignSnapshots, duties, dutyEvents, enterprises, hazards, spotCheckDraws } from '../../db/schema';
 import type { Industry } from '../../domain/industries';
 import { submitDuty } from '../../services/campaign.service';
+import { generateCircular, publishCircular, renderCircular } from '../../services/circular.service';
+import type { CircularFigures } from '../../domain/circular';
 import type { TemporalTarget } from '../../services/temporal';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
 import type { SmtpSink } from '../support';
@@ -19,6 +21,7 @@ import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stac
 import { actorFor, creditCode, reportBody, uniq } from '../support/fixtures';
 
 const Z = (iso: string) => Date.parse(iso);
+const OFFICE = actorFor('office', null);
 
 let stack: WorkflowStack;
 let env: TestWorkflowEnvironment;
@@ -84,16 +87,20 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     // A department finds a major hazard at one drawn enterprise: it becomes a hazard with its own workflow.
     const [inspected] = await db.select().from(enterprises).where(eq(enterprises.id, drawnIds[0]!));
     const finding = { ...reportBody({ grade: 'MAJOR', deadline: '2028-01-31' }), description: '抽查发现：储罐区可燃气体报警器失效' };
+    // A second, due before the month is out: overdue in December's circular.
+    const urgent = { ...reportBody({ grade: 'MAJOR', deadline: '2027-12-20' }), description: '抽查发现：动火作业未审批' };
     const result = await submitDuty(target, inspectionWorkflowId(id, inspected!.id), {
       dutyKey: `inspection:${inspected!.id}`,
-      content: { outcome: 'FINDINGS', findings: [finding] },
+      content: { outcome: 'FINDINGS', findings: [finding, urgent] },
       actor: actorFor('department', inspected!.departmentCode),
     });
     expect(result.state).toBe('SUBMITTED');
     const found = await db.select().from(hazards).where(and(eq(hazards.campaignId, id), eq(hazards.enterpriseId, inspected!.id)));
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ source: 'SPOT_CHECK', grade: 'MAJOR' });
-    expect((await env.client.workflow.getHandle(found[0]!.workflowId).describe()).status.name).toBe('RUNNING');
+    expect(found).toHaveLength(2);
+    for (const f of found) {
+      expect(f).toMatchObject({ source: 'SPOT_CHECK', grade: 'MAJOR' });
+      expect((await env.client.workflow.getHandle(f.workflowId).describe()).status.name).toBe('RUNNING');
+    }
 
     // "每月27日前" includes the 27th: December's report at 23:01 on the 27th (local) is on time, at 00:31 on the 28th late.
     await skipTo(Z('2027-12-27T15:00:00Z'));
@@ -103,8 +110,46 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     const on28th = await submitDuty(target, obligationWorkflowId(id, counties[1]!), { dutyKey: 'progress:2027-12', content: { text: '12月进展（迟报）' }, actor: actorFor('county', counties[1]!) });
     expect(on28th).toMatchObject({ state: 'SUBMITTED', late: true });
 
+    // New Year's morning: the office generates December's circular (通报) from what happened, and publishes it.
+    await skipTo(Z('2028-01-01T02:00:00Z'));
+    const campaign = (await getCampaign(db, id))!;
+    const { row: circular } = await generateCircular(db, campaign, '2027-12', OFFICE, await env.currentTimeMs());
+    const dec = circular.figures as unknown as CircularFigures;
+    expect(dec).toMatchObject({ month: '2027-12', from: '2027-11-30T16:00:00.000Z', asOf: '2027-12-31T15:59:59.999Z' });
+    // Both findings were registered in December; neither closed; the one due on the 20th is overdue.
+    expect(dec.hazards).toEqual({ foundInMonth: 2, closedInMonth: 0, openAtEnd: 2, overdueAtEnd: 1 });
+    expect(dec.overdueMajorHazards).toEqual([
+      { enterpriseId: inspected!.id, enterpriseName: inspected!.name, countyCode: inspected!.countyCode, countyName: inspected!.countyCode, overdueMajorHazards: 1 },
+    ]);
+    // December's misses are December's progress reports: every unit's but the one filed on the 27th (the one
+    // filed on the 28th was missed first). The plans were due on 30 November: November's misses, though
+    // recorded a few ms into December.
+    expect(dec.missedDuties.map((m) => [m.unitCode, m.kind, m.dueAt]).sort()).toEqual(
+      [...counties.slice(1), ...departments].map((u) => [u, 'PROGRESS_REPORT', '2027-12-27T15:59:59.999Z']).sort(),
+    );
+    // The ranking: the county that filed everything on time leads alone; the one with the overdue hazard
+    // in its territory and both reports late is last.
+    expect(dec.counties[0]).toMatchObject({ unitCode: counties[0], rank: 1 });
+    expect(dec.counties[1]!.total).toBeLessThan(dec.counties[0]!.total);
+    expect(dec.counties.at(-1)).toMatchObject({ unitCode: inspected!.countyCode, rank: 4 });
+    expect(dec.departments.map((d) => d.unitCode).sort()).toEqual([...departments].sort());
+    // Coverage: the one inspection recorded, in its county; no self-inspection due yet (the phase closes in February).
+    expect(dec.coverage.byCounty.find((r) => r.unitCode === inspected!.countyCode)).toMatchObject({ required: 25, covered: 1 });
+    expect(dec.coverage.selfInspection).toEqual({ due: 100, filed: 0, filedLate: 0, missed: 0 });
+    // Published: mailed to every unit, text and HTML.
+    const published = await publishCircular(db, target, campaign, '2027-12', OFFICE);
+    expect(published.mailStarted).toBe(true);
+    for (const unit of [...counties, ...departments]) {
+      const mail = await sink.waitFor((m) => m.headers.get('x-business-key') === `circular:${id}:2027-12:${unit}`);
+      expect(mail.subject).toContain('工作通报');
+      expect(String(mail.html)).toContain(inspected!.name);
+    }
+
     await skipTo(Z('2028-03-06T00:00:00Z'));
     await wf.result();
+
+    // December's circular read again after the campaign: the same content, the same hash.
+    expect((await renderCircular(db, campaign, '2027-12', await env.currentTimeMs())).contentSha256).toBe(circular.contentSha256);
 
     // Phases opened and closed at the plan's instants.
     const phaseEvents = await db.select().from(campaignEvents).where(eq(campaignEvents.campaignId, id)).orderBy(asc(campaignEvents.seq));
