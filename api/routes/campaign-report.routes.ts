@@ -91,7 +91,13 @@ export const campaignReportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
           "The report upward (总结报告 to 市委、市政府 and 省安委办), frozen when the summary phase closed: figures by county, department and industry, rectification, coverage, the ranking at that instant, cases and enforcement orders. JSON, or zh-CN Markdown with Accept: text/markdown or ?format=md. The office, admin, reviewers and the units taking part read it; 404 before the summary phase closes",
         params: IdParams,
         querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('md')])) }, { additionalProperties: false }),
-        response: { 200: CampaignReport, ...errorResponses },
+        response: {
+          200: {
+            description: 'The report: JSON, or its zh-CN Markdown',
+            content: { 'application/json': { schema: CampaignReport }, 'text/markdown': { schema: Type.String({ description: 'the same report as zh-CN Markdown' }) } },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
