@@ -19,6 +19,7 @@ import { writeSummarySnapshot } from '../db/campaign-report.repo';
 import { defaultScoringScheme } from '../domain/scoring';
 import { buildHazardRow, type HazardReport } from '../services/hazard-report';
 import { startHazardWorkflow } from '../services/hazard.service';
+import { calendarIfNeeded } from '../services/working-calendar';
 import type { TemporalTarget } from '../services/temporal';
 import { rescheduleObligation, startObligationWorkflow } from '../services/campaign.service';
 import { inspectionWorkflowId, obligationWorkflowId, selfInspectionWorkflowId } from '../workflows/ids';
@@ -307,10 +308,11 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     // The campaign's template sets the policies of the hazards found in it.
     const policies = (await loadCampaign(db, input.campaignId)).template.hazardPolicies;
     const hazardIds: string[] = [];
+    const calendar = await calendarIfNeeded(db, findings as HazardReport[], policies);
     for (const [i, finding] of findings.entries()) {
       const { concealed, ...report } = finding as HazardReport & { concealed?: boolean };
       // Idempotent per (inspection, submission, finding): a retry finds the hazard it made before.
-      const built = buildHazardRow({ ...report, source: 'SPOT_CHECK' }, enterprise, input.actor, Date.now(), { key: `${input.obligationId}:${input.seq}:${i}` }, policies);
+      const built = buildHazardRow({ ...report, source: 'SPOT_CHECK' }, enterprise, input.actor, Date.now(), { key: `${input.obligationId}:${input.seq}:${i}` }, policies, calendar);
       if (!built.ok) throw ApplicationFailure.create({ type: ErrorCode.VALIDATION_FAILED, message: JSON.stringify(built.errors), nonRetryable: true });
       const outcome = await insertHazard(db, { ...built.row, campaignId: input.campaignId });
       const row = (await getHazard(db, outcome.hazard.id))!;

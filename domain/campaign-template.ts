@@ -346,7 +346,8 @@ export function validateTemplate(t: unknown): TemplateValidation {
             );
           }
         }
-        if (shapeOk) errors.push(...validatePolicyOverride(override, path));
+        // A hazard's policy may count working days (P3WD): its workflow carries the calendar.
+        if (shapeOk) errors.push(...validatePolicyOverride(override, path, { workingDays: true }));
         hazardPolicies[grade as HazardGrade] = override;
       }
     }

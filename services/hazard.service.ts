@@ -5,10 +5,13 @@ import type { CommandInput, HazardCommand } from '../domain/hazard';
 import { hazardReassignedSignal, hazardStateQuery, hazardUpdates, type HazardSnapshot, type HazardWorkflowInput } from '../workflows/hazard.messages';
 import { hazardWorkflowId } from '../workflows/ids';
 import { SYSTEM_ACTOR } from '../domain/hazard';
+import { usesWorkingDays } from '../domain/policy';
+import type { WorkingCalendar } from '../domain/working-days';
+import { calendarForDeadline, loadWorkingCalendar } from './working-calendar';
 import { executeUpdateBounded, queryOrNull, signalIfRunning, startIdempotently, type TemporalTarget } from './temporal';
 
 
-export function workflowInputFor(row: HazardRow): HazardWorkflowInput {
+export function workflowInputFor(row: HazardRow, calendar?: WorkingCalendar): HazardWorkflowInput {
   return {
     hazardId: row.id,
     grade: row.grade,
@@ -19,12 +22,15 @@ export function workflowInputFor(row: HazardRow): HazardWorkflowInput {
     timeZone: row.timeZone,
     policy: row.policy,
     reportedBy: row.reportedBy,
+    ...(calendar ? { calendar: calendarForDeadline(calendar, row.deadline) } : {}),
   };
 }
 
 /** Idempotent: the ID is the business key, and a second start finds the first workflow. */
 export async function startHazardWorkflow(db: Db, t: TemporalTarget, row: HazardRow): Promise<void> {
-  await startIdempotently(t, 'hazardRectificationWorkflow', row.workflowId, [workflowInputFor(row)]);
+  // A policy counting working days arms its timers on the calendar in force now, kept in the input.
+  const calendar = usesWorkingDays(row.policy) ? await loadWorkingCalendar(db) : undefined;
+  await startIdempotently(t, 'hazardRectificationWorkflow', row.workflowId, [workflowInputFor(row, calendar)]);
   await markWorkflowStarted(db, row.id);
 }
 

@@ -4,6 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, CommandInput, HazardCommand, HazardGrade, HazardState, PendingExtension } from '../domain/hazard';
 import type { HazardPolicy, TimerEvent } from '../domain/policy';
+import type { WorkingCalendar } from '../domain/working-days';
 
 export interface HazardWorkflowInput {
   hazardId: string;
@@ -16,6 +17,12 @@ export interface HazardWorkflowInput {
   timeZone: string;
   policy: HazardPolicy;
   reportedBy: Actor;
+  /**
+   * The working-day calendar (the years around the deadline) when a policy step counts working
+   * days (P3WD): given at the start, kept for the workflow's life (continue-as-new included), so a
+   * later change of the calendar never moves a timer already armed. Absent otherwise.
+   */
+  calendar?: WorkingCalendar;
   /** Set only by continue-as-new: the process state carried over. */
   resume?: HazardProcessState;
 }
@@ -45,6 +52,8 @@ export interface HazardSnapshot extends HazardProcessState {
   hazardId: string;
   grade: HazardGrade;
   nextEvent: (TimerEvent & { atIso: string }) | null;
+  /** The version of the working-day calendar the workflow was armed with, when its policy counts working days. */
+  calendarVersion?: string;
 }
 
 export const hazardStateQuery = defineQuery<HazardSnapshot>('hazardState');

@@ -33,6 +33,7 @@ import {
   type NotificationKind,
 } from '../domain/hazard';
 import { hazardSchedule, type TimerEvent } from '../domain/policy';
+import { CalendarRangeError } from '../domain/working-days';
 import { LEDGER, MAIL } from './activity-options';
 import {
   hazardReassignedSignal,
@@ -84,13 +85,9 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
   // Where the hazard sits now: a roster move changes it (hazardReassigned).
   const scope = s.scope ?? { enterpriseId: input.enterpriseId, countyCode: input.countyCode, departmentCode: input.departmentCode };
 
-  const schedule = (): TimerEvent[] =>
-    hazardSchedule({
-      deadline: Date.parse(s.deadline),
-      policy: input.policy,
-      timeZone: input.timeZone,
-      armedAt: Date.parse(s.armedAt),
-    });
+  const scheduleFor = (deadline: number, armedAt: number): TimerEvent[] =>
+    hazardSchedule({ deadline, policy: input.policy, timeZone: input.timeZone, armedAt, ...(input.calendar ? { calendar: input.calendar } : {}) });
+  const schedule = (): TimerEvent[] => scheduleFor(Date.parse(s.deadline), Date.parse(s.armedAt));
   const firedKey = (e: TimerEvent): string => `v${s.deadlineVersion}:${e.key}`;
   // While the verifier has the hazard, overdue and escalation wait: the enterprise submitted in time.
   const nextEvent = (): TimerEvent | null => {
@@ -105,6 +102,7 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
       hazardId,
       grade,
       nextEvent: next ? { ...next, atIso: new Date(next.at).toISOString() } : null,
+      ...(input.calendar ? { calendarVersion: input.calendar.version } : {}),
     };
   };
 
@@ -190,6 +188,18 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
       { deadline: Date.parse(s.deadline), requestedDeadline: s.pendingExtension ? Date.parse(s.pendingExtension.requestedDeadline) : null },
       Date.now(),
     );
+    // A new deadline must stay inside the calendar the workflow was armed with (working-day steps):
+    // refused before acceptance, so the timer loop never meets a day it cannot count.
+    const proposed = command === 'decideExtension' ? (inp as CommandInput<'decideExtension'>) : null;
+    if (input.calendar && proposed && proposed.decision === 'APPROVE') {
+      const next = Date.parse(proposed.deadline ?? s.pendingExtension?.requestedDeadline ?? s.deadline);
+      try {
+        scheduleFor(next, Date.now());
+      } catch (err) {
+        if (!(err instanceof CalendarRangeError)) throw err;
+        errors.push({ field: proposed.deadline ? 'deadline' : 'requestedDeadline', reason: `${err.message}: this hazard's working-day calendar (${input.calendar.version}) was fixed when it was registered` });
+      }
+    }
     if (errors.length > 0) {
       throw ApplicationFailure.create({
         type: ErrorCode.VALIDATION_FAILED,

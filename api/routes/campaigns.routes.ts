@@ -49,7 +49,8 @@ import {
   CampaignList,
   CampaignListQuery,
 } from '../schemas/campaigns';
-import { buildHazardRow, requestHash, type HazardReport } from '../../services/hazard-report';
+import { buildHazardRow, requestHash, type CampaignHazardPolicies, type HazardReport } from '../../services/hazard-report';
+import { calendarIfNeeded } from '../../services/working-calendar';
 import { startHazardWorkflow } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { movePhase, queryCampaign, startCampaignFor, submitDuty } from '../../services/campaign.service';
@@ -114,9 +115,10 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
   }
 
   /** Pre-checks findings as hazard reports, so a bad one is a 422 here and never a failed activity. */
-  function checkFindings(findings: unknown[], enterprise: NonNullable<Awaited<ReturnType<typeof getEnterprise>>>, actor: Actor, path: string): void {
+  async function checkFindings(findings: unknown[], enterprise: NonNullable<Awaited<ReturnType<typeof getEnterprise>>>, actor: Actor, path: string, policies?: CampaignHazardPolicies): Promise<void> {
+    const calendar = await calendarIfNeeded(db, findings as HazardReport[], policies);
     const errors = findings.flatMap((f, i) => {
-      const built = buildHazardRow(f as HazardReport, enterprise, actor, Date.now());
+      const built = buildHazardRow(f as HazardReport, enterprise, actor, Date.now(), undefined, policies, calendar);
       return built.ok ? [] : built.errors.map((e) => ({ field: `${path}[${i}].${e.field}`, reason: e.reason }));
     });
     if (errors.length > 0) throw invalidInput(errors);
@@ -331,7 +333,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       if (request.body.outcome === 'PASSED' && findings.length > 0) throw invalidInput([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
       // Findings become hazards, which a deactivated enterprise takes no more of; a visit that confirms the closure is PASSED with a note.
       if (findings.length > 0) assertActive(enterprise, 'new hazards: record the visit as PASSED with a note, and report what you found against the enterprise that took it over', 'findings');
-      checkFindings(findings, enterprise, actor, 'findings');
+      await checkFindings(findings, enterprise, actor, 'findings', c.template.hazardPolicies);
       // Up to 100 findings: on the ledger first; the workflow's history carries the id and the count.
       const contentId = await storeContent(db, 'inspection-result', request.body, actor);
       const content = { contentId, outcome: request.body.outcome, findingCount: findings.length };
@@ -364,13 +366,14 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
       if (b.outcome === 'FINDINGS' && findings.length === 0) throw invalidInput([{ field: 'findings', reason: 'an inspection with findings lists them' }]);
       if (b.outcome === 'PASSED' && findings.length > 0) throw invalidInput([{ field: 'findings', reason: 'a passed inspection has no findings' }]);
       if (findings.length > 0) assertActive(enterprise, 'new hazards: record the visit as PASSED with a note', 'findings');
-      checkFindings(findings, enterprise, actor, 'findings');
+      await checkFindings(findings, enterprise, actor, 'findings', c.template.hazardPolicies);
       // Keyed by the request: a retry after a crash finds the hazards (and the row) the first attempt made.
       const requestKey = request.idempotencyKey ? `extra:${c.id}:${request.idempotencyKey}` : `extra:${randomUUID()}`;
       const hazardIds: string[] = [];
+      const calendar = await calendarIfNeeded(db, findings as HazardReport[], c.template.hazardPolicies);
       for (const [i, finding] of findings.entries()) {
         const { concealed, ...report } = finding as HazardReport & { concealed?: boolean };
-        const built = buildHazardRow({ ...report, source: 'SPOT_CHECK' }, enterprise, actor, Date.now(), { key: `${requestKey}:${i}` }, c.template.hazardPolicies);
+        const built = buildHazardRow({ ...report, source: 'SPOT_CHECK' }, enterprise, actor, Date.now(), { key: `${requestKey}:${i}` }, c.template.hazardPolicies, calendar);
         if (!built.ok) throw invalidInput(built.errors.map((x) => ({ field: `findings[${i}].${x.field}`, reason: x.reason })));
         const { hazard } = await insertHazard(db, { ...built.row, campaignId: c.id });
         const row = (await getHazard(db, hazard.id))!;
@@ -457,7 +460,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
         assertActive(e, 'new hazards', 'enterpriseId');
         if (!b.hazard) throw invalidInput([{ field: 'hazard', reason: 'a finding against an enterprise is registered as a hazard: give its ledger fields' }]);
         // With an Idempotency-Key, a retry after a crash finds the hazard the first attempt registered.
-        const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now(), request.idempotencyKey ? { key: `supervision:${request.idempotencyKey}` } : undefined, c.template.hazardPolicies);
+        const calendar = await calendarIfNeeded(db, [b.hazard as HazardReport], c.template.hazardPolicies);
+        const built = buildHazardRow({ ...(b.hazard as HazardReport), source: 'SUPERVISION' }, e, actor, Date.now(), request.idempotencyKey ? { key: `supervision:${request.idempotencyKey}` } : undefined, c.template.hazardPolicies, calendar);
         if (!built.ok) throw invalidInput(built.errors.map((x) => ({ field: `hazard.${x.field}`, reason: x.reason })));
         const { hazard } = await insertHazard(db, { ...built.row, campaignId: c.id });
         await startHazardWorkflow(db, temporal, (await getHazard(db, hazard.id))!).catch((err: unknown) => request.log.warn({ err }, 'workflow start deferred to reconciliation'));

@@ -15,6 +15,7 @@ import { forbidFields, requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams } from '../schemas/common';
 import { CommandBodies, HazardCommandResult, HazardDetail, HazardList, HazardListQuery, HazardReportBody, HazardView } from '../schemas/hazards';
 import { buildHazardRow } from '../../services/hazard-report';
+import { calendarIfNeeded } from '../../services/working-calendar';
 import { executeHazardCommand, queryHazard, startHazardWorkflow } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import type { Db } from '../../db/client';
@@ -82,7 +83,8 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       // Hazards found while a campaign runs in the enterprise's county count towards it, and take its template's policies.
       const campaignId = request.body.campaignId ?? (await activeCampaignForCounty(db, enterprise.countyCode));
       const campaign = campaignId ? await getCampaign(db, campaignId) : undefined;
-      const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined, campaign?.template.hazardPolicies);
+      const calendar = await calendarIfNeeded(db, [request.body], campaign?.template.hazardPolicies);
+      const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined, campaign?.template.hazardPolicies, calendar);
       if (!built.ok) throw invalidInput(built.errors);
       const outcome = await insertHazard(db, { ...built.row, campaignId });
       if (outcome.kind === 'key-reused') {

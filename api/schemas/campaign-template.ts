@@ -136,7 +136,7 @@ export const CampaignTemplateSchema = Type.Object(
     workLines: Type.Array(WorkLine, { maxItems: 10 }),
     reporting: Reporting,
     spotCheck: SpotCheck,
-    hazardPolicies: Type.Optional(Type.Object({ GENERAL: Type.Optional(PolicyOverride), MAJOR: Type.Optional(PolicyOverride) }, { additionalProperties: false, description: 'per grade, over the defaults, for hazards found in this campaign' })),
+    hazardPolicies: Type.Optional(Type.Object({ GENERAL: Type.Optional(PolicyOverride), MAJOR: Type.Optional(PolicyOverride) }, { additionalProperties: false, description: 'per grade, over the defaults, for hazards found in this campaign; steps may count working days (P3WD)' })),
     caseLadder: Type.Optional(CaseLadder),
     scoring: Type.Optional(Scoring),
   },

@@ -4,7 +4,7 @@ import { INDUSTRY_CODES } from '../../domain/industries';
 import { INT4_MAX, PageQuery, Person, SINGLE_LINE_PATTERN, SingleLine, Text } from './common';
 
 /** Shaped like a duration here; read by the domain, which names what is wrong with it (422). */
-const Duration = Type.String({ pattern: `^P${SINGLE_LINE_PATTERN.slice(1)}`, maxLength: 40, description: 'ISO-8601 duration, e.g. P3D or PT30S' });
+const Duration = Type.String({ pattern: `^P${SINGLE_LINE_PATTERN.slice(1)}`, maxLength: 40, description: "ISO-8601 duration, e.g. P3D or PT30S; in a hazard's policy (a report's, a campaign template's) also working days, P3WD (China's public holidays and make-up working days, GET /v1/calendar)" });
 
 /** Reminder offsets and the escalation step of a deadline (a hazard's, an enforcement order's); later layers override the defaults. */
 export const PolicyOverride = Type.Object(
@@ -30,7 +30,7 @@ export const HazardReportBody = Type.Object(
     responsible: Person,
     measures: Text({ minLength: 1, maxLength: 4000 }),
     fundsAmount: Type.Number({ minimum: 0, maximum: 999_999_999_999, description: 'funds set aside, CNY (the ledger holds up to 12 integer digits)' }),
-    deadline: SingleLine({ minLength: 10, maxLength: 40, description: 'YYYY-MM-DD (end of that day in timeZone), local YYYY-MM-DDTHH:mm, or an ISO instant with offset' }),
+    deadline: SingleLine({ minLength: 10, maxLength: 40, description: 'YYYY-MM-DD (end of that day in timeZone), local YYYY-MM-DDTHH:mm, an ISO instant with offset, or working days P15WD (the end of the 15th working day after today in timeZone)' }),
     interimControls: Text({ minLength: 1, maxLength: 4000 }),
     principal: Type.Optional(Person),
     timeZone: Type.Optional(TimeZone),
@@ -93,7 +93,13 @@ export const TimelineEvent = Type.Object({
   type: Type.Enum(HAZARD_EVENT_TYPES),
   fromState: Type.Union([Type.Enum(HAZARD_STATES), Type.Null()]),
   toState: Type.Enum(HAZARD_STATES),
-  actor: Type.Object({ name: Type.String(), role: Type.String(), scope: Type.Union([Type.String(), Type.Null()]) }),
+  actor: Type.Object({
+    name: Type.String(),
+    role: Type.String(),
+    scope: Type.Union([Type.String(), Type.Null()]),
+    kind: Type.Optional(Type.Literal('user', { description: 'a person signed in (absent: an API key)' })),
+    userId: Type.Optional(Type.String({ description: 'the person’s account id' })),
+  }),
   data: Type.Record(Type.String(), Type.Unknown()),
   at: Type.String({ format: 'date-time' }),
 });

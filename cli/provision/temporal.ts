@@ -107,6 +107,16 @@ async function wrapperUsable(file: string): Promise<boolean> {
   return true;
 }
 
+/**
+ * The classpath of the Maven-built test server (fetched when absent), for tests that start it with
+ * its clock at a chosen instant (tests/support/temporal.ts). Undefined without Java and Maven.
+ */
+export async function testServerClasspath(log: Log = defaultLog): Promise<string | undefined> {
+  const read = async (file: string | undefined) => (file ? /-cp "([^"]*)"/.exec(await readFile(file, 'utf8').catch(() => ''))?.[1] : undefined);
+  const cached = path.join(binDir(), 'temporal-test-server');
+  return ((await wrapperUsable(cached)) ? await read(cached) : undefined) ?? (await read(await buildTestServer(log)));
+}
+
 /** Fetches the Java time-skipping test server from Maven Central and writes a launcher script. */
 async function buildTestServer(log: Log): Promise<string | undefined> {
   const target = path.join(binDir(), 'temporal-test-server');

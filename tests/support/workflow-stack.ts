@@ -9,7 +9,7 @@ import { freshDatabase } from './database';
 import { uniq } from './fixtures';
 import { createHazardWorker } from './hazard-worker';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
-import { timeSkippingEnv } from './temporal';
+import { timeSkippingEnv, timeSkippingEnvAt } from './temporal';
 
 export interface WorkflowStack {
   env: TestWorkflowEnvironment;
@@ -22,13 +22,14 @@ export interface WorkflowStack {
   close(): Promise<void>;
 }
 
-export async function startWorkflowStack(name: string): Promise<WorkflowStack> {
+/** `at`: the test server's clock starts at that instant (a past year's calendar), not now. */
+export async function startWorkflowStack(name: string, opts: { at?: number } = {}): Promise<WorkflowStack> {
   const stops: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const stop of stops.reverse()) await stop();
   };
   try {
-    const env = await timeSkippingEnv();
+    const env = opts.at === undefined ? await timeSkippingEnv() : await timeSkippingEnvAt(opts.at);
     stops.push(() => env.teardown());
     const database = await freshDatabase();
     stops.push(() => database.close());
