@@ -45,6 +45,8 @@ export const hazards = pgTable(
     reportedBy: jsonb('reported_by').$type<Actor>().notNull(),
     /** The campaign during which it was found, when any. */
     campaignId: uuid('campaign_id'),
+    /** The plan's work item (its number in the campaign's template) the hazard falls under, when linked. */
+    workItemNo: integer('work_item_no'),
     idempotencyScope: text('idempotency_scope'),
     idempotencyKey: text('idempotency_key'),
     requestHash: text('request_hash'),
@@ -62,6 +64,7 @@ export const hazards = pgTable(
     index('hazards_department_idx').on(t.departmentCode),
     index('hazards_state_idx').on(t.state),
     index('hazards_campaign_idx').on(t.campaignId),
+    index('hazards_work_item_idx').on(t.campaignId, t.workItemNo).where(sql`${t.workItemNo} is not null`),
     index('hazards_unstarted_idx').on(t.createdAt).where(sql`${t.workflowStartedAt} is null`),
   ],
 );

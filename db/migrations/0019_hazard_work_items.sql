@@ -1,0 +1,2 @@
+ALTER TABLE "hazards" ADD COLUMN "work_item_no" integer;--> statement-breakpoint
+CREATE INDEX "hazards_work_item_idx" ON "hazards" USING btree ("campaign_id","work_item_no") WHERE "hazards"."work_item_no" is not null;
