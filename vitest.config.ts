@@ -43,6 +43,20 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
         },
       },
+      {
+        extends: true,
+        test: {
+          // The console in real Chromium against the e2e stack (tests/support/browser.ts): one browser per file.
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          globalSetup: ['tests/global-setup.ts'],
+          setupFiles: ['tests/support/quiet-runtime.ts'],
+          pool: 'forks',
+          fileParallelism: false,
+          ...serverTimeouts,
+          sequence: { groupOrder: 3 },
+        },
+      },
     ],
   },
 });

@@ -3,6 +3,7 @@ import { and, asc, eq, gt, inArray, isNotNull, isNull, or } from 'drizzle-orm';
 import { applyCaseEntries, type CaseLedgerEntry } from '../db/cases.repo';
 import { apiKeys } from '../db/schema';
 import type { CaseCause, CaseRung, CaseSubject, ReferralBody } from '../domain/accountability';
+import { consoleLink } from '../domain/console-links';
 import { caseNoticeKey } from '../domain/delivery';
 import { renderCaseNotification, type CaseNotificationKind } from './case-templates';
 import { ledgerWrite } from './ledger-errors';
@@ -77,7 +78,7 @@ export function createCaseActivities(deps: OutboxDeps) {
       summonsAt: req.summonsAt,
       referralTo: req.referralTo,
       causes: req.causes.map((c) => `${c.kind} ${c.refId}${c.note ? `（${c.note}）` : ''}`),
-      link: `${mail.publicUrl}/v1/cases/${req.caseId}`,
+      link: consoleLink(mail.publicUrl, 'cases', req.caseId),
     });
     return deliver(deps, {
       businessKey: caseNoticeKey(req),

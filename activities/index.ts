@@ -12,6 +12,7 @@ import { enterprises, hazards, units } from '../db/schema';
 import { hazardNoticeKey } from '../domain/delivery';
 import type { NotificationKind } from '../domain/hazard';
 import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
+import { createAccountActivities } from './account.activities';
 import { createCaseActivities } from './case.activities';
 import { createCircularActivities } from './circular.activities';
 import { createOrderActivities } from './order.activities';
@@ -136,5 +137,5 @@ export function createActivities(deps: ActivityDeps) {
     await ledgerWrite(`outbox ${input.businessKey}`, () => abandonOutbox(db, input.businessKey, input.reason));
   }
 
-  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps), ...createOrderActivities(deps), ...createCircularActivities(deps) };
+  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps), ...createOrderActivities(deps), ...createCircularActivities(deps), ...createAccountActivities(deps) };
 }

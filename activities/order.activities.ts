@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from '../domain/hazard';
 import { orderNoticeKey } from '../domain/delivery';
 import { enterpriseSubject, openOrJoinCase, resolveCaseCauses } from '../services/case.service';
 import type { TemporalTarget } from '../services/temporal';
+import { consoleLink } from '../domain/console-links';
 import { ledgerWrite } from './ledger-errors';
 import { renderOrderNotification, type OrderNotificationKind } from './order-templates';
 import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
@@ -87,7 +88,7 @@ export function createOrderActivities(deps: OutboxDeps & { temporal: TemporalTar
       ...(body ? { bodyName: body.name } : {}),
       caseId: req.caseId ?? null,
       decisionReason: req.decisionReason ?? null,
-      link: `${mail.publicUrl}/v1/orders/${order.id}`,
+      link: consoleLink(mail.publicUrl, 'orders', order.id),
     });
     return deliver(deps, {
       businessKey: orderNoticeKey(req),

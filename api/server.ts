@@ -7,6 +7,7 @@ import { loadConfig, type AppConfig } from '../config';
 import { createDb, type DbHandle } from '../db/client';
 import { ensureBootstrapAdmin } from '../db/reference.repo';
 import { app, fastifyOptions } from './app';
+import consolePlugin from './plugins/console';
 import { reconcileCampaigns } from '../services/campaign.service';
 import { reconcileHazards } from '../services/hazard.service';
 import { reconcileOrders } from '../services/order.service';
@@ -57,6 +58,8 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
     }
   }
   await fastify.register(app, { db: db.db, temporal, limits: config.limits });
+  // The office console (web/dist, built by `npm start` and the test setup) at / beside the API.
+  await fastify.register(consolePlugin);
 
   // Ledger rows whose workflow never started (a crash between the two writes) are picked up here.
   const reconcile = () =>

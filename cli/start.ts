@@ -9,6 +9,7 @@ import { createDb } from '../db/client';
 import { migrateHandle, runMigrations } from '../db/migrate';
 import { runWorker } from '../worker/main';
 import { startDevServer } from './provision/temporal';
+import { buildConsole } from './build-web';
 
 const say = (line: string) => console.log(`[start] ${line}`);
 
@@ -62,6 +63,9 @@ async function main(started: Started): Promise<void> {
   started.add('database', () => db.close());
   if (db.kind === 'pglite') await migrateHandle(db);
 
+  // The console is served from web/dist: built here when a source is newer (seconds), else left as is.
+  await buildConsole(say);
+
   const stop = new AbortController();
   const worker = runWorker(config, db, stop.signal);
   // Handled from the start: a worker that fails while the API starts must not crash past the clean-up.
@@ -80,6 +84,7 @@ async function main(started: Started): Promise<void> {
   }
   const storedKey = config.bootstrapAdminKey ? null : await readFile(keyFile, 'utf8').catch(() => null);
   const base = `http://${config.host}:${config.port}`;
+  say(`console    ${base}/  (sign in as a person: see README, "The console")`);
   say(`API        ${base}  (health: ${base}/health)`);
   say(`API docs   ${base}/docs  (OpenAPI: ${base}/docs/json)`);
   say(`Temporal   ${config.temporal.address}${uiUrl ? `  UI: ${uiUrl}` : ''}`);

@@ -7,6 +7,7 @@ import {
   type EphemeralServerExecutable,
 } from '../cli/provision/temporal';
 import { defaultLog } from '../cli/provision/util';
+import { buildConsole } from '../cli/build-web';
 import { runMigrations } from '../db/migrate';
 
 declare module 'vitest' {
@@ -38,9 +39,11 @@ interface Services {
 async function startServices(): Promise<Services> {
   const started = Date.now();
   // In parallel: on a cold machine the Go build and the Maven fetch overlap.
+  // The console too (tests/browser and every API the e2e stack starts serve it): seconds, or nothing when up to date.
   const [devServerExecutable, testServerExecutable] = await Promise.all([
     resolveDevServerExecutable(),
     resolveTestServerExecutable(),
+    buildConsole(defaultLog),
   ]);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {

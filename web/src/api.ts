@@ -1,0 +1,75 @@
+// Every call the console makes goes through here: the public /v1 API, as the signed-in person.
+// How the person is known (the session cookie and its CSRF token) is auth.ts's business.
+import { authHeaders, onUnauthorized } from './auth';
+
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+/** A problem+json answer (RFC 9457) or a network failure, as the pages show it. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors: FieldError[] = [],
+    readonly retryAfter: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function request<T>(method: string, path: string, body?: unknown, opts: { quietUnauthorized?: boolean } = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: {
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...authHeaders(UNSAFE.has(method)),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+  } catch (err) {
+    throw new ApiError(0, err instanceof Error ? err.message : String(err));
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  const json: unknown = text ? safeJson(text) : null;
+  if (!res.ok) {
+    const p = (json ?? {}) as { detail?: string; title?: string; errors?: FieldError[] };
+    const retry = res.headers.get('retry-after');
+    const error = new ApiError(res.status, p.detail ?? p.title ?? `${res.status}`, p.errors ?? [], retry ? Number(retry) : null);
+    if (res.status === 401 && !opts.quietUnauthorized) onUnauthorized();
+    throw error;
+  }
+  return json as T;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { detail: text };
+  }
+}
+
+export const get = <T>(path: string) => request<T>('GET', path);
+export const post = <T>(path: string, body: unknown) => request<T>('POST', path, body);
+
+/** A query string from the set values only. */
+export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A fresh key per submitted form: a retried click does the command once. */
+export function idempotencyKey(): string {
+  return crypto.randomUUID();
+}
