@@ -324,13 +324,6 @@ export const ACCESS_TABLE: RouteEntry[] = [
     probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}/gas-over-limit`, body: { reading: 1.5, limit: 1, measuredAt: '2024-01-05T10:00', location: '3101 回采工作面' } }),
     note: 'enterprise A is no coal mine: refused after the gate (422), so no case is opened',
   },
-
-  // ---- the working-day calendar: read by every key, its overrides written by the office
-  { method: 'GET', url: '/v1/calendar', access: everyone, probe: () => ({ url: '/v1/calendar' }) },
-  { method: 'GET', url: '/v1/calendar/days', access: everyone, probe: () => ({ url: '/v1/calendar/days?from=2024-02-01&to=2024-02-29' }) },
-  { method: 'GET', url: '/v1/calendar/working-days', access: everyone, probe: () => ({ url: '/v1/calendar/working-days?from=2024-02-08&days=2' }) },
-  { method: 'PUT', url: '/v1/calendar/years/:year', access: officeOnly, probe: () => ({ url: '/v1/calendar/years/2199', body: { days: [] } }) },
-  { method: 'DELETE', url: '/v1/calendar/years/:year', access: officeOnly, probe: () => ({ url: '/v1/calendar/years/2199' }) },
 ];
 
 export const routeKey = (method: string, url: string): string => `${method} ${url}`;
