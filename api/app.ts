@@ -24,8 +24,10 @@ import { rankingRoutes } from './routes/ranking.routes';
 import { circularRoutes } from './routes/circulars.routes';
 import { campaignReportRoutes } from './routes/campaign-report.routes';
 import { referenceRoutes } from './routes/reference.routes';
+import { authRoutes } from './routes/auth.routes';
+import { userRoutes } from './routes/users.routes';
 import type { TemporalTarget } from '../services/temporal';
-import { DEFAULT_LIMITS, type ApiLimits } from '../config';
+import { DEFAULT_LIMITS, type ApiLimits, type AuthSettings } from '../config';
 
 export interface AppDeps {
   db: Db;
@@ -34,6 +36,8 @@ export interface AppDeps {
   limits?: Partial<ApiLimits>;
   /** The in-memory API key index (refresh interval…); production defaults when absent. */
   keys?: KeyIndexOptions;
+  /** People's sign-in: lockout, session lifetimes, cookie flags (config/index.ts); defaults when absent. */
+  auth?: Partial<AuthSettings>;
 }
 
 export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => {
@@ -41,7 +45,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
   await fastify.register(limits, { limits: deps.limits });
   await fastify.register(inputGuard);
   await fastify.register(swagger);
-  await fastify.register(auth, { db: deps.db, keys: deps.keys });
+  await fastify.register(auth, { db: deps.db, keys: deps.keys, auth: deps.auth });
   await fastify.register(idempotency, { db: deps.db });
   for (const schema of [...hazardSchemas, ...orderSchemas, CampaignTemplateSchema]) fastify.addSchema(schema);
   await fastify.register(healthRoutes, deps);
@@ -58,6 +62,8 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
       await v1.register(orderRoutes, deps);
       await v1.register(caseRoutes, deps);
       await v1.register(recordRoutes, deps);
+      await v1.register(authRoutes, deps);
+      await v1.register(userRoutes, deps);
     },
     { prefix: '/v1' },
   );

@@ -24,7 +24,27 @@ export interface AppConfig {
   limits: ApiLimits;
   /** Fastify's trustProxy: false (default), true (any proxy), or comma-separated proxy addresses/CIDRs. */
   trustProxy: boolean | string;
+  /** People's sign-in (the console): lockout and session lifetimes. */
+  auth: AuthSettings;
 }
+
+/** Sign-in by people: lockout after repeated failures, session timeouts, reset links. */
+export interface AuthSettings {
+  /** Consecutive failed sign-ins that lock an account. */
+  lockoutThreshold: number;
+  /** How long a locked account stays locked. */
+  lockoutSeconds: number;
+  /** A session unused this long is over. */
+  sessionIdleSeconds: number;
+  /** A session is over this long after sign-in, however active. */
+  sessionAbsoluteSeconds: number;
+  /** How long a mailed password reset link works. */
+  resetTokenSeconds: number;
+  /** The session cookie carries `Secure` (PUBLIC_URL is https). */
+  secureCookie: boolean;
+}
+
+export const DEFAULT_AUTH: AuthSettings = { lockoutThreshold: 5, lockoutSeconds: 900, sessionIdleSeconds: 3600, sessionAbsoluteSeconds: 43_200, resetTokenSeconds: 1800, secureCookie: false };
 
 /** Per API key (hash of the bearer token; the client IP when there is none), per minute. */
 export interface ApiLimits {
@@ -72,10 +92,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL: one of ${LEVELS.join(', ')}`);
   const bootstrapAdminKey = env.BOOTSTRAP_ADMIN_KEY || null;
   if (bootstrapAdminKey !== null && bootstrapAdminKey.length < 16) throw new ConfigError('BOOTSTRAP_ADMIN_KEY: at least 16 characters');
+  const publicUrl = (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/$/, '');
   return {
     host,
     port,
-    publicUrl: (env.PUBLIC_URL || `http://${host}:${port}`).replace(/\/$/, ''),
+    publicUrl,
     dataDir,
     databaseUrl,
     temporal: {
@@ -102,5 +123,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimitBytes, 1024, 100 * 1_048_576),
     },
     trustProxy: trustProxyOf(env.TRUST_PROXY),
+    auth: {
+      lockoutThreshold: int(env, 'AUTH_LOCKOUT_THRESHOLD', DEFAULT_AUTH.lockoutThreshold, 1, 1000),
+      lockoutSeconds: int(env, 'AUTH_LOCKOUT_SECONDS', DEFAULT_AUTH.lockoutSeconds, 1, 86_400 * 30),
+      sessionIdleSeconds: int(env, 'SESSION_IDLE_SECONDS', DEFAULT_AUTH.sessionIdleSeconds, 60, 86_400 * 30),
+      sessionAbsoluteSeconds: int(env, 'SESSION_ABSOLUTE_SECONDS', DEFAULT_AUTH.sessionAbsoluteSeconds, 60, 86_400 * 90),
+      resetTokenSeconds: int(env, 'PASSWORD_RESET_TTL_SECONDS', DEFAULT_AUTH.resetTokenSeconds, 60, 86_400),
+      secureCookie: publicUrl.startsWith('https://'),
+    },
   };
 }

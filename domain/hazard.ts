@@ -32,13 +32,16 @@ export type HazardSource = (typeof HAZARD_SOURCES)[number];
 export const ROLES = ['admin', 'office', 'department', 'county', 'enterprise', 'reviewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who acts: an API key's identity, carried into every command and onto the ledger. */
+/** Who acts: an API key's or a signed-in person's identity, carried into every command and onto the ledger. */
 export interface Actor {
   keyId: string;
   role: Role;
   /** Enterprise id, county code or department code the key belongs to; null for admin, office and a city-wide reviewer. */
   scope: string | null;
   name: string;
+  /** Set when a person signed in (the console) acts: `keyId` is then `user:<userId>`. Absent for an API key. */
+  kind?: 'user';
+  userId?: string;
 }
 
 export const SYSTEM_ACTOR: Actor = { keyId: 'system', role: 'admin', scope: null, name: 'system' };

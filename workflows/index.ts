@@ -5,3 +5,4 @@ export { obligationWorkflow } from './obligation.workflow';
 export { caseWorkflow } from './case.workflow';
 export { orderWorkflow } from './order.workflow';
 export { circularMailWorkflow } from './circular.workflow';
+export { passwordResetMailWorkflow } from './account.workflow';

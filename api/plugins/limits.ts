@@ -25,16 +25,20 @@ export function sendsMailOrStartsWorkflows(method: string, routeUrl: string | un
   // Opening a case starts its workflow; a decision mails the reviewers.
   if (routeUrl === '/v1/cases' || routeUrl.startsWith('/v1/cases/')) return true;
   if (routeUrl === '/v1/campaigns') return true;
+  // A reset link is mailed (the answer is the same whether or not the email has an account).
+  if (routeUrl === '/v1/auth/password-reset') return true;
   // Enforcement: an order starts its workflow and mails; a command may mail; a gas over-limit record opens a case.
   if (routeUrl.startsWith('/v1/orders/') || /^\/v1\/enterprises\/:id\/(orders|gas-over-limit)$/.test(routeUrl)) return true;
   // Generating a circular's draft reads the ledger and mails nothing; publishing it mails every unit.
   return routeUrl.startsWith('/v1/campaigns/') && !routeUrl.endsWith('/self-inspections') && !routeUrl.endsWith('/circulars');
 }
 
-/** Who a request counts against: its API key (hashed, never stored as sent), else its IP. */
+/** Who a request counts against: its API key or session cookie (hashed, never stored as sent), else its IP. */
 export function limitKey(request: FastifyRequest): string {
   const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-  return match ? `key:${createHash('sha256').update(match[1]!).digest('base64url').slice(0, 22)}` : `ip:${request.ip}`;
+  if (match) return `key:${createHash('sha256').update(match[1]!).digest('base64url').slice(0, 22)}`;
+  const session = /(?:^|;\s*)hc_session=([A-Za-z0-9_-]{43})(?:;|$)/.exec(request.headers.cookie ?? '');
+  return session ? `session:${createHash('sha256').update(session[1]!).digest('base64url').slice(0, 22)}` : `ip:${request.ip}`;
 }
 
 export default fp(

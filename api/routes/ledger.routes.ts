@@ -11,6 +11,7 @@ import { NOTIFICATION_STATUSES } from '../../domain/delivery';
 import { NOTIFICATION_KINDS } from '../../domain/hazard';
 import { REGULATOR_ONLY_MAIL } from '../../domain/access';
 import { DUTY_NOTIFICATION_KINDS } from '../../domain/campaign';
+import { PASSWORD_RESET_KIND } from '../../domain/accounts';
 import { requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, PageQuery } from '../schemas/common';
 
@@ -86,7 +87,9 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
         .orderBy(...newestFirst(notifications.createdAt, notifications.id))
         .limit(limit + 1);
       const page = toPage(rows.map((r) => r.n), limit);
-      return { items: page.items.map((n) => ({ ...n, createdAt: n.createdAt.toISOString(), sentAt: iso(n.sentAt) })), nextCursor: page.next ? encodeCursor(page.next) : null };
+      // A reset mail's body holds a live sign-in link: whoever reads the outbox may not use it.
+      const shown = (n: (typeof page.items)[number]) => (n.kind === PASSWORD_RESET_KIND ? { ...n, bodyText: '(a one-time password reset link: not shown)' } : n);
+      return { items: page.items.map((n) => ({ ...shown(n), createdAt: n.createdAt.toISOString(), sentAt: iso(n.sentAt) })), nextCursor: page.next ? encodeCursor(page.next) : null };
     },
   );
 

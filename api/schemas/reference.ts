@@ -153,7 +153,14 @@ export const ApiKeyView = Type.Object({
 
 export const AuditEntryView = Type.Object({
   id: Type.String(),
-  actor: Type.Object({ keyId: Type.String(), role: Type.String(), scope: Nullable(Type.String()), name: Type.String() }),
+  actor: Type.Object({
+    keyId: Type.String(),
+    role: Type.String(),
+    scope: Nullable(Type.String()),
+    name: Type.String(),
+    kind: Type.Optional(Type.Literal('user', { description: 'a person signed in (absent: an API key or the system)' })),
+    userId: Type.Optional(Type.String()),
+  }),
   action: Type.String(),
   subjectKind: Type.String(),
   subjectId: Nullable(Type.String()),
