@@ -147,7 +147,7 @@ export class ApiHarness {
     return (await createApiKey(this.db, { name: uniq(`${role}-key`), role, scope })).secret;
   }
 
-  async call<T = Json>(method: 'GET' | 'POST' | 'DELETE', url: string, key?: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async call<T = Json>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, key?: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
     const res = await this.app.inject({
       method,
       url,
