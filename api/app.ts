@@ -12,6 +12,7 @@ import inputGuard from './plugins/input-guard';
 import limits from './plugins/limits';
 import swagger from './plugins/swagger';
 import { healthRoutes } from './routes/health.routes';
+import { calendarRoutes } from './routes/calendar.routes';
 import { campaignRoutes } from './routes/campaigns.routes';
 import { campaignTemplateRoutes } from './routes/campaign-templates.routes';
 import { CampaignTemplateSchema } from './schemas/campaign-template';
@@ -52,6 +53,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
   await fastify.register(
     async (v1) => {
       await v1.register(hazardRoutes, deps);
+      await v1.register(calendarRoutes, deps);
       await v1.register(referenceRoutes, deps);
       await v1.register(ledgerRoutes, deps);
       await v1.register(campaignTemplateRoutes, deps);

@@ -30,7 +30,7 @@ export const HazardReportBody = Type.Object(
     responsible: Person,
     measures: Text({ minLength: 1, maxLength: 4000 }),
     fundsAmount: Type.Number({ minimum: 0, maximum: 999_999_999_999, description: 'funds set aside, CNY (the ledger holds up to 12 integer digits)' }),
-    deadline: SingleLine({ minLength: 10, maxLength: 40, description: 'YYYY-MM-DD (end of that day in timeZone), local YYYY-MM-DDTHH:mm, an ISO instant with offset, or working days P15WD (the end of the 15th working day after today in timeZone)' }),
+    deadline: SingleLine({ minLength: 4, maxLength: 40, description: 'YYYY-MM-DD (end of that day in timeZone), local YYYY-MM-DDTHH:mm, an ISO instant with offset, or working days P15WD (the end of the 15th working day after today in timeZone)' }),
     interimControls: Text({ minLength: 1, maxLength: 4000 }),
     principal: Type.Optional(Person),
     timeZone: Type.Optional(TimeZone),
