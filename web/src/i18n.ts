@@ -164,6 +164,7 @@ const zh = {
   enterpriseId: '企业编号',
   orderDeadline: '期限',
   id: '编号',
+  notDrawn: '尚未抽取：检查抽查阶段开始时抽取',
 };
 export type Key = keyof typeof zh;
 
@@ -200,7 +201,7 @@ const en: Record<Key, string> = {
   noCampaign: 'No campaign you may see',
   phase: 'Current phase',
   daysLeft: 'Days left',
-  days: '{n} days',
+  days: '{n} d',
   closesAt: 'Phase closes',
   status: 'Status',
   total: 'Total',
@@ -321,6 +322,7 @@ const en: Record<Key, string> = {
   enterpriseId: 'Enterprise id',
   orderDeadline: 'Deadline',
   id: 'Id',
+  notDrawn: 'Not drawn yet: the draw happens when the spot-check phase opens',
 };
 
 /** Wire values (states, grades, industries…) in words. */

@@ -24,6 +24,8 @@ export function menuFor(role: Role) {
 
 /** Where a person lands: the overview, or the first page their role has. */
 export function homeOf(role: Role): string {
+  // A reviewer's work is the cases waiting for a decision.
+  if (role === 'reviewer') return '/cases';
   return menuFor(role)[0]?.href ?? '/hazards';
 }
 

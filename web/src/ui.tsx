@@ -68,9 +68,9 @@ export function When({ iso, zone, date }: { iso: string | null | undefined; zone
   );
 }
 
-export function Stat({ label, value, tone, testid }: { label: string; value: ComponentChildren; tone?: 'bad' | 'warn' | 'good'; testid?: string }) {
+export function Stat({ label, value, tone, testid, small }: { label: string; value: ComponentChildren; tone?: 'bad' | 'warn' | 'good'; testid?: string; small?: boolean }) {
   return (
-    <div class={`stat ${tone ?? ''}`} data-testid={testid}>
+    <div class={`stat ${tone ?? ''} ${small ? 'small-value' : ''}`} data-testid={testid}>
       <div class="stat-value">{value}</div>
       <div class="stat-label">{label}</div>
     </div>

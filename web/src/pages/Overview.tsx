@@ -33,7 +33,7 @@ function Figures({ s, zone }: { s: CampaignStatus; zone: string }) {
         <Badge value={label(s.status)} tone={s.status === 'RUNNING' ? 'info' : undefined} />
       </div>
       <div class="stats">
-        <Stat label={t('phase')} value={s.currentPhases.map(label).join('、') || label(s.status)} testid="stat-phase" />
+        <Stat label={t('phase')} value={s.currentPhases.map(label).join(' · ') || label(s.status)} testid="stat-phase" small />
         <Stat label={t('daysLeft')} value={phaseWindow ? t('days', { n: daysUntil(phaseWindow.closesAt) }) : '—'} testid="stat-days-left" />
         <Stat label={t('hazardCount')} value={s.hazards.total} testid="stat-hazards-total" />
         <Stat label={t('open')} value={s.hazards.open} tone="warn" testid="stat-hazards-open" />
@@ -114,7 +114,7 @@ function Phases({ s, zone }: { s: CampaignStatus; zone: string }) {
         <li key={key} class={p.status.toLowerCase()}>
           <strong>{label(key)}</strong>
           <span>
-            <When iso={p.opensAt} zone={zone} date /> – <When iso={p.closesAt} zone={zone} date />
+            <When iso={p.opensAt} zone={zone} /> – <When iso={p.closesAt} zone={zone} />
           </span>
         </li>
       ))}

@@ -4,7 +4,7 @@ import { useCampaign } from '../campaign';
 import { label, t, useLocale } from '../i18n';
 import { useUnitNames } from '../names';
 import type { Circular, Ranking as RankingView } from '../types';
-import { Badge, Card, ErrorBox, Show, Table, useApi, When } from '../ui';
+import { Badge, Card, Empty, ErrorBox, Show, Table, useApi, When } from '../ui';
 
 export function Ranking() {
   useLocale();
@@ -67,6 +67,8 @@ export function Ranking() {
         ) : (
           <Show loaded={circulars}>
             {(c) => (
+              <>
+              <Empty rows={c.items} />
               <Table head={['month', 'status', 'at', '']}>
                 {c.items.map((x) => (
                   <tr key={x.month}>
@@ -85,6 +87,7 @@ export function Ranking() {
                   </tr>
                 ))}
               </Table>
+              </>
             )}
           </Show>
         )}

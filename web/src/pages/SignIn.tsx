@@ -106,7 +106,7 @@ export function ResetPassword() {
         <>
           <label>
             {t('newPassword')}
-            <input type="password" name="new-password" autocomplete="new-password" minLength={8} required value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+            <input type="password" name="new-password" autocomplete="new-password" minLength={12} required value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
           </label>
           {message && (
             <p class="error" role="alert">

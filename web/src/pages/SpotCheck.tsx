@@ -20,7 +20,11 @@ export function SpotCheck() {
       </p>
       <div class="grid2">
         <Card title={t('spotCheck')}>
-          {draw.error ? (
+          {draw.error?.status === 404 ? (
+            <p class="muted" data-testid="not-drawn">
+              {t('notDrawn')}
+            </p>
+          ) : draw.error ? (
             <ErrorBox error={draw.error} />
           ) : (
             <Show loaded={draw}>
@@ -70,7 +74,9 @@ export function SpotCheck() {
         </Card>
         <div>
           <Card title={t('verification')}>
-            {verification.error ? (
+            {verification.error?.status === 404 ? (
+              <p class="muted">{t('notDrawn')}</p>
+            ) : verification.error ? (
               <ErrorBox error={verification.error} />
             ) : (
               <Show loaded={verification}>
