@@ -1,0 +1,232 @@
+// The office console in real Chromium (Debian's, driven by playwright-core) against the production
+// composition (startApi + runWorker on the run's dev server, real Postgres, an SMTP sink), people
+// signed in with their own accounts. One browser for the file; each person in their own context.
+// The browser's own zone is Europe/London on purpose: every date must still read in Asia/Shanghai.
+// Each page visited is kept as a screenshot in tests/browser/artifacts/ (gitignored).
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keep, launchBrowser, newPerson, PHONE } from '../support/browser';
+import { buildConsoleCity, type ConsoleCity } from '../support/console-city';
+import { startE2eStack, type E2eStack } from '../support/e2e-stack';
+import { uniq } from '../support/fixtures';
+
+let stack: E2eStack;
+let browser: Browser;
+let city: ConsoleCity;
+const PASSWORD = 'Correct-Horse-9-Battery';
+
+interface Person {
+  name: string;
+  email: string;
+}
+const people: Record<'office' | 'reviewer' | 'county' | 'enterprise' | 'locked', Person> = {
+  office: { name: '张安委', email: `${uniq('office')}@console.test` },
+  reviewer: { name: '李审查', email: `${uniq('reviewer')}@console.test` },
+  county: { name: '王县区', email: `${uniq('county')}@console.test` },
+  enterprise: { name: '赵企业', email: `${uniq('enterprise')}@console.test` },
+  locked: { name: '钱锁定', email: `${uniq('locked')}@console.test` },
+};
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startE2eStack(), launchBrowser()]);
+  city = await buildConsoleCity(stack);
+  const scopes = { office: ['office', undefined], reviewer: ['reviewer', undefined], county: ['county', city.counties[0]], enterprise: ['enterprise', city.enterprises.b], locked: ['office', undefined] } as const;
+  for (const [who, [role, scope]] of Object.entries(scopes)) {
+    const p = people[who as keyof typeof people];
+    const res = await stack.call('POST', '/v1/users', stack.adminKey, { name: p.name, email: p.email, role, ...(scope ? { scope } : {}), password: PASSWORD });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function signIn(page: Page, person: Person, password = PASSWORD): Promise<void> {
+  await page.goto('/');
+  await page.fill('input[name=email]', person.email);
+  await page.fill('input[name=password]', password);
+  await page.click('[data-testid=sign-in]');
+}
+
+async function as(who: keyof typeof people, viewport?: typeof PHONE) {
+  const { context, page } = await newPerson(browser, stack.base, viewport);
+  await signIn(page, people[who]);
+  await page.waitForSelector('[data-testid=who]');
+  return { context, page };
+}
+
+const shanghai = (iso: string) => {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+};
+const text = async (page: Page, testid: string) => (await page.textContent(`[data-testid=${testid}] .stat-value`))?.trim();
+
+describe('the office console in Chromium', () => {
+  it('is served at / and on its pages, while /v1, /docs, /health and unknown paths keep their own answers', async () => {
+    const type = async (path: string) => {
+      const res = await fetch(`${stack.base}${path}`);
+      return `${res.status} ${res.headers.get('content-type')?.split(';')[0]}`;
+    };
+    for (const path of ['/', '/hazards', `/hazards/${city.overdueHazard}`, `/cases/${city.caseId}`, '/reset-password?token=x']) expect(await type(path), path).toBe('200 text/html');
+    expect(await type('/v1/hazards')).toBe('401 application/problem+json');
+    expect(await type('/v1/no-such-route')).not.toContain('text/html');
+    expect(await type('/docs/json')).toBe('200 application/json');
+    expect(await type('/health')).toMatch(/^\d{3} application\/json$/);
+    expect(await type('/no-such-page')).not.toContain('text/html');
+    const index = await (await fetch(`${stack.base}/`)).text();
+    const asset = /\/assets\/[^"]+\.js/.exec(index)?.[0];
+    expect(asset).toBeDefined();
+    expect(await type(asset!)).toMatch(/^200 (text|application)\/javascript$/);
+  });
+
+  it('refuses a wrong password, and locks the account after repeated failures (the right password too, then)', async () => {
+    const { context, page } = await newPerson(browser, stack.base);
+    await signIn(page, people.locked, 'not-the-password');
+    await expect.poll(() => page.textContent('[data-testid=sign-in-error]')).toContain('邮箱或密码不正确');
+    await keep(page, '01-sign-in-refused');
+    for (let i = 0; i < 4; i++) {
+      await page.fill('input[name=password]', `wrong-${i}`);
+      await page.click('[data-testid=sign-in]');
+    }
+    // Locked now: even the right password is refused, and the page says so.
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('[data-testid=sign-in]');
+    await expect.poll(() => page.textContent('[data-testid=sign-in-error]')).toContain('锁定');
+    expect(await page.$('[data-testid=who]')).toBeNull();
+    await keep(page, '02-sign-in-locked');
+    await context.close();
+  });
+
+  it('shows the office the campaign overview with the API’s figures, dates in the campaign’s zone', async () => {
+    const { context, page } = await as('office');
+    await page.waitForSelector('[data-testid=stat-hazards-total]');
+    const status = (await stack.call<{ timeZone: string; currentPhases: string[]; phases: Record<string, { closesAt: string }>; hazards: { total: number; open: number; overdue: number; byCounty: Record<string, { total: number; open: number; overdue: number }> }; duties: { total: number; submitted: number; submittedLate: number; missed: number } }>('GET', `/v1/campaigns/${city.campaignId}`, stack.adminKey)).body;
+    expect(await text(page, 'stat-hazards-total')).toBe(String(status.hazards.total));
+    expect(await text(page, 'stat-hazards-open')).toBe(String(status.hazards.open));
+    expect(await text(page, 'stat-hazards-overdue')).toBe(String(status.hazards.overdue));
+    expect(status.hazards.overdue).toBeGreaterThan(0);
+    expect(await text(page, 'stat-duties-filed')).toBe(`${status.duties.submitted} / ${status.duties.total}`);
+    expect(status.duties.submitted).toBe(1);
+    expect(await text(page, 'stat-duties-late')).toBe(String(status.duties.submittedLate));
+    expect(await text(page, 'stat-duties-missed')).toBe(String(status.duties.missed));
+    expect(await text(page, 'stat-phase')).toContain('动员部署');
+    // The hazards of county 0, row by row.
+    const row = page.locator(`[data-testid=by-county] tr[data-key="${city.counties[0]}"] td`);
+    const c0 = status.hazards.byCounty[city.counties[0]]!;
+    expect(await row.allTextContents()).toEqual(['平城区', String(c0.total), String(c0.open), String(c0.overdue)]);
+    // The phase closes at a Shanghai wall time, said with its zone, though the browser sits in London.
+    expect(await page.textContent('[data-testid=zone]')).toContain('Asia/Shanghai (UTC+08:00)');
+    expect(await page.textContent('[data-testid=overview]')).toContain(shanghai(status.phases.MOBILIZATION!.closesAt));
+    // The case against the department waits for a decision, listed on the overview.
+    expect(await page.textContent('[data-testid=open-cases]')).toContain('市应急管理局');
+    await keep(page, '03-overview');
+    await page.setViewportSize(PHONE);
+    await keep(page, '04-overview-phone');
+    await context.close();
+  });
+
+  it('takes the office from the mailed link to the overdue hazard, its live state and its record', async () => {
+    const mail = await stack.sink.waitFor((m) => m.headers.get('x-hazard-id') === city.overdueHazard && m.headers.get('x-notification-kind') === 'OVERDUE', 30_000);
+    const link = /https?:\/\/\S+\/hazards\/[0-9a-f-]{36}/.exec(mail.text ?? '')?.[0];
+    expect(link, mail.text).toBeDefined();
+    expect(new URL(link!).pathname).toBe(`/hazards/${city.overdueHazard}`);
+
+    const { context, page } = await as('office');
+    await page.click('[data-testid=nav-hazards]');
+    await page.selectOption('[data-testid=filter-overdue]', 'true');
+    await page.waitForSelector(`tr[data-hazard="${city.overdueHazard}"]`);
+    const rows = await page.$$eval('[data-testid=hazard-table] tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-hazard')));
+    expect(rows).toContain(city.overdueHazard);
+    expect(rows).not.toContain(city.calmHazard);
+    await keep(page, '05-hazards-overdue');
+
+    // A person clicking the link in the mail (a reload of that path) lands on the hazard.
+    await page.goto(new URL(link!).pathname);
+    await page.waitForSelector('[data-testid=hazard-record] [data-testid=record-table] tr[data-type=OVERDUE]');
+    const detail = (await stack.call<{ hazard: { deadline: string } }>('GET', `/v1/hazards/${city.overdueHazard}`, stack.adminKey)).body;
+    expect(await page.textContent('[data-testid=hazard-deadline]')).toContain(shanghai(detail.hazard.deadline));
+    const types = await page.$$eval('[data-testid=hazard-record] tr[data-type]', (trs) => trs.map((tr) => tr.getAttribute('data-type')));
+    expect(types).toEqual(expect.arrayContaining(['REGISTERED', 'OVERDUE', 'ESCALATED']));
+    expect(await page.textContent('[data-testid=hazard-live]')).toContain('是');
+    // The office may withdraw it; it is offered, and nothing the office may not do is.
+    expect(await page.$('[data-testid=command-withdrawal]')).not.toBeNull();
+    expect(await page.$('[data-testid=command-rectification]')).toBeNull();
+    await keep(page, '06-hazard-detail');
+    await context.close();
+  });
+
+  it('lets a reviewer decide the case from the page, on record under the reviewer’s own name', async () => {
+    const { context, page } = await as('reviewer');
+    await page.waitForURL(/\/cases$/);
+    await page.waitForSelector(`[data-testid=case-table] tr[data-case="${city.caseId}"]`);
+    await keep(page, '07-cases');
+    await page.click(`tr[data-case="${city.caseId}"] a`);
+    await page.waitForSelector('[data-testid=decision-form]');
+    expect(await page.textContent('[data-testid=case-rung]')).toBe('通报');
+    await page.selectOption('[data-testid=decision-kind]', 'ESCALATE');
+    await page.selectOption('[data-testid=decision-to]', 'SUMMONS');
+    await page.fill('[data-testid=decision-when]', '2099-06-01T10:00');
+    await page.fill('[data-testid=decision-reason]', '隐患逾期未改，约谈部门负责人');
+    await page.click('[data-testid=decision-submit]');
+    await page.waitForSelector('[data-testid=decision-done]');
+    await expect.poll(() => page.textContent('[data-testid=case-rung]')).toBe('约谈');
+    const after = (await stack.call<{ case: { rung: string; summonsAt: string } }>('GET', `/v1/cases/${city.caseId}`, stack.adminKey)).body.case;
+    expect(after.rung).toBe('SUMMONS');
+    // 10:00 in Shanghai, whatever the browser's own zone.
+    expect(after.summonsAt).toBe('2099-06-01T02:00:00.000Z');
+    const record = (await stack.call<{ items: { stream: string; type: string; actor: { name: string } | null }[] }>('GET', `/v1/cases/${city.caseId}/record?limit=50`, stack.adminKey)).body.items;
+    expect(record.find((e) => e.stream === 'case' && e.type === 'ESCALATED')?.actor?.name).toBe(people.reviewer.name);
+    await keep(page, '08-case-decided');
+    await context.close();
+  });
+
+  it('shows a county user only its county, and an enterprise user only its own hazards', async () => {
+    const county = await as('county');
+    await county.page.click('[data-testid=nav-hazards]');
+    await county.page.waitForSelector(`tr[data-hazard="${city.overdueHazard}"]`);
+    const seen = await county.page.$$eval('[data-testid=hazard-table] tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-hazard')));
+    expect(seen).toEqual([city.overdueHazard]);
+    await keep(county.page, '09-county-hazards');
+    // The other county's hazard does not exist for it, even by its address.
+    await county.page.goto(`/hazards/${city.calmHazard}`);
+    await expect.poll(() => county.page.textContent('[data-testid=error]')).toContain('未找到');
+    await county.context.close();
+
+    const enterprise = await as('enterprise');
+    await enterprise.page.waitForURL(/\/hazards$/);
+    await enterprise.page.waitForSelector(`tr[data-hazard="${city.calmHazard}"]`);
+    const own = await enterprise.page.$$eval('[data-testid=hazard-table] tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-hazard')));
+    expect(own).toEqual([city.calmHazard]);
+    expect(await enterprise.page.$('[data-testid=nav-overview]')).toBeNull();
+    await keep(enterprise.page, '10-enterprise-hazards');
+    await enterprise.page.goto(`/hazards/${city.overdueHazard}`);
+    await expect.poll(() => enterprise.page.textContent('[data-testid=error]')).toContain('未找到');
+    await enterprise.context.close();
+  });
+
+  it('renders every other page for the office, in English too (kept as screenshots)', async () => {
+    const { context, page } = await as('office');
+    for (const [n, path, testid] of [
+      ['11-units', '/units', `unit-${city.counties[0]}`],
+      ['12-orders', '/orders', 'orders'],
+      ['13-notifications', '/notifications', 'notifications'],
+      ['14-spot-check', '/spot-check', 'spot-check'],
+      ['15-ranking', '/ranking', 'ranking'],
+    ] as const) {
+      await page.goto(path);
+      await page.waitForSelector(`[data-testid="${testid}"]`);
+      await page.waitForLoadState('networkidle');
+      await keep(page, n);
+    }
+    // The county's filed plan shows on its card.
+    expect(await page.goto('/units').then(() => page.waitForSelector(`[data-testid="unit-${city.counties[0]}"]`)).then((el) => el.textContent())).toContain('已报送');
+    await page.click('[data-testid=language]');
+    await page.goto('/');
+    await page.waitForSelector('[data-testid=stat-hazards-total]');
+    expect(await page.textContent('[data-testid=stat-phase]')).toContain('Mobilization');
+    await keep(page, '16-overview-english');
+    await context.close();
+  });
+});
