@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'data/', 'bench/results/', 'coverage/', 'web/dist/', 'tests/browser/artifacts/'] },
+  { ignores: ['node_modules/', 'data/', 'bench/results/', 'coverage/', 'web/dist/', 'tests/browser/artifacts/', 'client/schema.d.ts'] },
   {
     files: ['**/*.ts', 'web/src/**/*.tsx'],
     extends: [tseslint.configs.recommended],

@@ -16,6 +16,7 @@ import { createAccountActivities } from './account.activities';
 import { createCaseActivities } from './case.activities';
 import { createCircularActivities } from './circular.activities';
 import { createOrderActivities } from './order.activities';
+import { createWebhookActivities, type WebhookDeliveryDeps } from './webhook.activities';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
 import { renderNotification, type Locale } from './notification-templates';
@@ -31,7 +32,8 @@ export type { CaseLedgerEntry, CaseNotificationKind, CaseNotificationRequest } f
 
 export type { OrderLedgerEntry, OrderNotificationKind, OrderNotificationRequest } from './order.activities';
 
-export type ActivityDeps = OutboxDeps & Pick<CampaignActivityDeps, 'temporal'>;
+/** `webhooks`: where endpoints may point and one attempt's deadline (config); private targets refused when absent. */
+export type ActivityDeps = OutboxDeps & Pick<CampaignActivityDeps, 'temporal'> & { webhooks?: WebhookDeliveryDeps };
 
 export interface NotificationRequest {
   hazardId: string;
@@ -137,5 +139,5 @@ export function createActivities(deps: ActivityDeps) {
     await ledgerWrite(`outbox ${input.businessKey}`, () => abandonOutbox(db, input.businessKey, input.reason));
   }
 
-  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps), ...createOrderActivities(deps), ...createCircularActivities(deps), ...createAccountActivities(deps) };
+  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps), ...createOrderActivities(deps), ...createCircularActivities(deps), ...createWebhookActivities(deps), ...createAccountActivities(deps) };
 }

@@ -25,6 +25,10 @@ import { rankingRoutes } from './routes/ranking.routes';
 import { circularRoutes } from './routes/circulars.routes';
 import { campaignReportRoutes } from './routes/campaign-report.routes';
 import { referenceRoutes } from './routes/reference.routes';
+import { webhookRoutes } from './routes/webhooks.routes';
+import { webhookSchemas } from './schemas/webhooks';
+import { defaultWebhookSettings, type WebhookSettings } from '../services/webhook.service';
+import type { TargetPolicy } from '../domain/webhooks';
 import { authRoutes } from './routes/auth.routes';
 import { userRoutes } from './routes/users.routes';
 import type { TemporalTarget } from '../services/temporal';
@@ -37,6 +41,8 @@ export interface AppDeps {
   limits?: Partial<ApiLimits>;
   /** The in-memory API key index (refresh interval…); production defaults when absent. */
   keys?: KeyIndexOptions;
+  /** Webhook delivery settings (config/webhooks.ts); production defaults (public targets only) when absent. */
+  webhooks?: Partial<WebhookSettings> & { targets?: TargetPolicy };
   /** People's sign-in: lockout, session lifetimes, cookie flags (config/index.ts); defaults when absent. */
   auth?: Partial<AuthSettings>;
 }
@@ -48,7 +54,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
   await fastify.register(swagger);
   await fastify.register(auth, { db: deps.db, keys: deps.keys, auth: deps.auth });
   await fastify.register(idempotency, { db: deps.db });
-  for (const schema of [...hazardSchemas, ...orderSchemas, CampaignTemplateSchema]) fastify.addSchema(schema);
+  for (const schema of [...hazardSchemas, ...orderSchemas, CampaignTemplateSchema, ...webhookSchemas]) fastify.addSchema(schema);
   await fastify.register(healthRoutes, deps);
   await fastify.register(
     async (v1) => {
@@ -64,6 +70,10 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
       await v1.register(orderRoutes, deps);
       await v1.register(caseRoutes, deps);
       await v1.register(recordRoutes, deps);
+      await v1.register(webhookRoutes, {
+        ...deps,
+        webhooks: { ...defaultWebhookSettings(deps.temporal.taskQueue), targets: { allowLoopback: false, allowPrivate: false }, ...deps.webhooks },
+      });
       await v1.register(authRoutes, deps);
       await v1.register(userRoutes, deps);
     },

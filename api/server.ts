@@ -15,6 +15,8 @@ import { reconcileCases } from '../services/case-reconcile';
 import { reconcileCirculars } from '../services/circular.service';
 import { syncHazardScopes } from '../services/hazard-scope';
 import { loadBuiltInTemplates, type BuiltInLoad } from '../services/builtin-templates';
+import { startWebhookWaker, webhookTaskQueue, type WebhookSettings } from '../services/webhook.service';
+import type { TargetPolicy } from '../domain/webhooks';
 
 export interface RunningApi {
   fastify: FastifyInstance;
@@ -57,7 +59,8 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
       );
     }
   }
-  await fastify.register(app, { db: db.db, temporal, limits: config.limits });
+  const webhooks = webhookSettingsOf(config);
+  await fastify.register(app, { db: db.db, temporal, limits: config.limits, webhooks });
   // The office console (web/dist, built by `npm start` and the test setup) at / beside the API.
   await fastify.register(consolePlugin);
 
@@ -87,6 +90,9 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
   void reconcile().then(syncScopes);
   const timer = config.reconcileIntervalSeconds > 0 ? setInterval(() => void reconcile().then(syncScopes), config.reconcileIntervalSeconds * 1000) : null;
   timer?.unref();
+  // Settled events wake the delivery workflows of the endpoints that may see them.
+  const stopWaker =
+    config.webhooks.wakeIntervalMs > 0 ? startWebhookWaker(db.db, temporal, webhooks, config.webhooks.wakeIntervalMs, (err) => fastify.log.warn({ err }, 'webhook waker pass failed; will retry')) : null;
   return {
     fastify,
     generatedAdminKey: admin.created && !config.bootstrapAdminKey ? admin.secret : null,
@@ -94,9 +100,21 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
     templates,
     async close() {
       if (timer) clearInterval(timer);
+      stopWaker?.();
       await fastify.close();
       await connection.close();
     },
+  };
+}
+
+/** Webhook delivery as configured (config/webhooks.ts): the routes and the waker start workflows with it. */
+export function webhookSettingsOf(config: AppConfig): WebhookSettings & { targets: TargetPolicy } {
+  return {
+    retry: config.webhooks.retry,
+    attemptTimeoutMs: config.webhooks.attemptTimeoutMs,
+    pollIntervalMs: config.webhooks.pollIntervalMs,
+    deliveryTaskQueue: webhookTaskQueue(config.temporal.taskQueue),
+    targets: { allowLoopback: config.webhooks.allowLoopback, allowPrivate: config.webhooks.allowPrivate },
   };
 }
 

@@ -1,6 +1,7 @@
 // The one place that reads process.env: parsed and validated once at start, then passed on.
 // (Reading env vars ad hoc is how `Boolean('false') === true` bugs happen.)
 import { resolve } from 'node:path';
+import { loadWebhookConfig, type WebhookConfig } from './webhooks';
 
 export interface AppConfig {
   host: string;
@@ -24,6 +25,8 @@ export interface AppConfig {
   limits: ApiLimits;
   /** Fastify's trustProxy: false (default), true (any proxy), or comma-separated proxy addresses/CIDRs. */
   trustProxy: boolean | string;
+  /** Webhook delivery (config/webhooks.ts). */
+  webhooks: WebhookConfig;
   /** People's sign-in (the console): lockout and session lifetimes. */
   auth: AuthSettings;
 }
@@ -123,6 +126,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', DEFAULT_LIMITS.bodyLimitBytes, 1024, 100 * 1_048_576),
     },
     trustProxy: trustProxyOf(env.TRUST_PROXY),
+    webhooks: loadWebhookConfig(env),
     auth: {
       lockoutThreshold: int(env, 'AUTH_LOCKOUT_THRESHOLD', DEFAULT_AUTH.lockoutThreshold, 1, 1000),
       lockoutSeconds: int(env, 'AUTH_LOCKOUT_SECONDS', DEFAULT_AUTH.lockoutSeconds, 1, 86_400 * 30),

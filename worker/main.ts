@@ -6,7 +6,8 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, type AppConfig } from '../config';
 import { createMailer } from '../activities/mailer';
 import { createDb, type DbHandle } from '../db/client';
-import { createHazardWorker } from './worker';
+import { webhookTaskQueue } from '../services/webhook.service';
+import { createHazardWorker, createWebhookDeliveryWorker } from './worker';
 
 /** Runs a worker until `signal` aborts; the embedded start shares the database handle. */
 export async function runWorker(config: AppConfig, db: DbHandle, signal: AbortSignal): Promise<void> {
@@ -16,14 +17,18 @@ export async function runWorker(config: AppConfig, db: DbHandle, signal: AbortSi
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const mailer = createMailer(config.smtpUrl, join(config.dataDir, 'mail'), (line) => console.log(`[mail] ${line}`));
   try {
-    const worker = await createHazardWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      deps: { db: db.db, mailer, mail: { from: config.mailFrom, officeEmails: config.officeEmails, publicUrl: config.publicUrl }, temporal: { client, taskQueue: config.temporal.taskQueue } },
-    });
+    const deps = {
+      db: db.db,
+      mailer,
+      mail: { from: config.mailFrom, officeEmails: config.officeEmails, publicUrl: config.publicUrl },
+      temporal: { client, taskQueue: config.temporal.taskQueue },
+      webhooks: { targets: { allowLoopback: config.webhooks.allowLoopback, allowPrivate: config.webhooks.allowPrivate }, attemptTimeoutMs: config.webhooks.attemptTimeoutMs },
+    };
+    const worker = await createHazardWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
+    const webhooks = await createWebhookDeliveryWorker({ connection, namespace: config.temporal.namespace, taskQueue: webhookTaskQueue(config.temporal.taskQueue), deps });
     // Aborted already (a start that failed while the worker was being built): stop at once, not never.
-    await worker.runUntil(new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }))));
+    const stopped = new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    await Promise.all([worker.runUntil(stopped), webhooks.runUntil(stopped)]);
   } finally {
     mailer.close();
     await clientConnection.close();

@@ -14,6 +14,15 @@ export interface HazardWorkerOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
+/**
+ * The webhook task queue's worker: only the POST to portals' endpoints, so a slow or dead endpoint
+ * holds its own slots, never one a hazard's activity needs (services/webhook.service.ts names the queue).
+ */
+export function createWebhookDeliveryWorker(o: Omit<HazardWorkerOptions, 'workflowBundle'>): Promise<Worker> {
+  const { deliverWebhookEvent } = createActivities(o.deps);
+  return Worker.create({ connection: o.connection, namespace: o.namespace, taskQueue: o.taskQueue, activities: { deliverWebhookEvent }, maxConcurrentActivityTaskExecutions: 200 });
+}
+
 export function createHazardWorker(o: HazardWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: o.connection,

@@ -9,4 +9,5 @@ export const selfInspectionWorkflowId = (campaignId: string, enterpriseId: strin
 export const caseWorkflowId = (caseId: string): string => `case:${caseId}`;
 export const orderWorkflowId = (orderId: string): string => `order:${orderId}`;
 export const circularMailWorkflowId = (campaignId: string, month: string): string => `circular-mail:${campaignId}:${month}`;
+export const webhookWorkflowId = (endpointId: string): string => `webhook:${endpointId}`;
 export const passwordResetMailWorkflowId = (resetId: string): string => `password-reset:${resetId}`;

@@ -5,4 +5,5 @@ export { obligationWorkflow } from './obligation.workflow';
 export { caseWorkflow } from './case.workflow';
 export { orderWorkflow } from './order.workflow';
 export { circularMailWorkflow } from './circular.workflow';
+export { webhookDeliveryWorkflow } from './webhook.workflow';
 export { passwordResetMailWorkflow } from './account.workflow';
