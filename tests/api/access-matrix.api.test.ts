@@ -11,9 +11,13 @@ import { app as hazardApi, fastifyOptions } from '../../api/app';
 import { campaignCirculars, campaignParticipants, campaigns, campaignSnapshots, cases, duties, hazards, orders, spotCheckDraws } from '../../db/schema';
 import { campaignFigures } from '../../db/campaigns.repo';
 import { createApiKey } from '../../db/reference.repo';
+import { webhookDeliveries } from '../../db/schema';
+import { createUser, setUserActive, sha256 } from '../../db/users.repo';
+import { hashPassword } from '../../services/passwords';
+import { passwordResetTokens } from '../../db/schema';
 import { ROLES, SYSTEM_ACTOR, type Role } from '../../domain/hazard';
 import { ApiHarness, eventually, type ProblemBody } from '../support/api-harness';
-import { ACCESS_TABLE, futureTemplate, PUBLISHED_CIRCULAR_MONTH, rectificationOrder, routeKey, type MatrixContext, type RouteEntry, type Target } from '../support/access-table';
+import { ACCESS_TABLE, futureTemplate, MATRIX_PASSWORD, PUBLISHED_CIRCULAR_MONTH, rectificationOrder, routeKey, type MatrixContext, type RouteEntry, type Target } from '../support/access-table';
 import { reportBody, uniq } from '../support/fixtures';
 
 const h = new ApiHarness({ worker: true });
@@ -75,7 +79,37 @@ beforeAll(async () => {
     const holders = new Set(rows.map((r) => r.holder));
     return [entA.countyCode, entA.departmentCode, entB.countyCode, entB.departmentCode].every((u) => holders.has(u)) ? true : undefined;
   }, 30_000, 'the duties of campaigns A and B');
+  // People's accounts: one per role in A's scope, and fresh ones for the probes that change an account.
+  const passwordHash = await hashPassword(MATRIX_PASSWORD);
+  const account = async (role: Role, scope: string | null) =>
+    (await createUser(h.db, { name: `矩阵 ${role}`, email: `${uniq(role)}@matrix.test`, role, scope, passwordHash }))!;
+  const scopes: Record<Role, string | null> = { admin: null, office: null, department: entA.departmentCode, county: entA.countyCode, enterprise: entA.id, reviewer: entA.countyCode };
+  const users = {} as MatrixContext['users'];
+  for (const r of ROLES) users[r] = await account(r, scopes[r]);
   ctx = {
+    webhookEndpoint: async (role, t) => {
+      const res = await h.call<{ endpoint: { id: string } }>('POST', '/v1/webhook-endpoints', t === 'in' ? keyOf(role) : h.keys.entB, { url: 'https://portal.example.test/hooks', eventTypes: ['order.NEVER_RECORDED'] });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const [delivery] = await h.db.insert(webhookDeliveries).values({ endpointId: res.body.endpoint.id, eventSeq: 1, eventType: 'order.NEVER_RECORDED', status: 'DELIVERED', attempts: 1 }).returning();
+      return { id: res.body.endpoint.id, deliveryId: delivery!.id };
+    },
+    users,
+    freshUserId: async (opts = {}) => {
+      const u = await account('county', entA.countyCode);
+      if (opts.active === false) await setUserActive(h.db, u.id, false);
+      return u.id;
+    },
+    signIn: async (role) => {
+      const res = await h.call<{ csrfToken: string }>('POST', '/v1/auth/login', null, { email: users[role].email, password: MATRIX_PASSWORD });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.body.csrfToken };
+    },
+    resetToken: async () => {
+      const token = uniq('reset-token').replace(/[^A-Za-z0-9_-]/g, '');
+      const u = await account('county', entA.countyCode);
+      await h.db.insert(passwordResetTokens).values({ userId: u.id, tokenHash: sha256(token), expiresAt: new Date(Date.now() + 600_000) });
+      return token;
+    },
     entA,
     entB,
     hazardA,
@@ -129,7 +163,7 @@ async function appRoutes(): Promise<string[]> {
 
 async function call(entry: RouteEntry, role: Role, target: Target) {
   const probe = await entry.probe(ctx, target, role);
-  return h.call<ProblemBody>(entry.method as 'GET' | 'POST' | 'DELETE', probe.url, keyOf(role), probe.body);
+  return h.call<ProblemBody>(entry.method as 'GET' | 'POST' | 'DELETE', probe.url, keyOf(role), probe.body, probe.headers);
 }
 
 /** Passed the gate: neither refused (401/403) nor hidden (404), nor a malformed probe (400), nor a crash. */

@@ -37,11 +37,24 @@ export interface MatrixContext {
   template: { key: string; version: number };
   /** A fresh active county key's id, for revocation probes. */
   freshKeyId(): Promise<string>;
+  /** A person's account of each role (in A's scope), with MATRIX_PASSWORD. */
+  users: Record<Role, { id: string; email: string }>;
+  /** A fresh county account's id (disabled when asked), for the account probes. */
+  freshUserId(opts?: { active?: boolean }): Promise<string>;
+  /** The session cookie of a fresh sign-in of the role's account. */
+  signIn(role: Role): Promise<{ cookie: string; csrf: string }>;
+  /** An unused password reset token of a fresh account, as a mailed link would carry it. */
+  resetToken(): Promise<string>;
 }
+
+/** The password of the matrix's accounts. */
+export const MATRIX_PASSWORD = 'matrix passphrase 2026';
 
 export interface Probe {
   url: string;
   body?: unknown;
+  /** Sent beside the role's API key (a session cookie for the sign-in routes). */
+  headers?: Record<string, string>;
 }
 
 export interface RouteEntry {
@@ -150,6 +163,19 @@ export const ACCESS_TABLE: RouteEntry[] = [
   { method: 'GET', url: '/v1/api-keys', access: officeOnly, probe: () => ({ url: '/v1/api-keys' }) },
   { method: 'DELETE', url: '/v1/api-keys/:id', access: officeOnly, probe: async (ctx) => ({ url: `/v1/api-keys/${await ctx.freshKeyId()}` }) },
   { method: 'GET', url: '/v1/audit-log', access: officeOnly, probe: () => ({ url: '/v1/audit-log?limit=5' }) },
+
+  // ---- people's sign-in: public routes (a key is not needed and changes nothing), and accounts
+  { method: 'POST', url: '/v1/auth/login', access: everyone, probe: (ctx, _t, role) => ({ url: '/v1/auth/login', body: { email: ctx.users[role].email, password: MATRIX_PASSWORD } }) },
+  { method: 'GET', url: '/v1/auth/session', access: everyone, probe: async (ctx, _t, role) => ({ url: '/v1/auth/session', headers: { cookie: (await ctx.signIn(role)).cookie } }) },
+  { method: 'POST', url: '/v1/auth/logout', access: everyone, probe: () => ({ url: '/v1/auth/logout' }), note: 'with an API key: 204, no session to end' },
+  { method: 'POST', url: '/v1/auth/password-reset', access: everyone, probe: () => ({ url: '/v1/auth/password-reset', body: { email: `${uniq('nobody')}@matrix.test` } }) },
+  { method: 'POST', url: '/v1/auth/password-reset/confirm', access: everyone, probe: async (ctx) => ({ url: '/v1/auth/password-reset/confirm', body: { token: await ctx.resetToken(), password: 'another matrix passphrase' } }) },
+  { method: 'POST', url: '/v1/users', access: officeOnly, probe: (ctx) => ({ url: '/v1/users', body: { name: '矩阵', email: `${uniq('user')}@matrix.test`, role: 'county', scope: ctx.entA.countyCode, password: MATRIX_PASSWORD } }) },
+  { method: 'GET', url: '/v1/users', access: officeOnly, probe: () => ({ url: '/v1/users?limit=5' }) },
+  { method: 'GET', url: '/v1/users/:id', access: officeOnly, probe: async (ctx) => ({ url: `/v1/users/${await ctx.freshUserId()}` }) },
+  { method: 'POST', url: '/v1/users/:id/disable', access: officeOnly, probe: async (ctx) => ({ url: `/v1/users/${await ctx.freshUserId()}/disable` }) },
+  { method: 'POST', url: '/v1/users/:id/enable', access: officeOnly, probe: async (ctx) => ({ url: `/v1/users/${await ctx.freshUserId({ active: false })}/enable` }) },
+  { method: 'POST', url: '/v1/users/:id/unlock', access: officeOnly, probe: async (ctx) => ({ url: `/v1/users/${await ctx.freshUserId()}/unlock` }) },
 
   // ---- ledger reads
   { method: 'GET', url: '/v1/notifications', access: everyone, probe: () => ({ url: '/v1/notifications?limit=5' }) },
