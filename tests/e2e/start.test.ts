@@ -118,12 +118,18 @@ describe('npm start', () => {
 
   it('stops everything it started on SIGTERM, and exits 0', async () => {
     await withStart(async (dataDir, db, track) => {
-      const run = await startProcess(dataDir, db, await getFreePort());
+      const apiPort = await getFreePort();
+      const run = await startProcess(dataDir, db, apiPort);
       track(run);
       await waitFor(run, /Ctrl-C stops everything/, 90_000);
       expect(await listening(run.temporalPort)).toBe(true);
       // The embedded start goes through startApi, which stores the built-in templates.
       expect(run.output()).toMatch(/template\s+datong-2023 v1 built in, ready to launch\n/);
+      // …and serves the console at / (built by the start, or already up to date).
+      expect(run.output()).toContain(`console    http://127.0.0.1:${apiPort}/`);
+      const page = await fetch(`http://127.0.0.1:${apiPort}/`);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toContain('<div id="app">');
       run.child.kill('SIGTERM');
       expect(await run.exited, run.output()).toBe(0);
       expect(await temporalOnPort(run.temporalPort), run.output()).toEqual([]);
