@@ -60,7 +60,7 @@ async function listenWith(config: AppConfig, db: DbHandle, connection: Connectio
     }
   }
   const webhooks = webhookSettingsOf(config);
-  await fastify.register(app, { db: db.db, temporal, limits: config.limits, webhooks });
+  await fastify.register(app, { db: db.db, temporal, limits: config.limits, webhooks, auth: config.auth });
   // The office console (web/dist, built by `npm start` and the test setup) at / beside the API.
   await fastify.register(consolePlugin);
 
