@@ -27,6 +27,8 @@ export function hazardView(h: HazardRow) {
     timeZone: h.timeZone,
     policy: h.policy,
     pendingExtension: h.pendingExtension ?? null,
+    campaignId: h.campaignId ?? null,
+    workItem: h.workItemNo ?? null,
     createdAt: h.createdAt.toISOString(),
     updatedAt: h.updatedAt.toISOString(),
     closedAt: h.closedAt?.toISOString() ?? null,

@@ -1,6 +1,7 @@
 // Hazard reads and the report insert for the API. Ledger writes by activities live in ledger.repo.
 import { and, asc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Actor, HazardGrade, HazardState } from '../domain/hazard';
+import { recordAudit } from './audit.repo';
 import type { Db } from './client';
 import { after, newestFirst, toPage, type Cursor, type Page } from './pagination';
 import { scopedTo } from './scope';
@@ -51,6 +52,9 @@ export interface HazardFilters {
   countyCode?: string;
   industry?: string;
   departmentCode?: string;
+  campaignId?: string;
+  /** The plan's work item it is linked to. */
+  workItem?: number;
 }
 
 
@@ -67,6 +71,8 @@ export async function listHazards(db: Db, actor: Actor, f: HazardFilters, page: 
     f.countyCode ? eq(hazards.countyCode, f.countyCode) : undefined,
     f.industry ? eq(hazards.industry, f.industry) : undefined,
     f.departmentCode ? eq(hazards.departmentCode, f.departmentCode) : undefined,
+    f.campaignId ? eq(hazards.campaignId, f.campaignId) : undefined,
+    f.workItem !== undefined ? eq(hazards.workItemNo, f.workItem) : undefined,
     after(hazards.createdAt, hazards.id, page.after),
   );
   const rows = await db
@@ -93,4 +99,15 @@ export async function markWorkflowStarted(db: Db, id: string): Promise<void> {
     .update(hazards)
     .set({ workflowStartedAt: sql`coalesce(${hazards.workflowStartedAt}, now())` })
     .where(eq(hazards.id, id));
+}
+
+/** Links the hazard to a work item of its campaign's plan (null: unlinks it) and audits the change in one transaction; the row as it now is. */
+export async function setHazardWorkItem(db: Db, id: string, workItem: number | null, actor: Actor): Promise<HazardRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select({ workItemNo: hazards.workItemNo }).from(hazards).where(eq(hazards.id, id)).for('update');
+    if (!before) return undefined;
+    const [row] = await tx.update(hazards).set({ workItemNo: workItem }).where(eq(hazards.id, id)).returning();
+    if (before.workItemNo !== workItem) await recordAudit(tx, { actor, action: 'hazard.work_item_linked', subjectKind: 'hazard', subjectId: id, data: { from: before.workItemNo, to: workItem } });
+    return row;
+  });
 }

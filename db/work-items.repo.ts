@@ -27,18 +27,19 @@ export interface HazardWindowFigures {
 
 /**
  * Hazards of the campaign in the unit's scope (its county, or its department; the hazard's
- * current scope), optionally of some industries, registered, closed and fallen overdue within
+ * current scope), optionally of some industries or of one work item, registered, closed and fallen overdue within
  * [from, to] (their hazard_events).
  */
-export async function hazardWindowFigures(db: Db, q: { campaignId: string; unit: LeadingUnit; from: Date; to: Date; industries?: string[] }): Promise<HazardWindowFigures> {
+export async function hazardWindowFigures(db: Db, q: { campaignId: string; unit: LeadingUnit; from: Date; to: Date; industries?: string[]; workItem?: number }): Promise<HazardWindowFigures> {
   const scope = q.unit.kind === 'COUNTY' ? sql`h.county_code = ${q.unit.code}` : sql`h.department_code = ${q.unit.code}`;
   const industry = q.industries ? sql`AND h.industry IN (${sql.join(q.industries.map((i) => sql`${i}`), sql`, `)})` : sql``;
+  const item = q.workItem === undefined ? sql`` : sql`AND h.work_item_no = ${q.workItem}`;
   const inWindow = (cond: SQL) =>
     sql`count(*) FILTER (WHERE EXISTS (SELECT 1 FROM hazard_events e WHERE e.hazard_id = h.id AND ${cond} AND e.at BETWEEN ${q.from.toISOString()}::timestamptz AND ${q.to.toISOString()}::timestamptz))::int`;
   const [row] = await rowsOf<{ found: number; rectified: number; overdue: number }>(
     db,
     sql`SELECT ${inWindow(sql`e.type = 'REGISTERED'`)} AS found, ${inWindow(sql`e.to_state = 'CLOSED'`)} AS rectified, ${inWindow(sql`e.type = 'OVERDUE'`)} AS overdue
-        FROM hazards h WHERE h.campaign_id = ${q.campaignId} AND ${scope} ${industry}`,
+        FROM hazards h WHERE h.campaign_id = ${q.campaignId} AND ${scope} ${industry} ${item}`,
   );
   return { hazardsFound: Number(row?.found ?? 0), hazardsRectified: Number(row?.rectified ?? 0), hazardsOverdue: Number(row?.overdue ?? 0) };
 }

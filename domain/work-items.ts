@@ -75,6 +75,18 @@ export function itemsLedBy(t: CampaignTemplate, unit: LeadingUnit): { item: Work
   }));
 }
 
+/** The template's work item numbered `no`, if there is one. */
+export const workItemOf = (t: CampaignTemplate, no: number): WorkItem | undefined => t.workLines.flatMap((l) => l.items).find((i) => i.no === no);
+
+/**
+ * Why a hazard cannot be linked to work item `no` (a FieldError on `field`), or null when it can:
+ * the item must be one of its campaign's plan, and a hazard outside any campaign has no plan.
+ */
+export function workItemProblem(t: CampaignTemplate | undefined, no: number, field: string): FieldError | null {
+  if (!t) return { field, reason: 'the hazard belongs to no campaign: a work item is one of a campaign plan\'s' };
+  return workItemOf(t, no) ? null : { field, reason: `item ${no} is not a work item of this campaign's plan` };
+}
+
 /**
  * The structured items of a progress report, checked against the template: each a work item,
  * once, and one the unit leads (a template without leads: any of its items). Paths are under

@@ -21,7 +21,8 @@ const WINDOW_MS = 60_000;
  */
 export function sendsMailOrStartsWorkflows(method: string, routeUrl: string | undefined): boolean {
   if (!WRITES.has(method) || !routeUrl) return false;
-  if (routeUrl === '/v1/hazards' || routeUrl.startsWith('/v1/hazards/')) return true;
+  // A hazard's report and commands start or drive its workflow; linking it to a work item is a ledger write.
+  if (routeUrl === '/v1/hazards' || (routeUrl.startsWith('/v1/hazards/') && !routeUrl.endsWith('/work-item'))) return true;
   // Opening a case starts its workflow; a decision mails the reviewers.
   if (routeUrl === '/v1/cases' || routeUrl.startsWith('/v1/cases/')) return true;
   if (routeUrl === '/v1/campaigns') return true;

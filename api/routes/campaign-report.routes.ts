@@ -76,6 +76,7 @@ export const campaignReportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
           textZh: item.textZh,
           industries,
           figures: industries ? await hazardWindowFigures(db, { ...window, industries }) : null,
+          linked: await hazardWindowFigures(db, { ...window, workItem: item.no }),
         })),
       );
       return { campaignId: c.id, unitCode, dutyKey, from: window.from.toISOString(), to: window.to.toISOString(), ledger: { ...hazards, ...extra }, items };

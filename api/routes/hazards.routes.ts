@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { getHazard, hazardTimeline, insertHazard, listHazards, type HazardRow } from '../../db/hazards.repo';
+import { getHazard, hazardTimeline, insertHazard, listHazards, setHazardWorkItem, type HazardRow } from '../../db/hazards.repo';
 import { storeContent } from '../../db/contents.repo';
 import { isCursor } from '../../db/pagination';
 import { activeCampaignForCounty, getCampaign, participantsOf } from '../../db/campaign-admin.repo';
@@ -13,7 +13,8 @@ import { parseDeadline } from '../../domain/time';
 import { forbiddenReportFields } from '../../domain/access';
 import { forbidFields, requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams } from '../schemas/common';
-import { CommandBodies, HazardCommandResult, HazardDetail, HazardList, HazardListQuery, HazardReportBody, HazardView } from '../schemas/hazards';
+import { CommandBodies, HazardCommandResult, HazardDetail, HazardList, HazardListQuery, HazardReportBody, HazardView, WorkItemLinkBody } from '../schemas/hazards';
+import { workItemProblem } from '../../domain/work-items';
 import { buildHazardRow } from '../../services/hazard-report';
 import { calendarIfNeeded } from '../../services/working-calendar';
 import { executeHazardCommand, queryHazard, startHazardWorkflow } from '../../services/hazard.service';
@@ -86,7 +87,10 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       const calendar = await calendarIfNeeded(db, [request.body], campaign?.template.hazardPolicies);
       const built = buildHazardRow(request.body, enterprise, actor, Date.now(), key ? { key } : undefined, campaign?.template.hazardPolicies, calendar);
       if (!built.ok) throw invalidInput(built.errors);
-      const outcome = await insertHazard(db, { ...built.row, campaignId });
+      const { workItem } = request.body;
+      const itemProblem = workItem === undefined ? null : workItemProblem(campaign?.template, workItem, 'workItem');
+      if (itemProblem) throw invalidInput([itemProblem]);
+      const outcome = await insertHazard(db, { ...built.row, campaignId, workItemNo: workItem ?? null });
       if (outcome.kind === 'key-reused') {
         throw new DomainError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'this Idempotency-Key was used for a different report', [{ field: 'Idempotency-Key', reason: 'already used with another body' }]);
       }
@@ -122,7 +126,7 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       const page = await listHazards(
         db,
         request.actor,
-        { state: q.status, grade: q.grade, overdue: q.overdue, enterpriseId: q.enterpriseId, countyCode: q.county, industry: q.industry, departmentCode: q.department },
+        { state: q.status, grade: q.grade, overdue: q.overdue, enterpriseId: q.enterpriseId, countyCode: q.county, industry: q.industry, departmentCode: q.department, campaignId: q.campaignId, workItem: q.workItem },
         { limit: q.limit ?? 50, after },
       );
       return { items: page.items.map(hazardView), nextCursor: page.next ? encodeCursor(page.next) : null };
@@ -143,6 +147,33 @@ export const hazardRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempora
       const row = await visibleHazard(request.actor, request.params.id);
       const [timeline, live] = await Promise.all([hazardTimeline(db, row.id), queryHazard(temporal, row.id)]);
       return { hazard: hazardView(row), live: liveView(live), timeline: timeline.map(timelineView) };
+    },
+  );
+
+  app.put(
+    '/hazards/:id/work-item',
+    {
+      schema: {
+        tags: ['hazards'],
+        summary:
+          "Link the hazard to the work item of its campaign's plan it falls under (null unlinks it): the office, or the county or department in whose scope it lies; audited. Progress reports count linked hazards per item",
+        params: IdParams,
+        body: WorkItemLinkBody,
+        response: { 200: Type.Ref('Hazard'), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request, 'office', 'admin', 'county', 'department');
+      const row = await visibleHazard(actor, request.params.id);
+      const { workItem } = request.body;
+      if (workItem !== null) {
+        const campaign = row.campaignId ? await getCampaign(db, row.campaignId) : undefined;
+        const problem = workItemProblem(campaign?.template, workItem, 'workItem');
+        if (problem) throw invalidInput([problem]);
+      }
+      const updated = await setHazardWorkItem(db, row.id, workItem, actor);
+      if (!updated) throw NOT_FOUND();
+      return hazardView(updated);
     },
   );
 

@@ -96,6 +96,7 @@ export const ProgressPrefill = Type.Object({
       textZh: Type.String(),
       industries: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'the industries the unit leads the item for (谁主管谁牵头); null when it leads it as a unit' }),
       figures: Type.Union([WindowFigures, Type.Null()], { description: "the hazards of those industries in the unit's scope in the window; null where the ledger cannot tell an item's figures" }),
+      linked: Type.Object(WindowFigures.properties, { description: "the hazards linked to this item (PUT /v1/hazards/{id}/work-item, or workItem in the report) in the unit's scope in the window" }),
     }),
     { description: 'the items the unit leads, in plan order' },
   ),
@@ -104,7 +105,7 @@ export const PrefillParams = Type.Object({ id: Type.String({ format: 'uuid' }), 
 
 export const InspectionParams = Type.Object({ id: Type.String({ format: 'uuid' }), enterpriseId: Type.String({ format: 'uuid' }) });
 /** A finding is a hazard report of the inspected enterprise, registered in this campaign. */
-export const Finding = Type.Omit(HazardReportBody, ['enterpriseId', 'campaignId', 'source'], { additionalProperties: false });
+export const Finding = Type.Omit(HazardReportBody, ['enterpriseId', 'campaignId', 'source', 'workItem'], { additionalProperties: false });
 /** An inspection's finding may be marked as concealed (瞒报): it opens an accountability case against the enterprise. */
 const InspectionFinding = Type.Object(
   {

@@ -3,6 +3,9 @@ import { HAZARD_EVENT_TYPES, HAZARD_GRADES, HAZARD_SOURCES, HAZARD_STATES } from
 import { INDUSTRY_CODES } from '../../domain/industries';
 import { INT4_MAX, PageQuery, Person, SINGLE_LINE_PATTERN, SingleLine, Text } from './common';
 
+/** A work item's number in its campaign's plan (the Datong plan's 1–48). */
+export const WorkItemNo = Type.Integer({ minimum: 1, maximum: 10_000, description: "the plan's work item it falls under, by number (the campaign template's workLines[].items[].no)" });
+
 /** Shaped like a duration here; read by the domain, which names what is wrong with it (422). */
 const Duration = Type.String({ pattern: `^P${SINGLE_LINE_PATTERN.slice(1)}`, maxLength: 40, description: "ISO-8601 duration, e.g. P3D or PT30S; in a hazard's policy (a report's, a campaign template's) also working days, P3WD (China's public holidays and make-up working days, GET /v1/calendar)" });
 
@@ -22,6 +25,7 @@ export const HazardReportBody = Type.Object(
   {
     enterpriseId: Type.Optional(Type.String({ format: 'uuid', description: 'required unless the caller is the enterprise itself' })),
     campaignId: Type.Optional(Type.String({ format: 'uuid', description: "the campaign it was found in; by default the running campaign covering the enterprise's county" })),
+    workItem: Type.Optional(WorkItemNo),
     grade: Type.Enum(HAZARD_GRADES),
     source: Type.Optional(Type.Enum(HAZARD_SOURCES)),
     description: Text({ minLength: 1, maxLength: 2000 }),
@@ -67,6 +71,8 @@ export const HazardView = Type.Object(
     timeZone: Type.String(),
     policy: Type.Object({ reminderOffsets: Type.Array(Type.String()), escalationAfter: Type.String(), sendTime: Type.String() }),
     pendingExtension: Type.Union([Extension, Type.Null()]),
+    campaignId: Type.Union([Type.String(), Type.Null()], { description: 'the campaign it counts towards, when any' }),
+    workItem: Type.Union([Type.Integer(), Type.Null()], { description: "the campaign plan's work item it falls under, when linked" }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
     closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -116,6 +122,8 @@ export const HazardListQuery = Type.Object(
     county: Type.Optional(SingleLine({ maxLength: 64 })),
     industry: Type.Optional(Type.Enum(INDUSTRY_CODES)),
     department: Type.Optional(SingleLine({ maxLength: 64 })),
+    campaignId: Type.Optional(Type.String({ format: 'uuid' })),
+    workItem: Type.Optional(WorkItemNo),
     ...PageQuery,
   },
   { additionalProperties: false },
@@ -146,3 +154,8 @@ export const CommandBodies = {
   decideExtension: Type.Object({ decision: Type.Enum(['APPROVE', 'REFUSE']), deadline: Type.Optional(Instant), reason: Type.Optional(Reason) }, { additionalProperties: false }),
   withdraw: Type.Object({ reason: Reason }, { additionalProperties: false }),
 } as const;
+
+export const WorkItemLinkBody = Type.Object(
+  { workItem: Type.Union([WorkItemNo, Type.Null()], { description: 'the work item, or null to unlink' }) },
+  { additionalProperties: false },
+);

@@ -182,6 +182,7 @@ describe('the OpenAPI document', () => {
         'POST /v1/enterprises/{id}/deactivation',
         'POST /v1/enterprises/{id}/reactivation',
         'POST /v1/units',
+        'PUT /v1/hazards/{id}/work-item',
       ].sort(),
     );
   });

@@ -5,11 +5,11 @@
 // by hand from ledger rows written here as the activities write them; the summary snapshot is
 // written through the repository function the activity calls, and GET /report reads it as JSON and
 // zh-CN Markdown.
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareSelfInspection, recordExtraInspection } from '../../db/campaign-admin.repo';
 import { writeSummarySnapshot } from '../../db/campaign-report.repo';
-import { duties, units } from '../../db/schema';
+import { auditLog, duties, units } from '../../db/schema';
 import { demoTemplate } from '../../domain/campaign';
 import { SYSTEM_ACTOR } from '../../domain/hazard';
 import { defaultScoringScheme } from '../../domain/scoring';
@@ -54,7 +54,7 @@ interface Prefill {
   from: string;
   to: string;
   ledger: Figures & Record<string, number>;
-  items: { no: number; industries: string[] | null; figures: Figures | null }[];
+  items: { no: number; industries: string[] | null; figures: Figures | null; linked: Figures }[];
 }
 
 beforeAll(async () => {
@@ -211,5 +211,60 @@ describe('GET /v1/campaigns/{id}/report (the report upward)', () => {
     // The OpenAPI document says so, for the typed client and for schemathesis.
     const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, unknown> }> } }> };
     expect(Object.keys(doc.paths['/v1/campaigns/{id}/report']!.get.responses['200']!.content).sort()).toEqual(['application/json', 'text/markdown']);
+  });
+});
+
+describe('hazards linked to a work item', () => {
+  interface HazardView {
+    id: string;
+    campaignId: string | null;
+    workItem: number | null;
+  }
+  const report = (key: string, body: object) => h.call<HazardView>('POST', '/v1/hazards', key, body);
+  const link = (hazardId: string, key: string, workItem: number | null) => h.call<HazardView>('PUT', `/v1/hazards/${hazardId}/work-item`, key, { workItem });
+  let coal: HazardView;
+
+  it('a report may name the item (one of its campaign plan\'s); another number, or a hazard in no campaign, is 422 and registers nothing', async () => {
+    const res = await report(keys.C, { ...reportBody({ enterpriseId: e1.id }), workItem: 3 });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    coal = res.body;
+    expect(coal).toMatchObject({ campaignId: id, workItem: 3 });
+    h.track(`hazard:${coal.id}`);
+    const before = await h.call<{ items: unknown[] }>('GET', `/v1/hazards?enterpriseId=${e1.id}&limit=100`, h.keys.office);
+    expectProblem(await report(keys.C, { ...reportBody({ enterpriseId: e1.id }), workItem: 999 }), 422, 'VALIDATION_FAILED', ['workItem']);
+    // Enterprise A's county runs no campaign: its hazard has no plan to name an item of.
+    expectProblem(await report(h.keys.office, { ...reportBody({ enterpriseId: h.entA.id }), workItem: 3 }), 422, 'VALIDATION_FAILED', ['workItem']);
+    const after = await h.call<{ items: unknown[] }>('GET', `/v1/hazards?enterpriseId=${e1.id}&limit=100`, h.keys.office);
+    expect(after.body.items).toHaveLength(before.body.items.length);
+  });
+
+  it('the office or the unit in scope links a hazard afterwards (audited) or unlinks it; others are refused', async () => {
+    const fire = (await report(keys.C, reportBody({ enterpriseId: e2.id }))).body;
+    h.track(`hazard:${fire.id}`);
+    expect(fire.workItem).toBeNull();
+    expect((await link(fire.id, keys.D2, 14)).body).toMatchObject({ id: fire.id, workItem: 14 });
+    expectProblem(await link(fire.id, keys.D1, 15), 404, 'NOT_FOUND');
+    expectProblem(await link(fire.id, await h.key('enterprise', e2.id), 15), 403, 'FORBIDDEN');
+    expectProblem(await link(fire.id, h.keys.office, 999), 422, 'VALIDATION_FAILED', ['workItem']);
+    expect((await h.call<{ hazard: HazardView }>('GET', `/v1/hazards/${fire.id}`, h.keys.office)).body.hazard.workItem).toBe(14);
+    expect((await link(fire.id, h.keys.office, null)).body.workItem).toBeNull();
+    const audit = await h.db.select().from(auditLog).where(and(eq(auditLog.subjectKind, 'hazard'), eq(auditLog.subjectId, fire.id))).orderBy(asc(auditLog.createdAt), asc(auditLog.id));
+    expect(audit.map((a) => [a.action, a.data, a.actor.role])).toEqual([
+      ['hazard.work_item_linked', { from: null, to: 14 }, 'department'],
+      ['hazard.work_item_linked', { from: 14, to: null }, 'office'],
+    ]);
+  });
+
+  it('the list filters by item, and the progress report counts the hazards linked to each item it leads', async () => {
+    const listed = await h.call<{ items: HazardView[] }>('GET', `/v1/hazards?campaignId=${id}&workItem=3`, h.keys.office);
+    expect(listed.body.items.map((x) => x.id)).toEqual([coal.id]);
+    const month = localDateOf(Date.now(), 'Asia/Shanghai').slice(0, 7);
+    const item3 = await eventually(async () => {
+      const item = (await prefill(D1, `progress:${month}`, keys.D1)).body.items.find((i) => i.no === 3);
+      return item && item.linked.hazardsFound === 1 ? item : undefined;
+    }, 30_000, 'the linked hazard registered in this month');
+    expect(item3.linked).toEqual({ hazardsFound: 1, hazardsRectified: 0, hazardsOverdue: 0 });
+    // Item 10 (every industry in scope) has no hazard linked to it.
+    expect((await prefill(D1, `progress:${month}`, keys.D1)).body.items.find((i) => i.no === 10)!.linked).toEqual({ hazardsFound: 0, hazardsRectified: 0, hazardsOverdue: 0 });
   });
 });

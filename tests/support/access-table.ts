@@ -129,6 +129,7 @@ export const ACCESS_TABLE: RouteEntry[] = [
   },
   { method: 'GET', url: '/v1/hazards', access: everyone, probe: () => ({ url: '/v1/hazards?limit=5' }) },
   { method: 'GET', url: '/v1/hazards/:id', access: allScoped, probe: (ctx, t) => ({ url: `/v1/hazards/${hazardOf(ctx, t)}` }) },
+  { method: 'PUT', url: '/v1/hazards/:id/work-item', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/hazards/${hazardOf(ctx, t)}/work-item`, body: { workItem: null } }) },
   command('list-for-supervision', { note: '挂牌督办' }, ['department', 'office', 'admin']),
   command('rectification', { evidence: '已更换线路' }, ['enterprise', 'admin']),
   command('verification', { decision: 'ACCEPT' }, ['department', 'office', 'admin']),
