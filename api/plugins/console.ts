@@ -22,6 +22,7 @@ export const CONSOLE_PATHS = [
   '/cases/:id',
   '/orders',
   '/orders/:id',
+  '/enterprises/:id',
   '/notifications',
   '/spot-check',
   '/ranking',

@@ -154,6 +154,11 @@ describe('the office console in Chromium', () => {
     expect(await page.$('[data-testid=command-withdrawal]')).not.toBeNull();
     expect(await page.$('[data-testid=command-rectification]')).toBeNull();
     await keep(page, '06-hazard-detail');
+    // …and on to its enterprise, whose record carries the hazard's events.
+    await page.click('[data-testid=hazard-facts] a[href^="/enterprises/"]');
+    await page.waitForSelector('[data-testid=enterprise] tr[data-type=OVERDUE]');
+    expect(await page.textContent('[data-testid=enterprise] h1')).toBe('大同市平城化工有限公司');
+    await keep(page, '06b-enterprise');
     await context.close();
   });
 

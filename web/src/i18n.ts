@@ -456,6 +456,7 @@ const ENUMS: Record<string, { zh: string; en: string }> = {
   DRAFT: { zh: '草稿', en: 'Draft' },
   PUBLISHED: { zh: '已发布', en: 'Published' },
   PASSED: { zh: '合格', en: 'Passed' },
+  NONE: { zh: '无', en: 'None' },
 };
 
 export function isKey(s: string): s is Key {

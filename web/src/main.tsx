@@ -9,6 +9,7 @@ import { resetNames } from './names';
 import { match, navigate, useLocation } from './router';
 import { useStore } from './store';
 import { CaseDetail, Cases } from './pages/Cases';
+import { Enterprise } from './pages/Enterprise';
 import { HazardDetail } from './pages/HazardDetail';
 import { Hazards } from './pages/Hazards';
 import { Notifications } from './pages/Notifications';
@@ -44,6 +45,7 @@ function Page({ user }: { user: User }) {
   if ((m = match('/cases/:id', path))) return <CaseDetail key={m.id} id={m.id!} role={role} />;
   if (path === '/orders') return <Orders />;
   if ((m = match('/orders/:id', path))) return <OrderDetail key={m.id} id={m.id!} />;
+  if ((m = match('/enterprises/:id', path))) return <Enterprise key={m.id} id={m.id!} />;
   if (path === '/notifications') return <Notifications />;
   if (path === '/spot-check') return <SpotCheck />;
   if (path === '/ranking') return <Ranking />;

@@ -105,7 +105,7 @@ export function CaseDetail({ id, role }: { id: string; role: Role }) {
                 <dl class="facts" data-testid="case-facts">
                   <dt>{t('subject')}</dt>
                   <dd>
-                    {label(c.subject.kind)} · {c.subject.name ?? c.subject.ref}
+                    {label(c.subject.kind)} · {c.subject.kind === 'ENTERPRISE' ? <Link href={`/enterprises/${c.subject.ref}`}>{c.subject.name ?? c.subject.ref}</Link> : (c.subject.name ?? c.subject.ref)}
                   </dd>
                   <dt>{t('cause')}</dt>
                   <dd>{label(c.causeKind)}</dd>

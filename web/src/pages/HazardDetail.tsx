@@ -37,6 +37,8 @@ export function HazardDetail({ id, role }: { id: string; role: Role }) {
   const detail = useApi<Detail>(`/v1/hazards/${id}`);
   const record = useApi<Page<RecordItem>>(`/v1/hazards/${id}/record?limit=200`);
   const name = useUnitNames();
+  const enterprise = useApi<{ name: string }>(detail.data ? `/v1/enterprises/${detail.data.hazard.enterpriseId}` : null);
+  const enterpriseName = enterprise.data?.name;
   const reload = () => {
     detail.reload();
     record.reload();
@@ -73,6 +75,10 @@ export function HazardDetail({ id, role }: { id: string; role: Role }) {
                     <dt>{t('deadline')}</dt>
                     <dd data-testid="hazard-deadline">
                       <When iso={h.deadline} zone={h.timeZone} /> (v{h.deadlineVersion})
+                    </dd>
+                    <dt>{t('enterprise')}</dt>
+                    <dd>
+                      <Link href={`/enterprises/${h.enterpriseId}`}>{enterpriseName ?? h.enterpriseId.slice(0, 8)}</Link>
                     </dd>
                     <dt>{t('industry')}</dt>
                     <dd>{label(h.industry)}</dd>

@@ -28,7 +28,7 @@ export const INDUSTRIES = [
   'SPORT',
   'GRAIN_RESERVES',
 ];
-const FILTERS = ['status', 'grade', 'overdue', 'county', 'department', 'industry'] as const;
+const FILTERS = ['status', 'grade', 'overdue', 'county', 'department', 'industry', 'enterpriseId'] as const;
 
 export function Hazards({ role }: { role: Role }) {
   useLocale();

@@ -75,6 +75,10 @@ export function OrderDetail({ id }: { id: string }) {
             </p>
             <Card title={t('detail')}>
               <dl class="facts">
+                <dt>{t('enterprise')}</dt>
+                <dd>
+                  <Link href={`/enterprises/${o.enterpriseId}`}>{o.enterpriseId.slice(0, 8)}</Link>
+                </dd>
                 <dt>{t('legalBasis')}</dt>
                 <dd>{o.legalBasis}</dd>
                 <dt>{t('reason')}</dt>
