@@ -41,10 +41,10 @@ export function checkTarget(raw: string, policy: TargetPolicy): URL {
   return new URL(raw);
 }
 
-export function postJson(raw: string, body: string, headers: Record<string, string>, o: { timeoutMs: number; policy: TargetPolicy }): Promise<PostResult> {
+export async function postJson(raw: string, body: string, headers: Record<string, string>, o: { timeoutMs: number; policy: TargetPolicy }): Promise<PostResult> {
   const url = checkTarget(raw, o.policy);
   const client = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
+  return await new Promise((resolve, reject) => {
     const req = client.request(
       url,
       {

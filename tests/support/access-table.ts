@@ -33,6 +33,8 @@ export interface MatrixContext {
   /** An accountability case about enterprise A / B (subject ENTERPRISE, opened by hand). */
   caseA: string;
   caseB: string;
+  /** A fresh webhook endpoint created by the role's key (in) or by enterprise B's (out), and a delivery on its log. */
+  webhookEndpoint(role: Role, target: Target): Promise<{ id: string; deliveryId: string }>;
   /** A stored template to launch from. */
   template: { key: string; version: number };
   /** A fresh active county key's id, for revocation probes. */
@@ -350,6 +352,30 @@ export const ACCESS_TABLE: RouteEntry[] = [
     access: regulatorsScoped,
     probe: (ctx, t) => ({ url: `/v1/enterprises/${entOf(ctx, t).id}/gas-over-limit`, body: { reading: 1.5, limit: 1, measuredAt: '2024-01-05T10:00', location: '3101 回采工作面' } }),
     note: 'enterprise A is no coal mine: refused after the gate (422), so no case is opened',
+  },
+
+  // ---- portals: the event feed and webhook endpoints, each key for its own scope (issue 14)
+  { method: 'GET', url: '/v1/events', access: everyone, probe: () => ({ url: '/v1/events?limit=5' }) },
+  { method: 'POST', url: '/v1/webhook-endpoints', access: everyone, probe: () => ({ url: '/v1/webhook-endpoints', body: { url: 'https://portal.example.test/hooks', eventTypes: ['order.NEVER_RECORDED'] } }) },
+  { method: 'GET', url: '/v1/webhook-endpoints', access: everyone, probe: () => ({ url: '/v1/webhook-endpoints?limit=5' }) },
+  { method: 'GET', url: '/v1/webhook-endpoints/:id', access: allScoped, probe: async (ctx, t, role) => ({ url: `/v1/webhook-endpoints/${(await ctx.webhookEndpoint(role, t)).id}` }) },
+  { method: 'PATCH', url: '/v1/webhook-endpoints/:id', access: allScoped, probe: async (ctx, t, role) => ({ url: `/v1/webhook-endpoints/${(await ctx.webhookEndpoint(role, t)).id}`, body: { description: '门户' } }) },
+  { method: 'DELETE', url: '/v1/webhook-endpoints/:id', access: allScoped, probe: async (ctx, t, role) => ({ url: `/v1/webhook-endpoints/${(await ctx.webhookEndpoint(role, t)).id}` }) },
+  {
+    method: 'POST',
+    url: '/v1/webhook-endpoints/:id/secret-rotation',
+    access: allScoped,
+    probe: async (ctx, t, role) => ({ url: `/v1/webhook-endpoints/${(await ctx.webhookEndpoint(role, t)).id}/secret-rotation`, body: { overlapSeconds: 60 } }),
+  },
+  { method: 'GET', url: '/v1/webhook-endpoints/:id/deliveries', access: allScoped, probe: async (ctx, t, role) => ({ url: `/v1/webhook-endpoints/${(await ctx.webhookEndpoint(role, t)).id}/deliveries?limit=5` }) },
+  {
+    method: 'POST',
+    url: '/v1/webhook-endpoints/:id/deliveries/:deliveryId/replay',
+    access: allScoped,
+    probe: async (ctx, t, role) => {
+      const e = await ctx.webhookEndpoint(role, t);
+      return { url: `/v1/webhook-endpoints/${e.id}/deliveries/${e.deliveryId}/replay` };
+    },
   },
 ];
 
