@@ -187,7 +187,7 @@ describe('the office console in Chromium', () => {
     await context.close();
   });
 
-  it('shows a county user only its county, and an enterprise user only its own hazards', async () => {
+  it('shows a county user only its county, and an enterprise user only its own hazards, whose rectification it submits from the page', async () => {
     const county = await as('county');
     await county.page.click('[data-testid=nav-hazards]');
     await county.page.waitForSelector(`tr[data-hazard="${city.overdueHazard}"]`);
@@ -206,6 +206,15 @@ describe('the office console in Chromium', () => {
     expect(own).toEqual([city.calmHazard]);
     expect(await enterprise.page.$('[data-testid=nav-overview]')).toBeNull();
     await keep(enterprise.page, '10-enterprise-hazards');
+    // Its own hazard, with the commands an enterprise may give: it submits the rectification from the page.
+    await enterprise.page.click(`tr[data-hazard="${city.calmHazard}"] a`);
+    await enterprise.page.click('[data-testid=command-rectification]');
+    expect(await enterprise.page.$('[data-testid=command-withdrawal]')).toBeNull();
+    await enterprise.page.fill('[data-testid=hazard-commands] textarea', '脚手架连墙件已按规范补齐，附验收照片');
+    await enterprise.page.click('[data-testid=command-submit]');
+    await expect.poll(() => enterprise.page.textContent('[data-testid=hazard-state]')).toBe('已提交');
+    expect((await stack.call<{ hazard: { state: string } }>('GET', `/v1/hazards/${city.calmHazard}`, stack.adminKey)).body.hazard.state).toBe('SUBMITTED');
+    await keep(enterprise.page, '10b-enterprise-rectified');
     await enterprise.page.goto(`/hazards/${city.overdueHazard}`);
     await expect.poll(() => enterprise.page.textContent('[data-testid=error]')).toContain('未找到');
     await enterprise.context.close();

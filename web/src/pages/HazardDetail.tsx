@@ -123,7 +123,7 @@ export function HazardDetail({ id, role }: { id: string; role: Role }) {
                         <dt>{t('overdue')}</dt>
                         <dd>{live.overdue ? t('yes') : t('no')}</dd>
                         <dt>{t('nextEvent')}</dt>
-                        <dd>{live.nextEvent ? `${live.nextEvent.kind} · ${fmt(live.nextEvent.atIso, h.timeZone)}` : '—'}</dd>
+                        <dd>{live.nextEvent ? `${label(live.nextEvent.kind)} · ${fmt(live.nextEvent.atIso, h.timeZone)}` : '—'}</dd>
                       </dl>
                     ) : (
                       <p class="muted">{t('liveUnavailable')}</p>
