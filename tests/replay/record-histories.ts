@@ -1,8 +1,9 @@
-// Records workflow histories for the replay tests: `npm run record:histories -- <hazard|campaign|case|order> <label>`,
+// Records workflow histories for the replay tests: `npm run record:histories -- <hazard|campaign|case|order|webhook> <label>`,
 // e.g. `hazard v4`.
 // Run it before changing a workflow; commit the files it writes. Each history is a full run on
 // the time-skipping server with the real activities (a throwaway Postgres, mail to a sink).
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { workflowInputFor } from '../../services/hazard.service';
 import { createDatabase, startPostgres } from '../../cli/provision/postgres';
@@ -12,12 +13,16 @@ import { runMigrations } from '../../db/migrate';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { insertCampaign, saveTemplate } from '../../db/campaign-admin.repo';
-import { spotCheckDraws } from '../../db/schema';
+import { hazardEvents, portalEvents, spotCheckDraws } from '../../db/schema';
+import { deleteEndpoint, insertEndpoint, loadEndpoint, updateEndpoint } from '../../db/portal.repo';
+import { newWebhookSecret } from '../../services/webhook.service';
+import { webhookDeliveryWorkflow } from '../../workflows/webhook.workflow';
+import { replayWebhookSignal, wakeWebhookSignal } from '../../workflows/webhook.messages';
 import { demoTemplate, phaseWindows } from '../../domain/campaign';
 import { movePhase, submitDuty } from '../../services/campaign.service';
 import { campaignWorkflow } from '../../workflows/campaign.workflow';
 import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
-import { caseWorkflowId, inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
+import { caseWorkflowId, inspectionWorkflowId, obligationWorkflowId, webhookWorkflowId } from '../../workflows/ids';
 import { caseWorkflow } from '../../workflows/case.workflow';
 import { addCaseCauseSignal, caseCauseResolvedSignal, decideCaseUpdate } from '../../workflows/case.messages';
 import { DEFAULT_CASE_LADDER } from '../../domain/accountability';
@@ -29,8 +34,8 @@ import { createHazardWorker } from '../support/hazard-worker';
 
 const DAY = 86_400_000;
 const [what, label] = process.argv.slice(2);
-if ((what !== 'hazard' && what !== 'campaign' && what !== 'case' && what !== 'order') || !label || !/^[\w.-]+$/.test(label)) {
-  console.error('usage: npm run record:histories -- <hazard|campaign|case|order> <label>   (e.g. hazard v4 → history_files/hazard-major-full-v4.json)');
+if ((what !== 'hazard' && what !== 'campaign' && what !== 'case' && what !== 'order' && what !== 'webhook') || !label || !/^[\w.-]+$/.test(label)) {
+  console.error('usage: npm run record:histories -- <hazard|campaign|case|order|webhook> <label>   (e.g. hazard v4 → history_files/hazard-major-full-v4.json)');
   process.exit(2);
 }
 async function save(name: string, history: unknown): Promise<void> {
@@ -47,7 +52,14 @@ const db = await createDb(url);
 const sink = await startSmtpSink();
 const env = await createTimeSkippingEnv();
 const taskQueue = 'record-histories';
-const worker = await createHazardWorker({ connection: env.nativeConnection, client: env.client, taskQueue, db: db.db, smtpUrl: sink.url });
+const worker = await createHazardWorker({
+  connection: env.nativeConnection,
+  client: env.client,
+  taskQueue,
+  db: db.db,
+  smtpUrl: sink.url,
+  webhooks: { targets: { allowLoopback: true, allowPrivate: false }, attemptTimeoutMs: 2_000 },
+});
 const running = worker.run();
 
 async function recordHazard(): Promise<void> {
@@ -180,8 +192,57 @@ async function recordOrders(): Promise<void> {
   await save('order-suspension', await env.client.workflow.getHandle(suspension.workflowId).fetchHistory());
 }
 
+/**
+ * A webhook endpoint's delivery workflow: two events delivered, a third refused until its retries
+ * are spent (the endpoint disabled, its owner mailed), a replay of the first, then the endpoint
+ * deleted: the workflow ends.
+ */
+async function recordWebhook(): Promise<void> {
+  const received: string[] = [];
+  const server = createServer((req, res) => {
+    const id = String(req.headers['webhook-id']);
+    received.push(id);
+    res.writeHead(id === failing ? 500 : 204).end();
+  });
+  let failing = '';
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  try {
+    const endpoint = await insertEndpoint(db.db, { id: randomUUID(), url: `http://127.0.0.1:${port}/hooks`, description: null, eventTypes: [], owner: actorFor('office'), ownerKeyId: null, contactEmail: 'portal@recorded.test', secret: newWebhookSecret() });
+    const enterprise = await seedEnterprise(db.db);
+    const hazard = await seedHazard(db.db, enterprise, reportBody(), await env.currentTimeMs());
+    const steps = ['REGISTERED', 'RECTIFICATION_STARTED', 'REMINDER_SENT'] as const;
+    for (const [i, type] of steps.entries()) {
+      await db.db.insert(hazardEvents).values({ hazardId: hazard.id, workflowId: hazard.workflowId, seq: i + 1, type, toState: i === 0 ? 'REGISTERED' : 'RECTIFYING', actor: actorFor('office'), data: {}, at: new Date() });
+    }
+    const seqs = (await db.db.select({ seq: portalEvents.seq }).from(portalEvents).where(eq(portalEvents.subjectId, hazard.id)).orderBy(portalEvents.seq)).map((r) => r.seq);
+    failing = `evt_${seqs[2]}`;
+    const wf = await env.client.workflow.start(webhookDeliveryWorkflow, {
+      taskQueue,
+      workflowId: webhookWorkflowId(endpoint.id),
+      args: [{ endpointId: endpoint.id, cursor: null, retry: { initialIntervalMs: 100, backoffCoefficient: 2, maximumIntervalMs: 200, maximumAttempts: 3 }, attemptTimeoutMs: 2_000, pollIntervalMs: 3_600_000 }],
+    });
+    while (!(await loadEndpoint(db.db, endpoint.id))?.disabledAt) await new Promise((r) => setTimeout(r, 200));
+    await updateEndpoint(db.db, endpoint.id, { enabled: true });
+    failing = '';
+    await wf.signal(replayWebhookSignal, { eventSeq: seqs[0]! });
+    // The replayed first event, then the third delivered at last (after its three refused attempts).
+    const count = (seq: number) => received.filter((id) => id === `evt_${seq}`).length;
+    while (count(seqs[0]!) < 2 || count(seqs[2]!) < 4) await new Promise((r) => setTimeout(r, 200));
+    await deleteEndpoint(db.db, endpoint.id);
+    await wf.signal(wakeWebhookSignal);
+    await wf.result();
+    console.log(`received ${received.join(' ')}`);
+    await save('webhook-delivery', await wf.fetchHistory());
+  } finally {
+    server.close();
+  }
+}
+
 try {
   if (what === 'hazard') await recordHazard();
+  else if (what === 'webhook') await recordWebhook();
   else if (what === 'case') await recordCase();
   else if (what === 'order') await recordOrders();
   else await recordCampaign();

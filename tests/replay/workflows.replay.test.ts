@@ -67,6 +67,7 @@ describe('workflow replay over recorded histories', () => {
         'case-demo-v1.json',
         'order-rectification-v1.json',
         'order-suspension-v1.json',
+        'webhook-delivery-v1.json',
       ]),
     );
   });

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createSmtpMailer } from '../../activities/mailer';
+import type { WebhookDeliveryDeps } from '../../activities/webhook.activities';
 import type { Db } from '../../db/client';
 import { createHazardWorker as createWorker, WORKFLOWS_PATH } from '../../worker/worker';
 
@@ -17,12 +18,13 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 export const OFFICE_EMAIL = 'office@safety.test';
 export const mailSettings = { from: 'hazard-campaign <noreply@safety.test>', officeEmails: [OFFICE_EMAIL], publicUrl: 'http://api.test' };
 
-export async function createHazardWorker(opts: { connection: NativeConnection; client: Client; taskQueue: string; db: Db; smtpUrl: string }): Promise<Worker> {
+/** `webhooks`: where deliveries may go (loopback for a receiver in the test); private targets refused when absent. */
+export async function createHazardWorker(opts: { connection: NativeConnection; client: Client; taskQueue: string; db: Db; smtpUrl: string; webhooks?: WebhookDeliveryDeps }): Promise<Worker> {
   return createWorker({
     connection: opts.connection,
     namespace: 'default',
     taskQueue: opts.taskQueue,
     workflowBundle: await workflowBundle(),
-    deps: { db: opts.db, mailer: createSmtpMailer(opts.smtpUrl), mail: mailSettings, temporal: { client: opts.client, taskQueue: opts.taskQueue } },
+    deps: { db: opts.db, mailer: createSmtpMailer(opts.smtpUrl), mail: mailSettings, temporal: { client: opts.client, taskQueue: opts.taskQueue }, webhooks: opts.webhooks },
   });
 }
