@@ -8,6 +8,7 @@ import { HAZARD_GRADES, type HazardGrade } from './hazard';
 import { INDUSTRY_CODES, type Industry } from './industries';
 import { MAX_POLICY_STEP_DAYS, validatePolicyOverride, type HazardPolicyOverride } from './policy';
 import { validateScoringScheme, type ScoringScheme } from './scoring';
+import { validateRiskMapRule, type RiskMapRule } from './risk-map';
 import type { SpotCheckStratumBy } from './spot-check';
 import { validateLeads } from './work-items';
 import { DEFAULT_TIME_ZONE, isValidTimeZone, localDateOf, localTimeOf, parseLocalDate } from './time';
@@ -369,6 +370,22 @@ export function validateTemplate(t: unknown): TemplateValidation {
     if (checked.scheme) scoring = checked.scheme;
   }
 
+  // The four-colour risk map (四色图): shapes first (stored JSON is not schema-checked), then the rule.
+  let riskMap: RiskMapRule | undefined;
+  if (t.riskMap !== undefined) {
+    const rm = t.riskMap;
+    const levels = isRecord(rm) && Array.isArray(rm.levels) ? (rm.levels as unknown[]) : null;
+    if (!levels) err('riskMap', `must be an object with a list of levels, got ${show(rm)}`);
+    else if (!levels.every((l) => isRecord(l) && typeof l.level === 'string' && Array.isArray(l.anyOf) && (l.anyOf as unknown[]).every((c) => isRecord(c) && typeof c.metric === 'string' && typeof c.atLeast === 'number'))) {
+      err('riskMap.levels', 'each level is { level, anyOf: [{ metric, atLeast }] }');
+    } else {
+      const copy: RiskMapRule = { levels: (levels as RiskMapRule['levels']).map((l) => ({ level: l.level, anyOf: l.anyOf.map((c) => ({ metric: c.metric, atLeast: c.atLeast })) })) };
+      const rmErrors = validateRiskMapRule(copy, 'riskMap');
+      errors.push(...rmErrors);
+      if (rmErrors.length === 0) riskMap = copy;
+    }
+  }
+
   // Only a valid template is worth counting progress reports for (a PT1S step over months would be millions).
   if (errors.length === 0 && reporting && spotCheck && allWindows) {
     const candidate = buildTemplate();
@@ -403,6 +420,7 @@ export function validateTemplate(t: unknown): TemplateValidation {
     if (hazardPolicies) out.hazardPolicies = hazardPolicies;
     if (caseLadder) out.caseLadder = caseLadder;
     if (scoring) out.scoring = scoring;
+    if (riskMap) out.riskMap = riskMap;
     return out;
   }
 }

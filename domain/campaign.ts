@@ -6,6 +6,7 @@ import { approxDays, calendarPart, isCalendarOnly, parseDuration, type Duration 
 import type { HazardGrade } from './hazard';
 import type { Industry } from './industries';
 import { shiftInstant, type HazardPolicyOverride } from './policy';
+import type { RiskMapRule } from './risk-map';
 import type { ScoringScheme } from './scoring';
 import type { SpotCheckPopulation, SpotCheckStratumBy } from './spot-check';
 import {
@@ -133,6 +134,8 @@ export interface CampaignTemplate {
   caseLadder?: CaseLadderOverride;
   /** Scoring and ranking (打分排队) of the participating counties and departments (domain/scoring.ts). */
   scoring?: ScoringScheme;
+  /** The four-colour risk map's rule (四色图, domain/risk-map.ts); absent: the default rule. */
+  riskMap?: RiskMapRule;
 }
 
 export interface PhaseWindow {

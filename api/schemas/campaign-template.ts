@@ -14,6 +14,7 @@ import { CASE_RUNGS } from '../../domain/accountability';
 import { BEFORE_DAY_READINGS, PHASE_KEYS } from '../../domain/campaign';
 import { INDUSTRY_CODES } from '../../domain/industries';
 import { SCORING_DIRECTIONS, SCORING_INDICATORS } from '../../domain/scoring';
+import { RISK_METRICS } from '../../domain/risk-map';
 import { INT4_MAX, SingleLine, Text } from './common';
 import { PolicyOverride, TimeZone } from './hazards';
 
@@ -122,6 +123,20 @@ const Scoring = Type.Object(
   { additionalProperties: false, description: '打分排队: per unit kind, the indicators with their weights and linear scales (domain/scoring.ts)' },
 );
 
+const RiskCondition = Type.Object(
+  { metric: Code(RISK_METRICS), atLeast: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'the level applies when the figure is at least this' }) },
+  { additionalProperties: false },
+);
+const RiskMap = Type.Object(
+  {
+    levels: Type.Array(Type.Object({ level: Code(['RED', 'ORANGE', 'YELLOW']), anyOf: Type.Array(RiskCondition, { maxItems: 10, description: 'any one met puts the enterprise at this level' }) }, { additionalProperties: false }), {
+      maxItems: 3,
+      description: 'worst level first, each at most once; an enterprise meeting none is BLUE',
+    }),
+  },
+  { additionalProperties: false, description: "四色图: an enterprise's level from its open hazards (OPEN_MAJOR, OPEN_GENERAL, OVERDUE, ESCALATED) and SUSPENDED (1 under 停产整顿); absent: the default rule (domain/risk-map.ts)" },
+);
+
 export const CampaignTemplateSchema = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
@@ -139,6 +154,7 @@ export const CampaignTemplateSchema = Type.Object(
     hazardPolicies: Type.Optional(Type.Object({ GENERAL: Type.Optional(PolicyOverride), MAJOR: Type.Optional(PolicyOverride) }, { additionalProperties: false, description: 'per grade, over the defaults, for hazards found in this campaign; steps may count working days (P3WD)' })),
     caseLadder: Type.Optional(CaseLadder),
     scoring: Type.Optional(Scoring),
+    riskMap: Type.Optional(RiskMap),
   },
   { $id: 'CampaignTemplate', additionalProperties: false, description: 'a campaign template: the plan as data (see domain/campaign.ts and the Datong plan, datong-2023)' },
 );
