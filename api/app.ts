@@ -13,6 +13,7 @@ import limits from './plugins/limits';
 import swagger from './plugins/swagger';
 import { healthRoutes } from './routes/health.routes';
 import { calendarRoutes } from './routes/calendar.routes';
+import { riskMapRoutes } from './routes/risk-map.routes';
 import { campaignRoutes } from './routes/campaigns.routes';
 import { campaignTemplateRoutes } from './routes/campaign-templates.routes';
 import { CampaignTemplateSchema } from './schemas/campaign-template';
@@ -60,6 +61,7 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
     async (v1) => {
       await v1.register(hazardRoutes, deps);
       await v1.register(calendarRoutes, deps);
+      await v1.register(riskMapRoutes, deps);
       await v1.register(referenceRoutes, deps);
       await v1.register(ledgerRoutes, deps);
       await v1.register(campaignTemplateRoutes, deps);

@@ -354,6 +354,17 @@ export const ACCESS_TABLE: RouteEntry[] = [
     note: 'enterprise A is no coal mine: refused after the gate (422), so no case is opened',
   },
 
+  // ---- the working-day calendar: read by every key, its overrides written by the office
+  { method: 'GET', url: '/v1/calendar', access: everyone, probe: () => ({ url: '/v1/calendar' }) },
+  { method: 'GET', url: '/v1/calendar/days', access: everyone, probe: () => ({ url: '/v1/calendar/days?from=2024-02-01&to=2024-02-29' }) },
+  { method: 'GET', url: '/v1/calendar/working-days', access: everyone, probe: () => ({ url: '/v1/calendar/working-days?from=2024-02-08&days=2' }) },
+  { method: 'PUT', url: '/v1/calendar/years/:year', access: officeOnly, probe: () => ({ url: '/v1/calendar/years/2199', body: { days: [] } }) },
+  { method: 'DELETE', url: '/v1/calendar/years/:year', access: officeOnly, probe: () => ({ url: '/v1/calendar/years/2199' }) },
+
+  // ---- the four-colour risk map (四色图): as the campaign's status, a county or department over its own enterprises
+  { method: 'GET', url: '/v1/campaigns/:id/risk-map', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/risk-map` }) },
+  { method: 'GET', url: '/v1/campaigns/:id/risk-map/enterprises', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/risk-map/enterprises?limit=5` }) },
+
   // ---- portals: the event feed and webhook endpoints, each key for its own scope (issue 14)
   { method: 'GET', url: '/v1/events', access: everyone, probe: () => ({ url: '/v1/events?limit=5' }) },
   { method: 'POST', url: '/v1/webhook-endpoints', access: everyone, probe: () => ({ url: '/v1/webhook-endpoints', body: { url: 'https://portal.example.test/hooks', eventTypes: ['order.NEVER_RECORDED'] } }) },
