@@ -1558,6 +1558,760 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The working-day calendar in force: its version, the known years and the office's overrides */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            overrides: {
+                                days: {
+                                    /** @description a local date YYYY-MM-DD */
+                                    date: string;
+                                    /**
+                                     * @description HOLIDAY: a day off (放假); WORKDAY: a weekend day worked (调休上班)
+                                     * @enum {unknown}
+                                     */
+                                    kind: "HOLIDAY" | "WORKDAY";
+                                    /** @description e.g. 春节 */
+                                    name: string;
+                                }[];
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description the name of the key that wrote it */
+                                updatedBy: string;
+                                year: number;
+                            }[];
+                            /** @description the package the holidays come from, e.g. chinese-days@1.5.7 */
+                            source: string;
+                            /** @description the package and a digest of the overrides: a hazard workflow keeps the version it was armed with */
+                            version: string;
+                            /** @description the years whose holidays and make-up days are known; any other year is refused, never guessed */
+                            years: number[];
+                        };
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each day from `from` to `to` (inclusive, at most 366 days): working or not, and why (weekend, holiday, make-up working day 调休) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description a local date YYYY-MM-DD */
+                    from: string;
+                    /** @description a local date YYYY-MM-DD */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                date: string;
+                                /** @enum {unknown} */
+                                kind: "WORKDAY" | "WEEKEND" | "HOLIDAY" | "MAKE_UP_WORKDAY";
+                                name: string | null;
+                                working: boolean;
+                            }[];
+                            version: string;
+                        };
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar/working-days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The date `days` working days after `from` (before, when negative), `from` not counted: a deadline of P15WD reported on `from` ends with that day */
+        get: {
+            parameters: {
+                query: {
+                    /** @description working days after (negative: before) `from`, `from` itself not counted */
+                    days: number;
+                    /** @description a local date YYYY-MM-DD */
+                    from: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            date: string;
+                            days: number;
+                            from: string;
+                            version: string;
+                        };
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar/years/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Writes the office's overrides of a year (replacing those it wrote before): days off and weekend days worked beside the package's, or a whole year the package does not know yet (e.g. when the State Council publishes next year's holidays). Hazards already registered keep the calendar they were armed with */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the year's days off and worked weekend days, beside the package's; [] makes a year known with weekends only */
+                        days: {
+                            /** @description a local date YYYY-MM-DD */
+                            date: string;
+                            /**
+                             * @description HOLIDAY: a day off (放假); WORKDAY: a weekend day worked (调休上班)
+                             * @enum {unknown}
+                             */
+                            kind: "HOLIDAY" | "WORKDAY";
+                            /** @description e.g. 春节 */
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                /** @description a local date YYYY-MM-DD */
+                                date: string;
+                                /**
+                                 * @description HOLIDAY: a day off (放假); WORKDAY: a weekend day worked (调休上班)
+                                 * @enum {unknown}
+                                 */
+                                kind: "HOLIDAY" | "WORKDAY";
+                                /** @description e.g. 春节 */
+                                name: string;
+                            }[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description the name of the key that wrote it */
+                            updatedBy: string;
+                            year: number;
+                        };
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Removes the office's overrides of a year (if any: 204 either way): the package's data alone holds again, and a year it does not know becomes unknown */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaign-templates": {
         parameters: {
             query?: never;
@@ -3584,6 +4338,12 @@ export interface paths {
                                 } | null;
                                 /** @description the industries the unit leads the item for (谁主管谁牵头); null when it leads it as a unit */
                                 industries: string[] | null;
+                                /** @description the hazards linked to this item (PUT /v1/hazards/{id}/work-item, or workItem in the report) in the unit's scope in the window */
+                                linked: {
+                                    hazardsFound: number;
+                                    hazardsOverdue: number;
+                                    hazardsRectified: number;
+                                };
                                 no: number;
                                 textZh: string;
                             }[];
@@ -3779,8 +4539,6 @@ export interface paths {
                             };
                             /** @description IANA time zone, e.g. Asia/Shanghai */
                             timeZone?: string;
-                            /** @description the plan's work item it falls under, by number (the campaign template's workLines[].items[].no) */
-                            workItem?: number;
                         }[];
                         note?: string;
                         /** @enum {unknown} */
@@ -3979,8 +4737,6 @@ export interface paths {
                             };
                             /** @description IANA time zone, e.g. Asia/Shanghai */
                             timeZone?: string;
-                            /** @description the plan's work item it falls under, by number (the campaign template's workLines[].items[].no) */
-                            workItem?: number;
                         }[];
                         note?: string;
                         /** @enum {unknown} */
@@ -4589,6 +5345,376 @@ export interface paths {
                             takenAt: string;
                         };
                         "text/markdown": string;
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/risk-map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The four-colour risk map (四色图) now: per county × industry the enterprises of each level, coloured by the worst, the totals, and the enterprises with coordinates as points. The level comes from the template's riskMap rule (or the default). The office and admin see the roster; a county or department taking part its own enterprises */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description the instant the figures were read: the map is of now
+                             */
+                            at: string;
+                            campaignId: string;
+                            /** @description county × industry, coloured by the worst level of its enterprises; the list behind a cell: GET …/risk-map/enterprises?countyCode=&industry= */
+                            cells: {
+                                counts: {
+                                    BLUE: number;
+                                    ORANGE: number;
+                                    RED: number;
+                                    YELLOW: number;
+                                };
+                                countyCode: string;
+                                industry: string;
+                                /**
+                                 * @description RED (红), ORANGE (橙), YELLOW (黄), BLUE (蓝)
+                                 * @enum {unknown}
+                                 */
+                                level: "RED" | "ORANGE" | "YELLOW" | "BLUE";
+                                total: number;
+                            }[];
+                            /** @description the enterprises with coordinates on the roster, for a scatter over the city */
+                            points: {
+                                enterpriseId: string;
+                                latitude: number;
+                                /**
+                                 * @description RED (红), ORANGE (橙), YELLOW (黄), BLUE (蓝)
+                                 * @enum {unknown}
+                                 */
+                                level: "RED" | "ORANGE" | "YELLOW" | "BLUE";
+                                longitude: number;
+                            }[];
+                            rule: {
+                                levels: {
+                                    anyOf: {
+                                        atLeast: number;
+                                        metric: string;
+                                    }[];
+                                    level: string;
+                                }[];
+                            };
+                            totals: {
+                                BLUE: number;
+                                ORANGE: number;
+                                RED: number;
+                                YELLOW: number;
+                            };
+                        };
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/risk-map/enterprises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each enterprise's level with its reasons and figures, by enterprise id in keyset pages; countyCode + industry give the list behind a cell of the map, level narrows it */
+        get: {
+            parameters: {
+                query?: {
+                    countyCode?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    industry?: "COAL_MINE" | "NON_COAL_MINE" | "HAZARDOUS_CHEMICALS" | "CONSTRUCTION" | "ROAD_TRANSPORT" | "CIVIL_EXPLOSIVES" | "CULTURE_TOURISM" | "FIRE_SAFETY" | "METALLURGY_TRADE" | "EDUCATION" | "CIVIL_AFFAIRS" | "AGRICULTURE" | "COMMERCE" | "HEALTH" | "SPORT" | "GRAIN_RESERVES";
+                    /** @description RED (红), ORANGE (橙), YELLOW (黄), BLUE (蓝) */
+                    level?: "RED" | "ORANGE" | "YELLOW" | "BLUE";
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                countyCode: string;
+                                creditCode: string;
+                                departmentCode: string;
+                                enterpriseId: string;
+                                industry: string;
+                                /**
+                                 * @description RED (红), ORANGE (橙), YELLOW (黄), BLUE (蓝)
+                                 * @enum {unknown}
+                                 */
+                                level: "RED" | "ORANGE" | "YELLOW" | "BLUE";
+                                location: {
+                                    latitude: number;
+                                    longitude: number;
+                                } | null;
+                                metrics: {
+                                    ESCALATED: number;
+                                    OPEN_GENERAL: number;
+                                    OPEN_MAJOR: number;
+                                    OVERDUE: number;
+                                    SUSPENDED: number;
+                                };
+                                name: string;
+                                /** @description the conditions of its level that it meets (none for BLUE) */
+                                reasons: {
+                                    atLeast: number;
+                                    metric: string;
+                                    textEn: string;
+                                    textZh: string;
+                                    value: number;
+                                }[];
+                            }[];
+                            nextCursor: string | null;
+                        };
                     };
                 };
                 /** @description the request does not match this schema (the fields at fault are named) */
@@ -5558,8 +6684,6 @@ export interface paths {
                             };
                             /** @description IANA time zone, e.g. Asia/Shanghai */
                             timeZone?: string;
-                            /** @description the plan's work item it falls under, by number (the campaign template's workLines[].items[].no) */
-                            workItem?: number;
                         };
                         /** @enum {unknown} */
                         target: "ENTERPRISE" | "UNIT";
@@ -14846,6 +15970,21 @@ export interface components {
                     /** @description YYYY-MM-DD (a start: the start of that local day; an end or a due date: by the end of it), or a local YYYY-MM-DDTHH:mm[:ss] exactly, in the template time zone */
                     due: string;
                 };
+            };
+            /** @description 四色图: an enterprise's level from its open hazards (OPEN_MAJOR, OPEN_GENERAL, OVERDUE, ESCALATED) and SUSPENDED (1 under 停产整顿); absent: the default rule (domain/risk-map.ts) */
+            riskMap?: {
+                /** @description worst level first, each at most once; an enterprise meeting none is BLUE */
+                levels: {
+                    /** @description any one met puts the enterprise at this level */
+                    anyOf: {
+                        /** @description the level applies when the figure is at least this */
+                        atLeast: number;
+                        /** @description one of OPEN_MAJOR, OPEN_GENERAL, OVERDUE, ESCALATED, SUSPENDED */
+                        metric: string;
+                    }[];
+                    /** @description one of RED, ORANGE, YELLOW */
+                    level: string;
+                }[];
             };
             /** @description 打分排队: per unit kind, the indicators with their weights and linear scales (domain/scoring.ts) */
             scoring?: {
