@@ -81,7 +81,7 @@ export function createActivities(deps: ActivityDeps) {
    */
   async function openAccountabilityReview(input: { hazardId: string; deadlineVersion: number; reason: string; at: string }): Promise<{ reviewId: string }> {
     const reviewId = await ledgerWrite(`review of hazard ${input.hazardId}`, () => openReview(db, input));
-    await openCaseForReview(db, deps.temporal, { id: reviewId, hazardId: input.hazardId, deadlineVersion: input.deadlineVersion, reason: input.reason });
+    await openCaseForReview(db, deps.temporal, { id: reviewId, hazardId: input.hazardId, deadlineVersion: input.deadlineVersion, reason: input.reason, openedAt: new Date(input.at) });
     return { reviewId };
   }
 

@@ -71,6 +71,8 @@ export interface ReviewRecord {
   hazardId: string;
   deadlineVersion: number;
   reason: string;
+  /** When the hazard passed its escalation step (the workflow's instant): the case is opened then. */
+  openedAt?: Date;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function openCaseForReview(db: Db, t: TemporalTarget, review: Revie
     opened = await openOrJoinCase(db, t, {
       subject: unitSubject(h.departmentCode, department ?? undefined),
       cause: { kind: 'HAZARD_ESCALATION', refId, note: review.reason },
+      ...(review.openedAt ? { openedAt: review.openedAt } : {}),
       campaignId: h.campaignId,
       openedBy: SYSTEM_ACTOR,
       timeZone: h.timeZone,

@@ -55,7 +55,7 @@ export async function reconcileCases(db: Db, t: TemporalTarget, opts: CaseReconc
 
   // (b) Review records not yet marked CASE_OPENED.
   const reviews = await db
-    .select({ id: accountabilityReviews.id, hazardId: accountabilityReviews.hazardId, deadlineVersion: accountabilityReviews.deadlineVersion, reason: accountabilityReviews.reason })
+    .select({ id: accountabilityReviews.id, hazardId: accountabilityReviews.hazardId, deadlineVersion: accountabilityReviews.deadlineVersion, reason: accountabilityReviews.reason, openedAt: accountabilityReviews.openedAt })
     .from(accountabilityReviews)
     .where(and(eq(accountabilityReviews.status, 'OPEN'), lt(accountabilityReviews.createdAt, before)))
     .orderBy(asc(accountabilityReviews.createdAt))

@@ -3,12 +3,12 @@
 // forward, so the plan's dates are shifted by four years (2023→2027, 2024→2028: 2028 is a leap
 // year like 2024, so 02-29 stays). Expected instants are plain arithmetic (Shanghai = UTC+8).
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import type { CampaignFigures } from '../../db/campaigns.repo';
 import { getCampaign, saveTemplate } from '../../db/campaign-admin.repo';
-import { campaignEvents, campaignSnapshots, duties, dutyEvents, enterprises, hazards, spotCheckDraws } from '../../db/schema';
+import { accountabilityReviews, campaignEvents, campaignSnapshots, cases, duties, dutyEvents, enterprises, hazards, spotCheckDraws } from '../../db/schema';
 import type { Industry } from '../../domain/industries';
 import { submitDuty } from '../../services/campaign.service';
 import { generateCircular, publishCircular, renderCircular } from '../../services/circular.service';
@@ -85,7 +85,9 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     expect(inspections!.n).toBe(drawnIds.length);
 
     // A department finds a major hazard at one drawn enterprise: it becomes a hazard with its own workflow.
-    const [inspected] = await db.select().from(enterprises).where(eq(enterprises.id, drawnIds[0]!));
+    // One outside the first county (the one that files everything on time), so that the ranking below is known.
+    const drawnRows = await db.select().from(enterprises).where(inArray(enterprises.id, drawnIds));
+    const inspected = drawnRows.find((e) => e.countyCode !== counties[0]);
     const finding = { ...reportBody({ grade: 'MAJOR', deadline: '2028-01-31' }), description: '抽查发现：储罐区可燃气体报警器失效' };
     // A second, due before the month is out: overdue in December's circular.
     const urgent = { ...reportBody({ grade: 'MAJOR', deadline: '2027-12-20' }), description: '抽查发现：动火作业未审批' };
@@ -128,7 +130,7 @@ describe('the Datong campaign, end to end in time-skipping', () => {
       [...counties.slice(1), ...departments].map((u) => [u, 'PROGRESS_REPORT', '2027-12-27T15:59:59.999Z']).sort(),
     );
     // The ranking: the county that filed everything on time leads alone; the one with the overdue hazard
-    // in its territory and both reports late is last.
+    // in its territory (and its reports late or missed) is last.
     expect(dec.counties[0]).toMatchObject({ unitCode: counties[0], rank: 1 });
     expect(dec.counties[1]!.total).toBeLessThan(dec.counties[0]!.total);
     expect(dec.counties.at(-1)).toMatchObject({ unitCode: inspected!.countyCode, rank: 4 });
@@ -136,6 +138,13 @@ describe('the Datong campaign, end to end in time-skipping', () => {
     // Coverage: the one inspection recorded, in its county; no self-inspection due yet (the phase closes in February).
     expect(dec.coverage.byCounty.find((r) => r.unitCode === inspected!.countyCode)).toMatchObject({ required: 25, covered: 1 });
     expect(dec.coverage.selfInspection).toEqual({ due: 100, filed: 0, filedLate: 0, missed: 0 });
+    // The overdue hazard escalated into a case against its department, opened at the escalation's instant
+    // by the workflow's clock (the ranking at an instant counts it from then), as its review record says.
+    const [review] = await db.select().from(accountabilityReviews).where(eq(accountabilityReviews.hazardId, found.find((f) => f.description === urgent.description)!.id));
+    const [escalation] = await db.select().from(cases).where(and(eq(cases.subjectRef, inspected!.departmentCode), eq(cases.causeKind, 'HAZARD_ESCALATION')));
+    expect(escalation!.openedAt.getTime()).toBe(review!.openedAt.getTime());
+    expect(escalation!.openedAt.getTime()).toBeGreaterThan(Z('2027-12-20T15:59:59.999Z'));
+    expect(escalation!.openedAt.getTime()).toBeLessThan(Z('2028-01-01T02:00:00Z'));
     // Published: mailed to every unit, text and HTML.
     const published = await publishCircular(db, target, campaign, '2027-12', OFFICE);
     expect(published.mailStarted).toBe(true);
