@@ -26,6 +26,7 @@ export const CONSOLE_PATHS = [
   '/notifications',
   '/spot-check',
   '/ranking',
+  '/roster',
 ];
 
 export default fp(

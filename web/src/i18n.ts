@@ -165,6 +165,13 @@ const zh = {
   orderDeadline: '期限',
   id: '编号',
   notDrawn: '尚未抽取：检查抽查阶段开始时抽取',
+  roster: '企业名册',
+  rosterImport: '导入名册',
+  rosterHelp: 'CSV（表头：name, creditCode, industry, countyCode, departmentCode, supervisionLevel, principalName, principalEmail, principalPhone）或 JSON（与 API 相同）。按统一社会信用代码匹配，重复导入不会重复登记；每 500 行提交一次。',
+  created: '新增',
+  updated: '更新',
+  unchanged: '未变',
+  row: '行',
 };
 export type Key = keyof typeof zh;
 
@@ -323,6 +330,13 @@ const en: Record<Key, string> = {
   orderDeadline: 'Deadline',
   id: 'Id',
   notDrawn: 'Not drawn yet: the draw happens when the spot-check phase opens',
+  roster: 'Roster',
+  rosterImport: 'Import the roster',
+  rosterHelp: 'CSV (header: name, creditCode, industry, countyCode, departmentCode, supervisionLevel, principalName, principalEmail, principalPhone) or JSON (as the API takes it). Rows are matched by credit code, so importing again registers nothing twice; sent 500 rows at a time.',
+  created: 'Created',
+  updated: 'Updated',
+  unchanged: 'Unchanged',
+  row: 'Row',
 };
 
 /** Wire values (states, grades, industries…) in words. */

@@ -16,6 +16,7 @@ const MENU: { href: string; key: Key; roles: Role[] }[] = [
   { href: '/notifications', key: 'notifications', roles: ['admin', 'office', 'department', 'county', 'enterprise'] },
   { href: '/spot-check', key: 'spotCheck', roles: ['admin', 'office', 'department', 'county'] },
   { href: '/ranking', key: 'ranking', roles: ['admin', 'office', 'department', 'county', 'reviewer'] },
+  { href: '/roster', key: 'roster', roles: ['admin', 'office'] },
 ];
 
 export function menuFor(role: Role) {

@@ -16,6 +16,7 @@ import { Notifications } from './pages/Notifications';
 import { OrderDetail, Orders } from './pages/Orders';
 import { Overview } from './pages/Overview';
 import { Ranking } from './pages/Ranking';
+import { Roster } from './pages/Roster';
 import { ResetPassword, SignIn } from './pages/SignIn';
 import { SpotCheck } from './pages/SpotCheck';
 import { Units } from './pages/Units';
@@ -49,6 +50,7 @@ function Page({ user }: { user: User }) {
   if (path === '/notifications') return <Notifications />;
   if (path === '/spot-check') return <SpotCheck />;
   if (path === '/ranking') return <Ranking />;
+  if (path === '/roster') return <Roster />;
   if (path === '/sign-in' || path === '/reset-password') {
     navigate(home, true);
     return null;
