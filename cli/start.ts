@@ -4,12 +4,15 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Runtime } from '@temporalio/worker';
 import { startApi } from '../api/server';
-import { loadConfig } from '../config';
+import { loadConfig, loadDemoConfig, type AppConfig } from '../config';
 import { createDb } from '../db/client';
 import { migrateHandle, runMigrations } from '../db/migrate';
 import { runWorker } from '../worker/main';
 import { startDevServer } from './provision/temporal';
 import { buildConsole } from './build-web';
+import { DEMO_ROLES, demoEmail, loadDemoCity, newDemoSecrets, type DemoSecrets } from './demo-city';
+import type { RunningApi } from '../api/server';
+import type { DbHandle } from '../db/client';
 
 const say = (line: string) => console.log(`[start] ${line}`);
 
@@ -44,7 +47,9 @@ async function shutdown(code: number): Promise<void> {
 async function main(started: Started): Promise<void> {
   // From the first step on: Ctrl-C or SIGTERM while starting stops what had started too.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void shutdown(0));
-  const config = loadConfig();
+  // `npm start -- --demo`: the demo city, in its own data dir (config/index.ts: loadDemoConfig).
+  const demo = process.argv.slice(2).includes('--demo');
+  const config = demo ? loadDemoConfig() : loadConfig();
   await mkdir(config.dataDir, { recursive: true });
   Runtime.install({ shutdownSignals: [] });
 
@@ -99,12 +104,34 @@ async function main(started: Started): Promise<void> {
   );
   say(`mail       ${config.smtpUrl ?? `written as .eml files to ${relative(process.cwd(), join(config.dataDir, 'mail'))}/`}`);
   for (const t of api.templates) say(`template   ${t.key} v${t.version} built in, ready to launch${t.outcome === 'conflict' ? ' (stored earlier with other content: kept as stored; README: Built-in templates)' : ''}`);
+  if (demo) await startDemo(config, db, api);
   say(`Ctrl-C stops everything; data stays in ${relative(process.cwd(), config.dataDir) || '.'}/ for the next start.`);
 
   worker.catch((err: unknown) => {
     console.error('worker stopped unexpectedly', err);
     void shutdown(1);
   });
+}
+
+/**
+ * Loads the demo city (idempotent) and prints how to sign in. Its loader key and the accounts' first
+ * passwords are kept in the demo's data dir (demo-accounts.json, mode 600), made at the first run.
+ */
+async function startDemo(config: AppConfig, db: DbHandle, api: RunningApi): Promise<void> {
+  const file = join(config.dataDir, 'demo-accounts.json');
+  const stored = await readFile(file, 'utf8').then((t) => JSON.parse(t) as DemoSecrets, () => null);
+  const secrets = stored ?? newDemoSecrets();
+  if (!stored) await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  say('loading the demo city (counties, departments, a few hundred enterprises, accounts, a campaign)…');
+  const load = await loadDemoCity(api.fastify, db.db, secrets);
+  say(`demo city  units ${load.units.created} new, ${load.units.existing} there; enterprises ${load.enterprises.created} new, ${load.enterprises.unchanged} unchanged`);
+  say(
+    load.campaign.launched
+      ? `demo city  campaign launched (phases of minutes; the first opens in about 30 s), ${load.hazards} hazards reported: watch the console, ${relative(process.cwd(), join(config.dataDir, 'mail'))}/ and the Temporal UI`
+      : `demo city  campaign there already (${load.campaign.id}); delete ${relative(process.cwd(), config.dataDir)}/ to watch a new one from the start`,
+  );
+  say(`sign in at http://${config.host}:${config.port}/ as (first passwords; ${relative(process.cwd(), file)}):`);
+  for (const role of DEMO_ROLES) say(`  ${role.padEnd(10)} ${demoEmail(role).padEnd(46)} ${secrets.passwords[role]}`);
 }
 
 const started = new Started();

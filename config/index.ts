@@ -1,6 +1,6 @@
 // The one place that reads process.env: parsed and validated once at start, then passed on.
 // (Reading env vars ad hoc is how `Boolean('false') === true` bugs happen.)
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadWebhookConfig, type WebhookConfig } from './webhooks';
 
 export interface AppConfig {
@@ -82,6 +82,17 @@ function trustProxyOf(raw: string | undefined): AppConfig['trustProxy'] {
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * `npm start -- --demo`: the demo city in its own data dir (DEMO_DATA_DIR, default `data/demo`) on
+ * the embedded PGlite and Temporal dev server, mail as files, whatever DATA_DIR, DATABASE_URL,
+ * TEMPORAL_ADDRESS and SMTP_URL say: a demo never touches a real deployment's data. Only
+ * DEMO_USE_CONFIGURED=true loads it where the configuration points.
+ */
+export function loadDemoConfig(env: Env = process.env): AppConfig {
+  if (env.DEMO_USE_CONFIGURED === 'true') return loadConfig(env);
+  return loadConfig({ ...env, DATA_DIR: env.DEMO_DATA_DIR || join('data', 'demo'), DATABASE_URL: '', TEMPORAL_ADDRESS: '', SMTP_URL: '', BOOTSTRAP_ADMIN_KEY: '' });
+}
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const port = int(env, 'PORT', 3000);
