@@ -3,6 +3,7 @@
 // signed in with their own accounts. One browser for the file; each person in their own context.
 // The browser's own zone is Europe/London on purpose: every date must still read in Asia/Shanghai.
 // Each page visited is kept as a screenshot in tests/browser/artifacts/ (gitignored).
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keep, launchBrowser, newPerson, PHONE } from '../support/browser';
@@ -183,6 +184,12 @@ describe('the office console in Chromium', () => {
     const record = (await stack.call<{ items: { stream: string; type: string; actor: { name: string } | null }[] }>('GET', `/v1/cases/${city.caseId}/record?limit=50`, stack.adminKey)).body.items;
     expect(record.find((e) => e.stream === 'case' && e.type === 'ESCALATED')?.actor?.name).toBe(people.reviewer.name);
     await keep(page, '08-case-decided');
+    // The evidence bundle, exported from the page with its progress: the case's and the hazard's workflow histories.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=evidence-export]')]);
+    expect(download.suggestedFilename()).toBe(`case-${city.caseId}-evidence.json`);
+    const bundle = JSON.parse(await readFile((await download.path())!, 'utf8')) as { manifest: { runs: { workflowId: string }[] } };
+    expect(bundle.manifest.runs.map((r) => r.workflowId)).toEqual(expect.arrayContaining([`hazard:${city.overdueHazard}`]));
+    await expect.poll(() => page.textContent('[data-testid=evidence-progress]')).toContain('KB');
     await context.close();
   });
 

@@ -73,3 +73,29 @@ export function qs(params: Record<string, string | number | boolean | null | und
 export function idempotencyKey(): string {
   return crypto.randomUUID();
 }
+
+/**
+ * A GET whose answer may be large (an evidence bundle), read as it arrives: `onProgress` gets the
+ * bytes so far and the total when the server said it. Gives the body as a Blob.
+ */
+export async function download(path: string, onProgress: (received: number, total: number | null) => void): Promise<Blob> {
+  const res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json', ...authHeaders(false) } });
+  if (!res.ok) {
+    const p = (await res.json().catch(() => ({}))) as { detail?: string; errors?: FieldError[] };
+    if (res.status === 401) onUnauthorized();
+    throw new ApiError(res.status, p.detail ?? String(res.status), p.errors ?? []);
+  }
+  const length = Number(res.headers.get('content-length'));
+  const total = Number.isFinite(length) && length > 0 ? length : null;
+  const reader = res.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    onProgress(received, total);
+  }
+  return new Blob(chunks as BlobPart[], { type: res.headers.get('content-type') ?? 'application/octet-stream' });
+}

@@ -172,6 +172,7 @@ const zh = {
   updated: '更新',
   unchanged: '未变',
   row: '行',
+  evidenceExport: '导出证据包',
 };
 export type Key = keyof typeof zh;
 
@@ -337,6 +338,7 @@ const en: Record<Key, string> = {
   updated: 'Updated',
   unchanged: 'Unchanged',
   row: 'Row',
+  evidenceExport: 'Export the evidence',
 };
 
 /** Wire values (states, grades, industries…) in words. */

@@ -1,7 +1,7 @@
 // Accountability cases in the person's scope, those waiting for a decision first; one case with its
 // causes, record and the decision form (office, admin, reviewers).
 import { useState } from 'preact/hooks';
-import { ApiError, qs, request } from '../api';
+import { ApiError, download, qs, request } from '../api';
 import type { Role } from '../auth';
 import { useCampaign } from '../campaign';
 import { label, t, useLocale } from '../i18n';
@@ -136,6 +136,7 @@ export function CaseDetail({ id, role }: { id: string; role: Role }) {
               </Card>
               {['admin', 'office', 'reviewer'].includes(role) && c.status !== 'RESOLVED' && <DecisionForm caseId={c.id} rung={c.rung} zone={zone} onDone={reload} />}
             </div>
+            {['admin', 'office', 'reviewer'].includes(role) && <EvidenceExport caseId={c.id} />}
             <Card title={t('record')}>
               <Show loaded={record}>{(r) => <RecordTable items={r.items} zone={zone} />}</Show>
             </Card>
@@ -143,6 +144,51 @@ export function CaseDetail({ id, role }: { id: string; role: Role }) {
         )}
       </Show>
     </div>
+  );
+}
+
+/** The evidence bundle (ledger, record, mail, every workflow's history, digests) saved as a file, with progress. */
+function EvidenceExport({ caseId }: { caseId: string }) {
+  const [progress, setProgress] = useState<{ received: number; total: number | null } | null>(null);
+  const [error, setError] = useState<ApiError | undefined>();
+  const [saved, setSaved] = useState(false);
+  const run = async () => {
+    setError(undefined);
+    setSaved(false);
+    setProgress({ received: 0, total: null });
+    try {
+      const blob = await download(`/v1/cases/${caseId}/evidence`, (received, total) => setProgress({ received, total }));
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `case-${caseId}-evidence.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setSaved(true);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, String(err)));
+    }
+  };
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  return (
+    <Card title={t('evidenceExport')} testid="evidence">
+      <div class="progress-row">
+        <button type="button" onClick={() => void run()} disabled={progress !== null && !saved && !error} data-testid="evidence-export">
+          {t('evidenceExport')}
+        </button>
+        {progress && (
+          <>
+            <progress max={progress.total ?? undefined} value={progress.total ? progress.received : undefined} />
+            <span data-testid="evidence-progress">
+              {kb(progress.received)}
+              {progress.total ? ` / ${kb(progress.total)}` : ''}
+              {saved ? ` · ${t('done')}` : ''}
+            </span>
+          </>
+        )}
+      </div>
+      <ErrorBox error={error} />
+    </Card>
   );
 }
 
