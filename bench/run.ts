@@ -20,6 +20,11 @@ import { runWorker } from '../worker/main';
 import { startSmtpSink } from '../tests/support/smtp-sink';
 import { creditCode, reportBody } from '../tests/support/fixtures';
 
+// `npm run bench -- --only webhooks`: the webhook delivery latency alone (bench/webhooks.ts).
+if (process.argv.slice(2).join(' ').includes('--only webhooks')) {
+  await import('./webhooks');
+}
+
 const REPORTS = Number(process.env.BENCH_HAZARDS ?? 1000);
 const ENTERPRISES = Number(process.env.BENCH_ENTERPRISES ?? 10_000);
 const UNITS = Number(process.env.BENCH_UNITS ?? 200);
