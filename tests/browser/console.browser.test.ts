@@ -122,6 +122,12 @@ describe('the office console in Chromium', () => {
     expect(await page.textContent('[data-testid=overview]')).toContain(shanghai(status.phases.MOBILIZATION!.closesAt));
     // The case against the department waits for a decision, listed on the overview.
     expect(await page.textContent('[data-testid=open-cases]')).toContain('市应急管理局');
+    // The four-colour map: each county × industry cell in the API's level; a cell opens its enterprises.
+    const map = (await stack.call<{ cells: { countyCode: string; industry: string; level: string; total: number }[] }>('GET', `/v1/campaigns/${city.campaignId}/risk-map`, stack.adminKey)).body;
+    const shown = await page.$$eval('[data-testid=risk-map] td[data-cell]', (tds) => tds.map((td) => `${td.getAttribute('data-cell')}=${td.getAttribute('data-level')}:${td.textContent}`));
+    expect(shown.sort()).toEqual(map.cells.map((c) => `${c.countyCode}|${c.industry}=${c.level}:${c.total}`).sort());
+    await page.click(`[data-testid=risk-map] td[data-cell="${city.counties[0]}|HAZARDOUS_CHEMICALS"]`);
+    await expect.poll(() => page.textContent('[data-testid=risk-enterprises]')).toContain('大同市平城化工有限公司');
     await keep(page, '03-overview');
     await page.setViewportSize(PHONE);
     await keep(page, '04-overview-phone');

@@ -173,6 +173,8 @@ const zh = {
   unchanged: '未变',
   row: '行',
   evidenceExport: '导出证据包',
+  riskMap: '四色图（安全风险分布）',
+  riskLevel: '风险等级',
 };
 export type Key = keyof typeof zh;
 
@@ -339,6 +341,8 @@ const en: Record<Key, string> = {
   unchanged: 'Unchanged',
   row: 'Row',
   evidenceExport: 'Export the evidence',
+  riskMap: 'Four-colour risk map',
+  riskLevel: 'Risk level',
 };
 
 /** Wire values (states, grades, industries…) in words. */
@@ -473,6 +477,10 @@ const ENUMS: Record<string, { zh: string; en: string }> = {
   PUBLISHED: { zh: '已发布', en: 'Published' },
   PASSED: { zh: '合格', en: 'Passed' },
   NONE: { zh: '无', en: 'None' },
+  RISK_RED: { zh: '红（重大风险）', en: 'Red (major)' },
+  RISK_ORANGE: { zh: '橙（较大风险）', en: 'Orange (high)' },
+  RISK_YELLOW: { zh: '黄（一般风险）', en: 'Yellow (moderate)' },
+  RISK_BLUE: { zh: '蓝（低风险）', en: 'Blue (low)' },
 };
 
 export function isKey(s: string): s is Key {

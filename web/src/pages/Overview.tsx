@@ -8,6 +8,7 @@ import { Link } from '../router';
 import { daysUntil } from '../time';
 import type { CampaignStatus, CaseView, CountsBy, Duty, Page, Ranking } from '../types';
 import { Badge, Card, ErrorBox, pct, Show, Stat, Table, useApi, When } from '../ui';
+import { RiskMapCard } from './RiskMap';
 
 export function Overview() {
   useLocale();
@@ -48,6 +49,7 @@ function Figures({ s, zone }: { s: CampaignStatus; zone: string }) {
         </p>
       )}
       {s.phases && <Phases s={s} zone={zone} />}
+      <RiskMapCard campaignId={s.id} zone={zone} name={name} />
       <div class="grid2">
         <Card title={t('byCounty')}>
           <Bars
