@@ -8,7 +8,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import { REGULATOR_ONLY_MAIL } from '../domain/access';
 import type { Actor } from '../domain/hazard';
 import type { Db } from './client';
-import { caseEvents, cases, gasExceedances, hazardEvents, hazards, notifications, orderEvents, orders } from './schema';
+import { auditLog, caseEvents, cases, gasExceedances, hazardEvents, hazards, notifications, orderEvents, orders } from './schema';
 
 /** One event of a record. `from`/`to`: the state before and after, where the stream has it. */
 export interface RecordEntry {
@@ -122,6 +122,24 @@ export function mailStream(where: SQL): RecordStream {
     FROM ${n} WHERE ${where}`;
 }
 
+/**
+ * Changes the office made to an object outside any workflow, from the append-only audit log: an
+ * enterprise deactivated or reactivated, a hazard linked to a work item. `type` is the audit action.
+ */
+export function auditStream(subjectKind: string, subjectId: string, actions: readonly string[]): RecordStream {
+  const a = auditLog;
+  return sql`SELECT ${a.createdAt} AS at, 'audit'::text AS stream, ${a.id}::text AS ref, 0 AS seq, ${a.action} AS type, ${a.actor} AS actor, NULL::jsonb AS "from", NULL::jsonb AS "to",
+    ${a.data} AS data, ${a.createdAt} AS recorded_at
+    FROM ${a} WHERE ${a.subjectKind} = ${subjectKind} AND ${a.subjectId} = ${subjectId} AND ${a.action} IN (${sql.join(
+      actions.map((x) => sql`${x}`),
+      sql`, `,
+    )})`;
+}
+
+/** The audited changes of a hazard and of an enterprise that belong on their records. */
+const HAZARD_AUDIT = ['hazard.work_item_linked'] as const;
+const ENTERPRISE_AUDIT = ['enterprise.deactivated', 'enterprise.reactivated'] as const;
+
 /** The outbox rows of cases (business keys `case:<id>:…`, domain/delivery caseNoticeKey), given a subquery of case ids. */
 const caseMailOf = (caseIds: SQL): SQL =>
   sql`${notifications.businessKey} LIKE 'case:%' AND split_part(${notifications.businessKey}, ':', 2) IN (SELECT id::text FROM (${caseIds}) ids(id))`;
@@ -146,7 +164,11 @@ const hazardMailFor = (reader: RecordReader): SQL =>
 
 /** The streams of one hazard: its events and its mail. */
 export function hazardRecord(hazardId: string, reader: RecordReader = EVERYTHING): RecordStream[] {
-  return [hazardEventStream(sql`${hazardEvents.hazardId} = ${hazardId}`), mailStream(sql`${notifications.hazardId} = ${hazardId} AND ${hazardMailFor(reader)}`)];
+  return [
+    hazardEventStream(sql`${hazardEvents.hazardId} = ${hazardId}`),
+    mailStream(sql`${notifications.hazardId} = ${hazardId} AND ${hazardMailFor(reader)}`),
+    auditStream('hazard', hazardId, HAZARD_AUDIT),
+  ];
 }
 
 /** The streams of one case: its events (opening, decisions, reminders, causes joined and resolved) and its review mail. */
@@ -170,7 +192,8 @@ const ordersAgainst = (enterpriseId: string): SQL => sql`SELECT ${orders.id} FRO
 
 /**
  * The streams of an enterprise: its hazards' events and mail, its cases' events and review mail,
- * the enforcement orders against it with their mail, and its gas over-limit records.
+ * the enforcement orders against it with their mail, its gas over-limit records, and its
+ * deactivations and reactivations.
  */
 export function enterpriseRecord(enterpriseId: string, reader: RecordReader = EVERYTHING): RecordStream[] {
   return [
@@ -181,6 +204,7 @@ export function enterpriseRecord(enterpriseId: string, reader: RecordReader = EV
     mailStream(sql`${notifications.hazardId} IN (${hazardsOf(enterpriseId)}) AND ${hazardMailFor(reader)}`),
     caseEventStream(sql`${caseEvents.caseId} IN (${casesAbout(enterpriseId)})`),
     ...(reader.regulatorMail ? [mailStream(caseMailOf(casesAbout(enterpriseId)))] : []),
+    auditStream('enterprise', enterpriseId, ENTERPRISE_AUDIT),
   ];
 }
 

@@ -131,8 +131,8 @@ export const RecordQuery = Type.Object({ ...PageQuery }, { additionalProperties:
 
 export const RecordEntryView = Type.Object({
   at: Iso,
-  stream: Type.String({ description: 'hazard (hazard events), case (case events), mail (the outbox)' }),
-  ref: Type.String({ description: "the stream's object: a hazard id, a case id, an outbox row's id" }),
+  stream: Type.String({ description: 'hazard (hazard events), case (case events), order (order events), gas (a gas over-limit record), mail (the outbox), audit (a change the office made: an enterprise deactivated or reactivated, a hazard linked to a work item)' }),
+  ref: Type.String({ description: "the stream's object: a hazard id, a case id, an order id, a gas record id, an outbox row's id, an audit entry's id" }),
   seq: Type.Integer({ description: "sequence in the object's workflow; 0 for a mail" }),
   type: Type.String(),
   actor: Type.Union([ActorView, Type.Null()]),

@@ -139,6 +139,12 @@ describe('deactivating an enterprise', () => {
     expect(back.status, JSON.stringify(back.body)).toBe(200);
     expect(back.body).toMatchObject({ active: true, deactivation: null });
     expect((await auditOf(e.id)).map((a) => a.action).sort()).toEqual(['enterprise.deactivated', 'enterprise.reactivated']);
+    // Both are on the enterprise's ordered record, which its own key reads too.
+    const record = await h.call<{ items: { stream: string; type: string; data: Record<string, unknown>; actor: { role: string } | null }[] }>('GET', `/v1/enterprises/${e.id}/record`, entKey);
+    expect(record.body.items.filter((x) => x.stream === 'audit').map((x) => [x.type, x.actor?.role, x.data.reason])).toEqual([
+      ['enterprise.deactivated', 'office', '依法关闭'],
+      ['enterprise.reactivated', 'office', '关闭决定已撤销'],
+    ]);
     const declared = await h.call('POST', `/v1/campaigns/${s.campaignId}/self-inspections`, entKey, { problemsFound: 0 });
     expect(declared.status, JSON.stringify(declared.body)).toBe(200);
   });

@@ -253,6 +253,12 @@ describe('hazards linked to a work item', () => {
       ['hazard.work_item_linked', { from: null, to: 14 }, 'department'],
       ['hazard.work_item_linked', { from: 14, to: null }, 'office'],
     ]);
+    // And on the hazard's ordered record.
+    const record = await h.call<{ items: { stream: string; type: string; data: Record<string, unknown> }[] }>('GET', `/v1/hazards/${fire.id}/record`, h.keys.office);
+    expect(record.body.items.filter((x) => x.stream === 'audit').map((x) => [x.type, x.data])).toEqual([
+      ['hazard.work_item_linked', { from: null, to: 14 }],
+      ['hazard.work_item_linked', { from: 14, to: null }],
+    ]);
   });
 
   it('the list filters by item, and the progress report counts the hazards linked to each item it leads', async () => {
