@@ -29,6 +29,7 @@ import { isValidCreditCode } from '../../domain/enterprise';
 import { DomainError, ErrorCode, invalidInput, type FieldError } from '../../domain/errors';
 import { canSee, type Actor } from '../../domain/hazard';
 import { DEFAULT_TIME_ZONE, localDateOf } from '../../domain/time';
+import { checkGrant } from '../../services/grants';
 import { syncHazardScopes } from '../../services/hazard-scope';
 import type { TemporalTarget } from '../../services/temporal';
 import { forbidFields, requireRole } from '../plugins/auth';
@@ -134,7 +135,7 @@ const storedFields = (b: EnterpriseInput): EnterpriseFields => ({
  * A credit code's first row in the file claims it; later rows with the same code fail, even when the
  * first fails for another reason (the file is ambiguous about which row is right).
  */
-async function importRoster(db: Db, input: unknown[], actor: Actor): Promise<Static<typeof EnterpriseBulkResult> & { moved: HazardsMoved[] }> {
+export async function importRoster(db: Db, input: unknown[], actor: Actor): Promise<Static<typeof EnterpriseBulkResult> & { moved: HazardsMoved[] }> {
   const rows: BulkRow[] = new Array<BulkRow>(input.length);
   const errorsOf: FieldError[][] = input.map(() => []);
   const valid: { index: number; fields: EnterpriseFields }[] = [];
@@ -341,23 +342,10 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Temp
   app.post('/api-keys', { schema: { tags: ['api keys'], summary: 'Create an API key; the secret is in this response only', body: ApiKeyBody, response: { 201: Type.Object({ key: ApiKeyView, secret: Type.String() }), ...errorResponses } } }, async (request, reply) => {
     const actor = requireRole(request, 'admin', 'office');
     const { name, role, scope, email } = request.body;
-    if ((role === 'admin' || role === 'office') && actor.role !== 'admin') forbidFields(actor, [{ field: 'role', reason: 'only an admin creates admin or office keys' }]);
+    // The same grants as a person's account (services/grants.ts): the office grants neither admin nor office access.
+    await checkGrant(db, actor, role, scope);
     const expiresAt = request.body.expiresAt === undefined ? null : new Date(request.body.expiresAt);
     if (expiresAt && !(expiresAt.getTime() > Date.now())) throw invalidInput([{ field: 'expiresAt', reason: 'must be in the future' }]);
-    const needsScope = role === 'department' || role === 'county' || role === 'enterprise';
-    // A reviewer's scope is optional: none for a city-wide reviewer, else a county or department.
-    const mayScope = needsScope || role === 'reviewer';
-    if (!mayScope && scope !== undefined) throw invalidInput([{ field: 'scope', reason: `a ${role} key has no scope` }]);
-    if (needsScope && scope === undefined) throw invalidInput([{ field: 'scope', reason: `a ${role} key needs the ${role === 'enterprise' ? 'enterprise id' : `${role} code`}` }]);
-    if (mayScope && scope !== undefined) {
-      const unitKinds = role === 'county' ? ['COUNTY'] : role === 'department' ? ['DEPARTMENT'] : ['COUNTY', 'DEPARTMENT'];
-      const exists =
-        role === 'enterprise'
-          ? /^[0-9a-f-]{36}$/i.test(scope) && (await getEnterprise(db, scope)) !== undefined
-          : (await unitsByCode(db, [scope])).some((u) => unitKinds.includes(u.kind));
-      const what = role === 'enterprise' ? 'enterprise with this id' : role === 'reviewer' ? 'county or department with this code' : `${role} with this code`;
-      if (!exists) throw invalidInput([{ field: 'scope', reason: `no ${what}` }]);
-    }
     const { key, secret } = await db.transaction(async (tx) => {
       const created = await createApiKey(tx, { name, role, scope: scope ?? null, email: email ?? null, expiresAt });
       await recordAudit(tx, { actor, action: 'api_key.created', subjectKind: 'api_key', subjectId: created.key.id, data: keyAudit(created.key) });

@@ -155,7 +155,9 @@ export class ApiHarness {
       ...(body !== undefined ? { payload: body as object } : {}),
     });
     const text = res.body;
-    return { status: res.statusCode, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
+    // JSON and problem JSON parsed; anything else (an .xlsx download, Markdown) as its text.
+    const json = /json/.test(String(res.headers['content-type'] ?? 'application/json'));
+    return { status: res.statusCode, headers: res.headers, body: (text ? (json ? JSON.parse(text) : text) : null) as T };
   }
 
   /** Hazards on the ledger, straight from the database. */
