@@ -1,14 +1,15 @@
 // Webhook delivery (issue 14): the next events of an endpoint, one signed POST per attempt, the
 // delivery log, and disabling an endpoint whose retries were spent (its owner mailed through the
-// outbox). The POST runs on the webhook task queue (worker/main.ts), so a slow endpoint never
+// outbox, a separate activity with the mail's bounded retries). The POST runs on the webhook task queue (worker/main.ts), so a slow endpoint never
 // holds a worker slot that a hazard's activity waits for.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { disableEndpoint, getPortalEvent, loadEndpoint, markDeliveryFailed, newestDelivered, portalEventView, readFeed, recordDeliveryAttempt, type WebhookEndpointRow } from '../db/portal.repo';
 import { apiKeys } from '../db/schema';
-import { decodeCursor, encodeCursor, eventId, WebhookErrorType, type FeedCursor } from '../domain/webhooks';
-import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
+import { ErrorCode } from '../domain/errors';
+import { decodeCursor, encodeCursor, eventId, webhookDisabledKey, WebhookErrorType, type FeedCursor } from '../domain/webhooks';
+import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
 import { ForbiddenTargetError, postJson, type TargetPolicy } from './webhook-http';
 
 export interface WebhookDeliveryDeps {
@@ -111,20 +112,25 @@ export function createWebhookActivities(deps: OutboxDeps & { webhooks?: WebhookD
   }
 
   /**
-   * Retries spent (or a forbidden target): the delivery is FAILED, the endpoint disabled with the
-   * reason, and its owner mailed once per disabling (the contact, else the owner key's mailbox,
-   * else the office). Re-enabling it resumes at this event.
+   * Retries spent (or a forbidden target): the delivery is FAILED and the endpoint disabled with the
+   * reason. Re-enabling it resumes at this event. A ledger write: retried through database outages.
    */
   async function disableFailingEndpoint(input: { endpointId: string; eventSeq: number; eventType: string; reason: string }): Promise<void> {
     await markDeliveryFailed(db, input.endpointId, input.eventSeq, input.eventType, input.reason);
+    await disableEndpoint(db, input.endpointId, `delivery of ${eventId(input.eventSeq)} (${input.eventType}) failed: ${input.reason}`.slice(0, 1000));
+  }
+
+  /**
+   * The owner told, once per disabling, through the outbox: the endpoint's contact, else the
+   * creating key's mailbox, else the office. A mail: bounded retries, never the workflow's gate.
+   */
+  async function mailEndpointDisabled(input: { endpointId: string; eventSeq: number }): Promise<DeliveryResult> {
     const endpoint = await loadEndpoint(db, input.endpointId);
-    if (!endpoint) return;
-    const reason = `delivery of ${eventId(input.eventSeq)} (${input.eventType}) failed: ${input.reason}`.slice(0, 1000);
-    await disableEndpoint(db, input.endpointId, reason);
+    if (!endpoint) throw ApplicationFailure.nonRetryable(`no webhook endpoint ${input.endpointId}`, ErrorCode.NOT_FOUND);
     const [key] = endpoint.ownerKeyId ? await db.select({ email: apiKeys.email }).from(apiKeys).where(eq(apiKeys.id, endpoint.ownerKeyId)) : [];
     const recipients = uniqueEmails([endpoint.contactEmail ?? key?.email ?? null]);
-    await deliver(deps, {
-      businessKey: `webhook:${endpoint.id}:disabled:${input.eventSeq}`,
+    return deliver(deps, {
+      businessKey: webhookDisabledKey(endpoint.id, input.eventSeq),
       hazardId: null,
       campaignId: null,
       kind: 'WEBHOOK_DISABLED',
@@ -135,7 +141,7 @@ export function createWebhookActivities(deps: OutboxDeps & { webhooks?: WebhookD
         `您的 webhook 端点 ${endpoint.url}（${endpoint.id}）在多次重试后仍无法投递，已被停用。`,
         `Your webhook endpoint ${endpoint.url} (${endpoint.id}) was disabled after its deliveries kept failing.`,
         '',
-        reason,
+        endpoint.disabledReason ?? '',
         '',
         `Fix the receiver, then re-enable it: PATCH ${deps.mail.publicUrl}/v1/webhook-endpoints/${endpoint.id} {"enabled": true}. Delivery resumes at this event; nothing after it is lost.`,
         `Delivery log: ${deps.mail.publicUrl}/v1/webhook-endpoints/${endpoint.id}/deliveries`,
@@ -144,5 +150,5 @@ export function createWebhookActivities(deps: OutboxDeps & { webhooks?: WebhookD
     });
   }
 
-  return { nextWebhookBatch, deliverWebhookEvent, disableFailingEndpoint };
+  return { nextWebhookBatch, deliverWebhookEvent, disableFailingEndpoint, mailEndpointDisabled };
 }

@@ -37,6 +37,9 @@ export function decodeCursor(raw: string): FeedCursor | null {
 
 export const eventId = (seq: number): string => `evt_${seq}`;
 
+/** The outbox key of the mail telling an endpoint's owner it was disabled at an event: once per disabling. */
+export const webhookDisabledKey = (endpointId: string, eventSeq: number): string => `webhook:${endpointId}:disabled:${eventSeq}`;
+
 /**
  * One delivery's retry budget: 5 s doubling to an hour, 84 attempts: a little over three days of an
  * endpoint answering errors (or nothing). When it is spent the delivery is FAILED, the endpoint is

@@ -1,20 +1,21 @@
 // One workflow per webhook endpoint (`webhook:<endpointId>`): reads the endpoint's next events
 // after its cursor and POSTs them one at a time, in feed order (so in order per subject), each
 // retried with exponential backoff for about three days (domain/webhooks.ts). When a delivery's
-// retries are spent the endpoint is disabled and its owner mailed, and the workflow waits, cursor
+// retries are spent the endpoint is disabled and its owner mailed (bounded mail retries), and it waits, cursor
 // unmoved, until the endpoint is enabled again: nothing is skipped. An endpoint is its own
 // workflow and its POSTs run on their own task queue, so a slow or dead endpoint delays neither
 // another endpoint nor any hazard's timers. Woken by a signal when an event settles (the API's
 // waker), or by a bounded poll; continues as new before its history grows long. Deterministic.
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { WebhookErrorType } from '../domain/webhooks';
-import { LEDGER } from './activity-options';
+import { webhookDisabledKey, WebhookErrorType } from '../domain/webhooks';
+import { LEDGER, MAIL } from './activity-options';
 import { failureReason } from './side-effects';
 import { replayWebhookSignal, wakeWebhookSignal, webhookStateQuery, type WebhookDeliveryInput } from './webhook.messages';
 
 type Activities = ReturnType<typeof createActivities>;
-const { nextWebhookBatch, disableFailingEndpoint } = proxyActivities<Activities>(LEDGER);
+const { nextWebhookBatch, disableFailingEndpoint, abandonNotification } = proxyActivities<Activities>(LEDGER);
+const { mailEndpointDisabled } = proxyActivities<Activities>(MAIL);
 
 const BATCH = 100;
 /** Continue as new past this many history events (Temporal's limit is 50k; replays stay fast). */
@@ -86,6 +87,12 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
           eventType: event.type,
           reason: cause instanceof ApplicationFailure && cause.type === WebhookErrorType.FORBIDDEN_TARGET ? cause.message : `retries spent: ${reason}`,
         });
+        // The owner's mail is bounded (MAIL) and never the gate: a mail that gives up is FAILED on the outbox.
+        try {
+          await mailEndpointDisabled({ endpointId: input.endpointId, eventSeq: event.seq });
+        } catch (mailErr) {
+          await abandonNotification({ businessKey: webhookDisabledKey(input.endpointId, event.seq), reason: failureReason(mailErr) });
+        }
         paused = true;
         break;
       }
