@@ -14,6 +14,8 @@ import swagger from './plugins/swagger';
 import { healthRoutes } from './routes/health.routes';
 import { calendarRoutes } from './routes/calendar.routes';
 import { riskMapRoutes } from './routes/risk-map.routes';
+import { rosterXlsxRoutes } from './routes/roster-xlsx.routes';
+import { exportRoutes } from './routes/exports.routes';
 import { campaignRoutes } from './routes/campaigns.routes';
 import { campaignTemplateRoutes } from './routes/campaign-templates.routes';
 import { CampaignTemplateSchema } from './schemas/campaign-template';
@@ -62,6 +64,8 @@ export const app: FastifyPluginAsyncTypebox<AppDeps> = async (fastify, deps) => 
       await v1.register(hazardRoutes, deps);
       await v1.register(calendarRoutes, deps);
       await v1.register(riskMapRoutes, deps);
+      await v1.register(rosterXlsxRoutes, deps);
+      await v1.register(exportRoutes, deps);
       await v1.register(referenceRoutes, deps);
       await v1.register(ledgerRoutes, deps);
       await v1.register(campaignTemplateRoutes, deps);

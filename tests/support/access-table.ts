@@ -365,6 +365,18 @@ export const ACCESS_TABLE: RouteEntry[] = [
   { method: 'GET', url: '/v1/campaigns/:id/risk-map', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/risk-map` }) },
   { method: 'GET', url: '/v1/campaigns/:id/risk-map/enterprises', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/risk-map/enterprises?limit=5` }) },
 
+  // ---- the roster as .xlsx: the office's
+  {
+    method: 'POST',
+    url: '/v1/enterprises/import',
+    access: officeOnly,
+    probe: () => ({ url: '/v1/enterprises/import', body: { file: 'not a workbook' } }),
+    note: 'a JSON body is refused after the gate (415): the file comes as multipart/form-data',
+  },
+  { method: 'GET', url: '/v1/enterprises/import-template.xlsx', access: officeOnly, probe: () => ({ url: '/v1/enterprises/import-template.xlsx' }) },
+  // The ledger as .xlsx: whoever lists hazards, over what it sees.
+  { method: 'GET', url: '/v1/hazards/export.xlsx', access: everyone, probe: () => ({ url: '/v1/hazards/export.xlsx?grade=MAJOR' }) },
+
   // ---- portals: the event feed and webhook endpoints, each key for its own scope (issue 14)
   { method: 'GET', url: '/v1/events', access: everyone, probe: () => ({ url: '/v1/events?limit=5' }) },
   { method: 'POST', url: '/v1/webhook-endpoints', access: everyone, probe: () => ({ url: '/v1/webhook-endpoints', body: { url: 'https://portal.example.test/hooks', eventTypes: ['order.NEVER_RECORDED'] } }) },
