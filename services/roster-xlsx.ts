@@ -82,3 +82,25 @@ export async function writeRosterTemplate(output: Writable): Promise<void> {
   await notes.commit();
   await wb.commit();
 }
+
+export interface CellError {
+  row: number;
+  column: string | null;
+  header: string | null;
+  field: string;
+  reason: string;
+}
+
+/**
+ * The import's refusals of the row at `index` in sheet terms: its row number, the column letter and
+ * header of the field, and a reason whose "(row i)" (a duplicate's first, by index) is the sheet's row.
+ */
+export function sheetErrors(read: ReadRoster, index: number, errors: FieldError[]): CellError[] {
+  const row = read.rows[index]!.row;
+  return errors.map((e) => {
+    const field = e.field.replace(/^enterprises\[\d+\]\.?/, '');
+    const col = columnOf(read.columns, field);
+    const reason = e.reason.replace(/\(row (\d+)\)/, (whole, i: string) => (read.rows[Number(i)] ? `(row ${read.rows[Number(i)]!.row})` : whole));
+    return { row, column: col?.column ?? null, header: col?.header ?? null, field: field === '' ? 'row' : field, reason };
+  });
+}

@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import type { Db } from '../../db/client';
 import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
 import { syncHazardScopes } from '../../services/hazard-scope';
-import { columnOf, readRosterXlsx, SheetTooLargeError, writeRosterTemplate } from '../../services/roster-xlsx';
+import { readRosterXlsx, sheetErrors, SheetTooLargeError, writeRosterTemplate } from '../../services/roster-xlsx';
 import type { TemporalTarget } from '../../services/temporal';
 import { requireRole } from '../plugins/auth';
 import { errorResponses } from '../schemas/common';
@@ -88,11 +88,7 @@ export const rosterXlsxRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tem
         failed: result.failed,
         rows: result.rows.map((r) => {
           const row = read.rows[r.index]!.row;
-          const errors = r.errors?.map((e) => {
-            const field = e.field.replace(/^enterprises\[\d+\]\.?/, '');
-            const col = columnOf(read.columns, field);
-            return { row, column: col?.column ?? null, header: col?.header ?? null, field: field === '' ? 'row' : field, reason: e.reason };
-          });
+          const errors = r.errors ? sheetErrors(read, r.index, r.errors) : undefined;
           return { row, status: r.status, ...(r.id ? { id: r.id } : {}), ...(r.creditCode !== undefined ? { creditCode: r.creditCode } : {}), ...(errors ? { errors } : {}) };
         }),
       };

@@ -69,7 +69,7 @@ describe('the roster from .xlsx', () => {
     expect([2, 3].map((n) => byRow.get(n)!.status)).toEqual(['CREATED', 'CREATED']);
     expect(byRow.get(4)!.errors).toEqual([expect.objectContaining({ row: 4, column: 'B', header: '统一社会信用代码', field: 'creditCode', reason: expect.stringMatching(/required/) })]);
     expect(byRow.get(5)!.errors).toEqual([expect.objectContaining({ row: 5, column: 'C', header: '行业', field: 'industry' })]);
-    expect(byRow.get(6)!.errors).toEqual([expect.objectContaining({ row: 6, column: 'B', field: 'creditCode', reason: expect.stringMatching(/duplicate credit code/) })]);
+    expect(byRow.get(6)!.errors).toEqual([expect.objectContaining({ row: 6, column: 'B', field: 'creditCode', reason: 'duplicate credit code in this file (row 2)' })]);
 
     const stored = await h.call<{ supervisionLevel: string; industry: string; location: unknown }>('GET', `/v1/enterprises/${byRow.get(2)!.id}`, h.keys.office);
     expect(stored.body).toMatchObject({ industry: 'HAZARDOUS_CHEMICALS', supervisionLevel: 'CITY', location: { latitude: 40.08, longitude: 113.3 } });
