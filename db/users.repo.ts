@@ -160,6 +160,15 @@ export async function setResetTokenHash(db: Db, id: string, tokenHash: string): 
   return rows.length > 0;
 }
 
+/** Whether a token is unused and unexpired at `now` (a read: consumeResetToken decides). */
+export async function resetTokenUsable(db: Db, token: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .select({ id: passwordResetTokens.id })
+    .from(passwordResetTokens)
+    .where(and(eq(passwordResetTokens.tokenHash, sha256(token)), isNull(passwordResetTokens.usedAt), gt(passwordResetTokens.expiresAt, now)));
+  return rows.length > 0;
+}
+
 /** Uses a token once: the user id when it was unused and unexpired at `now`, else null. */
 export async function consumeResetToken(db: Db, token: string, now: Date): Promise<string | null> {
   const [row] = await db

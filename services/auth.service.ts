@@ -15,6 +15,7 @@ import {
   getUser,
   recordFailedLogin,
   recordLogin,
+  resetTokenUsable,
   setPassword,
   touchSession,
   type SessionRow,
@@ -115,11 +116,14 @@ export async function requestPasswordReset(db: Db, temporal: TemporalTarget, set
 export async function confirmPasswordReset(db: Db, input: { token: string; password: string; ip: string }, now = new Date()): Promise<void> {
   const problems = passwordProblems(input.password);
   if (problems.length > 0) throw invalidInput(problems);
+  const unusable = () => new DomainError(ErrorCode.VALIDATION_FAILED, 'the reset link is unknown, used or expired: ask for a new one', [{ field: 'token', reason: 'is unknown, used or expired' }]);
+  // A token that cannot work is refused before the (deliberately slow) hash; using it up is decided below, atomically.
+  if (!(await resetTokenUsable(db, input.token, now))) throw unusable();
   const hash = await hashPassword(input.password);
   await db.transaction(async (tx) => {
     const userId = await consumeResetToken(tx, input.token, now);
     const user = userId ? await getUser(tx, userId) : undefined;
-    if (!user || !user.active) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'the reset link is unknown, used or expired: ask for a new one', [{ field: 'token', reason: 'is unknown, used or expired' }]);
+    if (!user || !user.active) throw unusable();
     await setPassword(tx, user.id, hash);
     await tx.update(passwordResetTokens).set({ usedAt: now }).where(and(eq(passwordResetTokens.userId, user.id), isNull(passwordResetTokens.usedAt)));
     const ended = await deleteUserSessions(tx, user.id);

@@ -32,7 +32,7 @@ import { DEFAULT_TIME_ZONE, localDateOf } from '../../domain/time';
 import { checkGrant } from '../../services/grants';
 import { syncHazardScopes } from '../../services/hazard-scope';
 import type { TemporalTarget } from '../../services/temporal';
-import { forbidFields, requireRole } from '../plugins/auth';
+import { requireRole } from '../plugins/auth';
 import { decodeCursor, encodeCursor, errorResponses, IdempotencyHeaders, IdParams, patternReason } from '../schemas/common';
 import { findUnstorable } from '../plugins/input-guard';
 import {

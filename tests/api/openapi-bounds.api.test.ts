@@ -144,6 +144,7 @@ describe('the OpenAPI document', () => {
     // A new write route lands in one list or the other here, on purpose.
     expect(strict.map((o) => o.label).sort()).toEqual(
       [
+        'POST /v1/auth/password-reset',
         'POST /v1/campaigns',
         'POST /v1/campaigns/{id}/circulars/{month}/publish',
         'POST /v1/campaigns/{id}/duties/{unitCode}/{dutyKey}',
@@ -183,6 +184,13 @@ describe('the OpenAPI document', () => {
         'POST /v1/enterprises/{id}/reactivation',
         'POST /v1/units',
         'PUT /v1/hazards/{id}/work-item',
+        'POST /v1/auth/login',
+        'POST /v1/auth/logout',
+        'POST /v1/auth/password-reset/confirm',
+        'POST /v1/users',
+        'POST /v1/users/{id}/disable',
+        'POST /v1/users/{id}/enable',
+        'POST /v1/users/{id}/unlock',
       ].sort(),
     );
   });
