@@ -8012,11 +8012,11 @@ export interface paths {
                                     [key: string]: unknown;
                                 } | null;
                                 recordedAt: string | null;
-                                /** @description the stream's object: a hazard id, a case id, an outbox row's id */
+                                /** @description the stream's object: a hazard id, a case id, an order id, a gas record id, an outbox row's id, an audit entry's id */
                                 ref: string;
                                 /** @description sequence in the object's workflow; 0 for a mail */
                                 seq: number;
-                                /** @description hazard (hazard events), case (case events), mail (the outbox) */
+                                /** @description hazard (hazard events), case (case events), order (order events), gas (a gas over-limit record), mail (the outbox), audit (a change the office made: an enterprise deactivated or reactivated, a hazard linked to a work item) */
                                 stream: string;
                                 to: {
                                     [key: string]: unknown;
@@ -9560,11 +9560,11 @@ export interface paths {
                                     [key: string]: unknown;
                                 } | null;
                                 recordedAt: string | null;
-                                /** @description the stream's object: a hazard id, a case id, an outbox row's id */
+                                /** @description the stream's object: a hazard id, a case id, an order id, a gas record id, an outbox row's id, an audit entry's id */
                                 ref: string;
                                 /** @description sequence in the object's workflow; 0 for a mail */
                                 seq: number;
-                                /** @description hazard (hazard events), case (case events), mail (the outbox) */
+                                /** @description hazard (hazard events), case (case events), order (order events), gas (a gas over-limit record), mail (the outbox), audit (a change the office made: an enterprise deactivated or reactivated, a hazard linked to a work item) */
                                 stream: string;
                                 to: {
                                     [key: string]: unknown;
@@ -9843,6 +9843,313 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enterprises/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Load or correct the roster from an .xlsx file (multipart/form-data, the file in `file`): the first worksheet, a header row in Chinese or English (see the template), up to 10,000 rows and 20 MiB. Each row is checked as POST /v1/enterprises/bulk checks it: valid rows are stored, refused ones reported with their row number, column and reason; importing the same file again changes nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * Format: binary
+                         * @description the .xlsx file
+                         */
+                        file: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: number;
+                            failed: number;
+                            rows: {
+                                creditCode?: string;
+                                errors?: {
+                                    /** @description the column letter, e.g. B */
+                                    column: string | null;
+                                    /** @description the enterprise field, e.g. creditCode, principal.name */
+                                    field: string;
+                                    /** @description the header of that column as the file has it */
+                                    header: string | null;
+                                    reason: string;
+                                    /** @description the row in the sheet (the header is row 1) */
+                                    row: number;
+                                }[];
+                                id?: string;
+                                row: number;
+                                /** @enum {unknown} */
+                                status: "CREATED" | "UPDATED" | "UNCHANGED" | "FAILED";
+                            }[];
+                            unchanged: number;
+                            updated: number;
+                        };
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enterprises/import-template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The roster template (.xlsx): the Chinese header row and an example row on the first sheet, each column explained (English header, required or not, values) on the second */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the template */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -11226,11 +11533,11 @@ export interface paths {
                                     [key: string]: unknown;
                                 } | null;
                                 recordedAt: string | null;
-                                /** @description the stream's object: a hazard id, a case id, an outbox row's id */
+                                /** @description the stream's object: a hazard id, a case id, an order id, a gas record id, an outbox row's id, an audit entry's id */
                                 ref: string;
                                 /** @description sequence in the object's workflow; 0 for a mail */
                                 seq: number;
-                                /** @description hazard (hazard events), case (case events), mail (the outbox) */
+                                /** @description hazard (hazard events), case (case events), order (order events), gas (a gas over-limit record), mail (the outbox), audit (a change the office made: an enterprise deactivated or reactivated, a hazard linked to a work item) */
                                 stream: string;
                                 to: {
                                     [key: string]: unknown;
@@ -11994,6 +12301,154 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/hazards/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The hazard ledger (台账) as .xlsx, streamed: the rows GET /v1/hazards lists to the caller under the same filters, newest first, every page. With overdue=true it is the overdue list (逾期清单) */
+        get: {
+            parameters: {
+                query?: {
+                    campaignId?: string;
+                    county?: string;
+                    department?: string;
+                    enterpriseId?: string;
+                    grade?: "GENERAL" | "MAJOR";
+                    industry?: "COAL_MINE" | "NON_COAL_MINE" | "HAZARDOUS_CHEMICALS" | "CONSTRUCTION" | "ROAD_TRANSPORT" | "CIVIL_EXPLOSIVES" | "CULTURE_TOURISM" | "FIRE_SAFETY" | "METALLURGY_TRADE" | "EDUCATION" | "CIVIL_AFFAIRS" | "AGRICULTURE" | "COMMERCE" | "HEALTH" | "SPORT" | "GRAIN_RESERVES";
+                    overdue?: boolean;
+                    status?: "REGISTERED" | "REPORTED_TO_REGULATOR" | "LISTED_FOR_SUPERVISION" | "RECTIFYING" | "SUBMITTED" | "VERIFIED" | "CLOSED" | "WITHDRAWN";
+                    /** @description the plan's work item it falls under, by number (the campaign template's workLines[].items[].no) */
+                    workItem?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the ledger */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -13377,11 +13832,11 @@ export interface paths {
                                     [key: string]: unknown;
                                 } | null;
                                 recordedAt: string | null;
-                                /** @description the stream's object: a hazard id, a case id, an outbox row's id */
+                                /** @description the stream's object: a hazard id, a case id, an order id, a gas record id, an outbox row's id, an audit entry's id */
                                 ref: string;
                                 /** @description sequence in the object's workflow; 0 for a mail */
                                 seq: number;
-                                /** @description hazard (hazard events), case (case events), mail (the outbox) */
+                                /** @description hazard (hazard events), case (case events), order (order events), gas (a gas over-limit record), mail (the outbox), audit (a change the office made: an enterprise deactivated or reactivated, a hazard linked to a work item) */
                                 stream: string;
                                 to: {
                                     [key: string]: unknown;
