@@ -74,7 +74,9 @@ beforeAll(async () => {
   schemathesis = await resolveSchemathesis();
   work = await mkdtemp(path.join(tmpdir(), 'schemathesis-'));
   // A fuzzer writes much faster than anyone: the per-key limits would turn most of its requests into 429s.
-  stack = await startE2eStack({ RATE_LIMIT_WRITES_PER_MINUTE: '1000000', RATE_LIMIT_MAIL_PER_MINUTE: '1000000' });
+  // The webhook endpoints it registers point at made-up hosts: no waker and an hourly poll keep their
+  // delivery workflows asleep (the routes are what is fuzzed; delivery is tests/e2e/webhooks.e2e.test.ts').
+  stack = await startE2eStack({ RATE_LIMIT_WRITES_PER_MINUTE: '1000000', RATE_LIMIT_MAIL_PER_MINUTE: '1000000', WEBHOOK_WAKE_MS: '0', WEBHOOK_POLL_MS: '3600000' });
   const admin = stack.adminKey;
   const ok = async (method: string, url: string, body: unknown) => {
     const res = await stack.call<Record<string, unknown>>(method, url, admin, body);
