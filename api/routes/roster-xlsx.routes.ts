@@ -54,9 +54,13 @@ export const rosterXlsxRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tem
         summary:
           'Load or correct the roster from an .xlsx file (multipart/form-data, the file in `file`): the first worksheet, a header row in Chinese or English (see the template), up to 10,000 rows and 20 MiB. Each row is checked as POST /v1/enterprises/bulk checks it: valid rows are stored, refused ones reported with their row number, column and reason; importing the same file again changes nothing',
         consumes: ['multipart/form-data'],
-        // No type: 'object': the multipart parser leaves the body undefined, which this schema lets through (it documents the part for OpenAPI).
-        body: { properties: { file: { type: 'string', format: 'binary', description: 'the .xlsx file' } }, required: ['file'] },
+        body: Type.Object({ file: Type.String({ format: 'binary', maxLength: XLSX_MAX_BYTES, description: 'the .xlsx file' }) }, { additionalProperties: false }),
         response: { 200: XlsxImportResult, ...errorResponses },
+      },
+      // The multipart parser leaves the body to the handler (it streams the file): the schema documents
+      // the part for OpenAPI, and a multipart request stands in for it here. Any other body is checked as declared.
+      preValidation: async (request) => {
+        if (request.isMultipart()) (request as { body: unknown }).body = { file: '' };
       },
     },
     async (request) => {
