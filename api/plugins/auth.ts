@@ -39,6 +39,14 @@ const sameText = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** An unsafe request made with the session cookie carries the session's CSRF token, or is refused (403 naming the header). */
+export function requireCsrf(request: FastifyRequest, csrfToken: string): void {
+  const sent = request.headers[CSRF_HEADER];
+  if (typeof sent !== 'string' || !sameText(sent, csrfToken)) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `a ${request.method} with the session cookie needs the session's CSRF token in ${CSRF_HEADER}`, [{ field: CSRF_HEADER, reason: 'missing or not this session’s token' }]);
+  }
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
@@ -114,12 +122,7 @@ export default fp(
         reply.header('set-cookie', sessionCookie(null, settings));
         throw new DomainError(ErrorCode.UNAUTHORIZED, 'the session is over (signed out, timed out or the account disabled): sign in again');
       }
-      if (UNSAFE.has(request.method)) {
-        const sent = request.headers[CSRF_HEADER];
-        if (typeof sent !== 'string' || !sameText(sent, session.row.csrfToken)) {
-          throw new DomainError(ErrorCode.FORBIDDEN, `a ${request.method} with the session cookie needs the session's CSRF token in ${CSRF_HEADER}`, [{ field: CSRF_HEADER, reason: 'missing or not this session’s token' }]);
-        }
-      }
+      if (UNSAFE.has(request.method)) requireCsrf(request, session.row.csrfToken);
       request.actor = session.actor;
       request.session = { row: session.row, user: session.user };
     });

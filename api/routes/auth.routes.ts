@@ -1,7 +1,7 @@
 // Signing in as a person (the console): a session in an HttpOnly, SameSite=Strict cookie, a CSRF
 // token for writes, lockout after repeated failures, password reset by a mailed one-time link.
-// These routes are public (no key needed) and read the cookie themselves; logout goes through the
-// auth hook like any write (cookie + CSRF token, or an API key, for which it ends nothing).
+// These routes are public (no key needed) and read the cookie themselves; logout ends a live
+// session only with its CSRF token, like any write made with the cookie.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/client';
@@ -9,7 +9,7 @@ import { deleteSession } from '../../db/users.repo';
 import { DomainError, ErrorCode } from '../../domain/errors';
 import { confirmPasswordReset, login, logout, requestPasswordReset } from '../../services/auth.service';
 import type { TemporalTarget } from '../../services/temporal';
-import { sessionCookie } from '../plugins/auth';
+import { requireCsrf, sessionCookie } from '../plugins/auth';
 import { errorResponses, problemRef } from '../schemas/common';
 import { LoginBody, ResetConfirmBody, ResetRequestBody, SessionView } from '../schemas/users';
 import type { UserRow } from '../../db/users.repo';
@@ -76,15 +76,22 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: TemporalT
   app.post(
     '/auth/logout',
     {
+      // Public and idempotent: a live session's cookie (with its x-csrf-token) ends that session;
+      // without one (none, over, or only an API key) there is nothing to end. The cookie is cleared either way.
+      config: publicRoute,
       schema: {
         tags: ['sign-in'],
-        summary: 'Sign out: ends the session and clears its cookie (with the session cookie, needs x-csrf-token)',
-        security: [{ cookieSession: [] }, { apiKey: [] }],
+        summary: 'Sign out: ends the session of the hc_session cookie (send x-csrf-token) and clears the cookie; 204 also when there is none',
+        security: [],
         response: { 204: Type.Null(), ...errorResponses },
       },
     },
     async (request, reply) => {
-      if (request.session) await logout(db, request.session.row, request.actor);
+      const session = await app.sessionOf(request);
+      if (session) {
+        requireCsrf(request, session.row.csrfToken);
+        await logout(db, session.row, session.actor);
+      }
       app.clearSessionCookie(reply);
       return reply.status(204).send(null);
     },
