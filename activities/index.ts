@@ -9,6 +9,7 @@ import { openCaseForReview } from '../services/case-openers';
 import { abandonOutbox } from '../db/outbox.repo';
 import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.repo';
 import { enterprises, hazards, units } from '../db/schema';
+import { consoleLink } from '../domain/console-links';
 import { hazardNoticeKey } from '../domain/delivery';
 import type { NotificationKind } from '../domain/hazard';
 import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
@@ -118,7 +119,7 @@ export function createActivities(deps: ActivityDeps) {
       deadline,
       timeZone: h.timeZone,
       data: req.data,
-      link: `${mail.publicUrl}/v1/hazards/${h.id}`,
+      link: consoleLink(mail.publicUrl, 'hazards', h.id),
     });
     return deliver(deps, {
       businessKey: notificationBusinessKey(req),
