@@ -16,7 +16,8 @@ const WINDOW_MS = 60_000;
 /**
  * Writes that send mail or start workflows: hazard reports and every hazard command, campaign
  * launch, phase moves, duty submissions, inspection results and supervision findings, opening and
- * deciding accountability cases, enforcement orders and their commands, gas over-limit records.
+ * deciding accountability cases, enforcement orders and their commands, gas over-limit records,
+ * webhook endpoints (created, changed, deleted, a delivery replayed: their workflow is started or signalled).
  * Storing a template, declaring a self-inspection and reference data only touch the database.
  */
 export function sendsMailOrStartsWorkflows(method: string, routeUrl: string | undefined): boolean {
@@ -28,6 +29,8 @@ export function sendsMailOrStartsWorkflows(method: string, routeUrl: string | un
   if (routeUrl === '/v1/campaigns') return true;
   // A reset link is mailed (the answer is the same whether or not the email has an account).
   if (routeUrl === '/v1/auth/password-reset') return true;
+  // A webhook endpoint starts (and its changes, deletion and replays signal) its delivery workflow; rotating a secret is a ledger write.
+  if (routeUrl.startsWith('/v1/webhook-endpoints') && !routeUrl.endsWith('/secret-rotation')) return true;
   // Enforcement: an order starts its workflow and mails; a command may mail; a gas over-limit record opens a case.
   if (routeUrl.startsWith('/v1/orders/') || /^\/v1\/enterprises\/:id\/(orders|gas-over-limit)$/.test(routeUrl)) return true;
   // Generating a circular's draft reads the ledger and mails nothing; publishing it mails every unit.
