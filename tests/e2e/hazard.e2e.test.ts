@@ -64,16 +64,17 @@ describe('a hazard reported through the API, end to end', () => {
 
     const reminder = await sink.waitFor(forHazard(id, 'REMINDER'), 20_000);
     expect(reminder.subject).toContain('整改提醒');
-    expect(Date.now()).toBeLessThan(Date.parse(deadline));
 
     const overdue = await sink.waitFor(forHazard(id, 'OVERDUE'), 20_000);
     expect(overdue.subject).toContain('逾期');
     const escalated = await sink.waitFor(forHazard(id, 'ESCALATED'), 20_000);
     expect(JSON.stringify(escalated.to)).toContain('office@e2e.test');
 
-    const detail = await call<{ hazard: { overdue: boolean; escalated: boolean; state: string }; timeline: { type: string }[] }>('GET', `/v1/hazards/${id}`, adminKey);
+    const detail = await call<{ hazard: { overdue: boolean; escalated: boolean; state: string }; timeline: { type: string; data: Record<string, unknown> }[] }>('GET', `/v1/hazards/${id}`, adminKey);
     expect(detail.body.hazard).toMatchObject({ overdue: true, escalated: true, state: 'RECTIFYING' });
     expect(detail.body.timeline.map((e) => e.type)).toEqual(['REGISTERED', 'RECTIFICATION_STARTED', 'REMINDER_SENT', 'OVERDUE', 'ESCALATED']);
+    // The reminder was due 6 s before the deadline (the schedule's instant, whatever the machine's load made of the mail's arrival).
+    expect(detail.body.timeline.find((e) => e.type === 'REMINDER_SENT')!.data.dueAt).toBe(new Date(Date.parse(deadline) - 6_000).toISOString());
     const reviews = await call<{ items: { hazardId: string }[] }>('GET', `/v1/accountability-reviews?hazardId=${id}`, adminKey);
     expect(reviews.body.items).toHaveLength(1);
 
