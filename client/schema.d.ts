@@ -998,7 +998,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out: ends the session and clears its cookie (with the session cookie, needs x-csrf-token) */
+        /** Sign out: ends the session of the hc_session cookie (send x-csrf-token) and clears the cookie; 204 also when there is none */
         post: {
             parameters: {
                 query?: never;
