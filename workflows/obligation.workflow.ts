@@ -244,6 +244,11 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
       continue;
     }
     const d = next.status;
+    // The event was chosen before the wait: a submission that began meanwhile is not reminded or
+    // missed under it (its step would be written after the submission's, with the duty PENDING).
+    // Once recorded the duty has no events left; if refused, the event fires then. Only a run that
+    // meets this race carries the marker, so every recorded history replays as it was.
+    if (submitting.has(d.duty.key) && patched('duty-event-waits-for-submission')) continue;
     s.firedEvents.push(fireKey(d.duty, next.key));
     if (next.kind === 'REMINDER') {
       await notify({ campaignId, obligationId, holderCode, duty: d.duty, kind: 'DUTY_REMINDER', eventKey: fireKey(d.duty, next.key) });
