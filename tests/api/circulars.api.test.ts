@@ -10,7 +10,6 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findUnmailedCirculars, publishDraft } from '../../db/circulars.repo';
 import { campaignCirculars, supervisionFindings } from '../../db/schema';
-import { demoTemplate } from '../../domain/campaign';
 import type { CircularFigures } from '../../domain/circular';
 import { instantOfLocal } from '../../domain/time';
 import { SYSTEM_ACTOR } from '../../domain/hazard';
@@ -80,12 +79,7 @@ beforeAll(async () => {
   for (const code of [d1, d2]) names.set(code, `${code} 局`);
   e1 = await seedEnterprise(h.db, { countyCode: c1, departmentCode: d1 });
   e2 = await seedEnterprise(h.db, { countyCode: c2, departmentCode: d2 });
-  const template = { ...demoTemplate(Date.now() + 10 * 60_000), key: uniq('circular') };
-  expect((await h.call('POST', '/v1/campaign-templates', h.keys.office, template)).status).toBe(201);
-  const launched = await h.call<{ id: string }>('POST', '/v1/campaigns', h.keys.office, { templateKey: template.key, templateVersion: 1, counties: [c1, c2], departments: [d1, d2], name: uniq('十二月通报') });
-  expect(launched.status, JSON.stringify(launched.body)).toBe(201);
-  campaignId = launched.body.id;
-  h.track(`campaign:${campaignId}`);
+  campaignId = await h.launchDemoCampaign({ counties: [c1, c2], departments: [d1, d2], name: uniq('十二月通报'), keyPrefix: 'circular' });
   for (const u of [c1, c2, d1, d2]) h.track(`obligation:${campaignId}:${u}`);
 
   // Duties. C1's plan filed on time; C2's missed on 10 December; D1's filed late; D2's progress report due in January.

@@ -91,12 +91,7 @@ beforeAll(async () => {
   ({ countyCode: c2, departmentCode: d2 } = await seedUnits(h.db));
   e1 = await seedEnterprise(h.db, { countyCode: c1, departmentCode: d1 });
   e2 = await seedEnterprise(h.db, { countyCode: c2, departmentCode: d2 });
-  const template = { ...demoTemplate(Date.now() + 10 * 60_000), key: uniq('ranking') };
-  expect((await h.call('POST', '/v1/campaign-templates', h.keys.office, template)).status).toBe(201);
-  const launched = await h.call<{ id: string }>('POST', '/v1/campaigns', h.keys.office, { templateKey: template.key, templateVersion: 1, counties: [c1, c2], departments: [d1, d2], name: uniq('排名测试') });
-  expect(launched.status, JSON.stringify(launched.body)).toBe(201);
-  campaignId = launched.body.id;
-  h.track(`campaign:${campaignId}`);
+  campaignId = await h.launchDemoCampaign({ counties: [c1, c2], departments: [d1, d2], name: uniq('排名测试'), keyPrefix: 'ranking' });
 
   // Duties. C1: the plan filed on time. C2: the plan missed, a progress report due at base + 4 h unfiled.
   // D1: the plan filed late, the inspection of e1 filed on time. D2: the plan due after now, the inspection of e2 unfiled.

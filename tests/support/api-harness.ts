@@ -7,7 +7,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { app as hazardApi, fastifyOptions } from '../../api/app';
@@ -17,6 +17,7 @@ import { createApiKey } from '../../db/reference.repo';
 import type { Role } from '../../domain/hazard';
 import { freshDatabase, type FreshDatabase } from './database';
 import { seedEnterprise, uniq } from './fixtures';
+import { demoTemplate } from '../../domain/campaign';
 import { createHazardWorker } from './hazard-worker';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
 import { sharedDevServerEnv } from './temporal';
@@ -112,6 +113,19 @@ export class ApiHarness {
       reviewer: await this.key('reviewer', this.entA.countyCode),
       reviewerCity: await this.key('reviewer', null),
     };
+  }
+
+  /**
+   * A campaign launched through the API by the office from a demo template whose phases open ten
+   * minutes from now (nothing fires while the file runs); its campaign workflow is tracked.
+   */
+  async launchDemoCampaign(opts: { counties: string[]; departments: string[]; name: string; keyPrefix: string }): Promise<string> {
+    const template = { ...demoTemplate(Date.now() + 10 * 60_000), key: uniq(opts.keyPrefix) };
+    expect((await this.call('POST', '/v1/campaign-templates', this.keys.office, template)).status).toBe(201);
+    const launched = await this.call<{ id: string }>('POST', '/v1/campaigns', this.keys.office, { templateKey: template.key, templateVersion: 1, counties: opts.counties, departments: opts.departments, name: opts.name });
+    expect(launched.status, JSON.stringify(launched.body)).toBe(201);
+    this.track(`campaign:${launched.body.id}`);
+    return launched.body.id;
   }
 
   /** Workflows a test started: terminated when the harness closes, so none outlives its file. */
