@@ -1,7 +1,7 @@
 // Races and refused steps of the campaign and obligation workflows, on the real time-skipping
 // test server with the real activities (Postgres ledger, SMTP sink). The plan's dates are shifted
 // by four years so the whole campaign lies ahead of the test server's clock; nothing here skips
-// time: each fix must act at once, not at the next phase transition.
+// more than seconds: each fix must act at once, not at the next phase transition.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq, sql } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATE_WINDOW } from '../../activities/campaign.activities';
 import type { DbHandle } from '../../db/client';
 import { saveTemplate } from '../../db/campaign-admin.repo';
-import { dutyEvents, enterprises, hazards } from '../../db/schema';
+import { duties, dutyEvents, enterprises, hazards } from '../../db/schema';
 import { inspectionDuty, phaseWindows } from '../../domain/campaign';
 import { DomainError } from '../../domain/errors';
 import { movePhase, startObligationWorkflow, submitDuty } from '../../services/campaign.service';
@@ -181,5 +181,38 @@ describe('duty submissions', () => {
     expect(await first).toMatchObject({ state: 'SUBMITTED' });
     const submitted = await handle.db.select().from(dutyEvents).where(and(eq(dutyEvents.obligationId, obligation.workflowId), eq(dutyEvents.dutyKey, 'plan'), sql`${dutyEvents.type} LIKE 'DUTY_SUBMITTED%'`));
     expect(submitted.map((e) => (e.data.content as { text: string }).text)).toEqual(['实施方案']);
+  });
+
+  it('does not record a duty missed when its due instant passes while its on-time submission is being recorded', async () => {
+    // The race seen once in CI: the miss was chosen before the wait, its timer fired while the
+    // submission's ledger write was in flight, and its step landed after the submission's.
+    const { id, department, enterprise } = await launch();
+    const obligationId = inspectionWorkflowId(id, enterprise.id);
+    const now = await env.currentTimeMs();
+    // Due 8 s ahead on the test server's clock; skipping past it stays inside the ledger write's
+    // 10 s start-to-close, so the submission's one attempt is still the one in flight.
+    const duty = inspectionDuty(enterprise.id, now, now + 8_000);
+    await startObligationWorkflow(target, { obligationId, campaignId: id, holderCode: department, subjectEnterpriseId: enterprise.id, duties: [duty], reminderOffsets: [], timeZone: 'Asia/Shanghai', lateWindow: LATE_WINDOW });
+    const inspection = env.client.workflow.getHandle(obligationId);
+    await until(() => inspection.query(obligationStateQuery).catch(() => null), (s) => s !== null && s.seq > 0, 'the obligation runs');
+    const eventsOf = async () => (await handle.db.select().from(dutyEvents).where(and(eq(dutyEvents.obligationId, obligationId), eq(dutyEvents.dutyKey, duty.key)))).map((e) => e.type);
+    const timersFired = async () => (await inspection.fetchHistory()).events!.filter((e) => e.timerFiredEventAttributes).length;
+    const firedBefore = await timersFired();
+
+    const { submission } = await whileLocked('LOCK TABLE duty_events IN ACCESS EXCLUSIVE MODE', async () => {
+      const pending = submitDuty(target, obligationId, { dutyKey: duty.key, content: { outcome: 'NO_FINDINGS' }, actor: actorFor('department', department) });
+      await until(lockWaiters, (n) => n > 0, 'the submission is being recorded');
+      expect((await inspection.query(obligationStateQuery)).duties[0]).toMatchObject({ state: 'PENDING' });
+      await env.sleep(duty.dueAt + 1_000 - (await env.currentTimeMs()));
+      // The due instant's timer has fired and the workflow has acted on it.
+      await until(async () => (await timersFired()) > firedBefore && (await inspection.describe()).raw.pendingWorkflowTask == null, Boolean, 'the due timer is handled');
+      return { submission: pending };
+    });
+
+    expect(await submission).toMatchObject({ state: 'SUBMITTED', late: false });
+    await until(async () => (await inspection.query(obligationStateQuery)).duties[0]!.state, (st) => st === 'SUBMITTED', 'the workflow holds the duty submitted');
+    expect(await eventsOf()).toEqual(['DUTY_ASSIGNED', 'DUTY_SUBMITTED']);
+    const [row] = await handle.db.select().from(duties).where(and(eq(duties.obligationId, obligationId), eq(duties.dutyKey, duty.key)));
+    expect(row).toMatchObject({ state: 'SUBMITTED', late: false });
   });
 });
