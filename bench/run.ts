@@ -1,184 +1,136 @@
-// `npm run bench`: measured figures for the hazard pipeline, never part of `npm test`.
-// Runs on the real dev server (SQLite file with the embedded start's pragmas), a real Postgres,
-// the production api and worker composition, and an in-process SMTP sink. Bounded in time;
-// writes bench/results/<stamp>.md and .json.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// `npm run bench`: every figure of issue 13 beside its ceiling (same run, same server), written to
+// bench/results/<stamp>.md and .json. Never part of `npm test`.
+//   npm run bench                          full run (under 30 minutes on 2 cores)
+//   npm run bench -- --quick               smaller sizes (under 5 minutes)
+//   npm run bench -- --only intake,ceiling figures by name (see FIGURES); `--only webhooks`: bench/webhooks.ts
+//   npm run bench -- --topology dev|postgres|both
+//   npm run bench -- --large               lateness and worker RSS also at 100,000 open hazards (long)
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { count, eq, and } from 'drizzle-orm';
-import { Client, Connection } from '@temporalio/client';
-import { startApi } from '../api/server';
-import { benchCampaignLaunch } from './campaign-launch';
-import { createDatabase, startPostgres } from '../cli/provision/postgres';
-import { startDevServer } from '../cli/provision/temporal';
-import { loadConfig } from '../config';
-import { createDb } from '../db/client';
-import { runMigrations } from '../db/migrate';
-import { hazards, notifications } from '../db/schema';
-import { runWorker } from '../worker/main';
-import { startSmtpSink } from '../tests/support/smtp-sink';
-import { creditCode, reportBody } from '../tests/support/fixtures';
+import { machine, writeReport, type Figure } from './report';
+import { clock, ROOT, startStack, type Stack, type Topology } from './stack';
 
-// `npm run bench -- --only webhooks`: the webhook delivery latency alone (bench/webhooks.ts).
-if (process.argv.slice(2).join(' ').includes('--only webhooks')) {
-  await import('./webhooks');
+export interface FigureOptions {
+  quick: boolean;
+  large: boolean;
+  /** Figures already measured in this run (any topology), e.g. the dev intake beside the embedded one. */
+  results: Figure[];
 }
 
-const REPORTS = Number(process.env.BENCH_HAZARDS ?? 1000);
-const ENTERPRISES = Number(process.env.BENCH_ENTERPRISES ?? 10_000);
-const UNITS = Number(process.env.BENCH_UNITS ?? 200);
-const BURST = Number(process.env.BENCH_BURST ?? 500);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const LIMIT_MS = Number(process.env.BENCH_LIMIT_SECONDS ?? 600) * 1000;
-const started = Date.now();
-const say = (s: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${s}`);
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+type FigureFn = (stack: Stack, opts: FigureOptions) => Promise<Figure[]>;
+
+/** In run order. `on`: 'each' runs on every selected topology, 'first' on the first only, 'embedded' on the embedded start. */
+const FIGURES: { name: string; file: string; fn: string; on: 'each' | 'first' | 'embedded' }[] = [
+  { name: 'ceiling', file: 'ceiling', fn: 'ceiling', on: 'each' },
+  { name: 'intake', file: 'intake', fn: 'intake', on: 'each' },
+  { name: 'launch', file: 'launch', fn: 'launch', on: 'each' },
+  { name: 'reminder-burst', file: 'reminder-burst', fn: 'reminderBurst', on: 'each' },
+  { name: 'lateness', file: 'lateness', fn: 'lateness', on: 'first' },
+  { name: 'ledger-reads', file: 'ledger-reads', fn: 'ledgerReads', on: 'first' },
+  { name: 'poller', file: 'poller', fn: 'poller', on: 'first' },
+  { name: 'embedded', file: 'embedded', fn: 'embedded', on: 'embedded' },
+];
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const value = (name: string) => {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  return argv[i]!.includes('=') ? argv[i]!.slice(argv[i]!.indexOf('=') + 1) : argv[i + 1];
 };
+const only = value('only')?.split(',').map((s) => s.trim()).filter(Boolean);
 
-async function until(what: string, check: () => Promise<boolean>, everyMs = 250): Promise<number> {
-  const t0 = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > LIMIT_MS) throw new Error(`bench time limit reached while waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return Date.now() - t0;
+if (only?.includes('webhooks')) {
+  // The webhook delivery latency has its own report (bench/results/webhooks-<stamp>.md).
+  await import('./webhooks');
+  process.exit(0);
 }
+
+const quick = flag('quick');
+const large = flag('large');
+const topologyArg = value('topology') ?? process.env.BENCH_TOPOLOGY ?? 'dev';
+if (!['dev', 'postgres', 'both'].includes(topologyArg)) {
+  console.error(`--topology: dev, postgres or both, not '${topologyArg}'`);
+  process.exit(2);
+}
+const unknown = only?.filter((n) => !FIGURES.some((f) => f.name === n));
+if (unknown?.length) {
+  console.error(`--only: unknown figure(s) ${unknown.join(', ')}; known: ${FIGURES.map((f) => f.name).join(', ')}, webhooks`);
+  process.exit(2);
+}
+const topologies: Topology[] = topologyArg === 'both' ? ['dev', 'postgres'] : [topologyArg as Topology];
+const selected = FIGURES.filter((f) => !only || only.includes(f.name));
 
 Runtime.install({ logger: new DefaultLogger((process.env.BENCH_LOG_LEVEL ?? 'WARN') as 'WARN') });
-const dir = await mkdtemp(join(tmpdir(), 'hc-bench-'));
-const dev = await startDevServer({ dbFilename: join(dir, 'temporal.db') });
-const pg = await startPostgres();
-const url = await createDatabase(pg.url, 'bench');
-await runMigrations(url);
-const sink = await startSmtpSink();
-const config = loadConfig({ PORT: '0', DATABASE_URL: url, TEMPORAL_ADDRESS: dev.address, SMTP_URL: sink.url, BOOTSTRAP_ADMIN_KEY: 'bench-admin-key-0123456789', LOG_LEVEL: 'error', RECONCILE_INTERVAL_SECONDS: '0', RATE_LIMIT_WRITES_PER_MINUTE: '1000000', RATE_LIMIT_MAIL_PER_MINUTE: '1000000' });
-const db = await createDb(url, { poolSize: 20 });
-const stopWorker = new AbortController();
-const worker = runWorker(config, db, stopWorker.signal);
-const api = await startApi(config, db);
-const address = api.fastify.server.address();
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-const admin = config.bootstrapAdminKey!;
-
-async function post(path: string, key: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { id: string };
-}
-
-async function pool<T>(n: number, work: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, n) }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await work(i);
-    }
-  }));
-  return out;
-}
-
-const report: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length, node: process.version }, concurrency: CONCURRENCY };
-try {
-  say(`campaign launch: ${ENTERPRISES} enterprises, ${UNITS} units`);
-  const counties = Math.max(1, Math.round(UNITS / 4));
-  report.launch = await benchCampaignLaunch(
-    { db: db.db, client: new Client({ connection: await Connection.connect({ address: dev.address }) }), address: dev.address, admin, post, say, until },
-    { enterprises: ENTERPRISES, counties, departments: UNITS - counties },
-  );
-  say(JSON.stringify(report.launch));
-
-  say('seeding units and enterprises');
-  await post('/v1/units', admin, { kind: 'COUNTY', code: 'bench-county', name: '基准县', email: 'county@bench.test' });
-  await post('/v1/units', admin, { kind: 'DEPARTMENT', code: 'bench-dept', name: '基准局', email: 'dept@bench.test' });
-  const enterpriseCount = Math.max(1, Math.ceil((REPORTS + BURST) / 10));
-  const keys = await pool(enterpriseCount, async (i) => {
-    const e = await post('/v1/enterprises', admin, { name: `企业${i}`, creditCode: creditCode(), industry: 'CONSTRUCTION', countyCode: 'bench-county', departmentCode: 'bench-dept', principal: { name: '负责人', email: `p${i}@bench.test` } });
-    // Through the API: the key is in its in-memory key index at once.
-    const created = (await post('/v1/api-keys', admin, { name: `e${i}`, role: 'enterprise', scope: e.id })) as unknown as { secret: string };
-    return { enterpriseId: e.id, secret: created.secret };
-  });
-
-  say(`phase 1: reporting ${REPORTS} hazards through the API, ${CONCURRENCY} at a time`);
-  const latencies: number[] = [];
-  const t1 = Date.now();
-  await pool(REPORTS, async (i) => {
-    const t = performance.now();
-    await post('/v1/hazards', keys[i % keys.length]!.secret, reportBody({ deadline: '2099-06-30' }), { 'idempotency-key': `r-${i}` });
-    latencies.push(performance.now() - t);
-  });
-  const reportMs = Date.now() - t1;
-  say(`reported in ${reportMs} ms; waiting until every workflow has written RECTIFYING`);
-  const settleMs = await until('workflows to start', async () => {
-    const [r] = await db.db.select({ n: count() }).from(hazards).where(eq(hazards.state, 'RECTIFYING'));
-    return (r?.n ?? 0) >= REPORTS;
-  });
-  report.reporting = {
-    hazards: REPORTS,
-    totalMs: reportMs,
-    perSecond: +(REPORTS / (reportMs / 1000)).toFixed(1),
-    latencyMs: { p50: +pct(latencies, 50).toFixed(1), p95: +pct(latencies, 95).toFixed(1), p99: +pct(latencies, 99).toFixed(1) },
-    allWorkflowsRunningAfterLastReportMs: settleMs,
-  };
-  say(JSON.stringify(report.reporting));
-
-  say(`phase 2: ${BURST} hazards whose reminders fall due at one instant`);
-  const reminders = () => sink.messages.filter((m) => m.headers.get('x-notification-kind') === 'REMINDER').length;
-  const mailsBefore = reminders();
-  // Far enough ahead that every burst workflow is registered and waiting before the instant,
-  // judged by phase 1's rate from first report to last workflow running; checked below.
-  const setupMsPerHazard = (reportMs + settleMs) / REPORTS;
-  const dueAt = Date.now() + 5_000 + Math.ceil(BURST * setupMsPerHazard * 1.5);
-  const deadline = new Date(dueAt + 30_000).toISOString();
-  // A policy is the office's to set (an enterprise setting one is refused): the office reports the burst.
-  await pool(BURST, (i) => post('/v1/hazards', admin, { ...reportBody({ deadline, policy: { reminderOffsets: ['PT30S'], escalationAfter: 'P30D' } }), enterpriseId: keys[i % keys.length]!.enterpriseId }, { 'idempotency-key': `b-${i}` }));
-  await until('burst workflows to start', async () => {
-    const [r] = await db.db.select({ n: count() }).from(hazards).where(eq(hazards.state, 'RECTIFYING'));
-    return (r?.n ?? 0) >= REPORTS + BURST;
-  });
-  const wait = dueAt - Date.now();
-  say(`all ${BURST} registered and waiting; reminders due in ${(wait / 1000).toFixed(1)} s`);
-  if (wait < 0) throw new Error('setting up the burst took longer than the margin: lower BENCH_BURST');
-  await new Promise((r) => setTimeout(r, wait));
-  const drainMs = await until('reminders to be mailed', async () => reminders() - mailsBefore >= BURST, 100);
-  const [sent] = await db.db.select({ n: count() }).from(notifications).where(and(eq(notifications.kind, 'REMINDER'), eq(notifications.status, 'SENT')));
-  report.timerBurst = { hazards: BURST, drainMs, mailsPerSecond: +(BURST / (drainMs / 1000)).toFixed(1), outboxSent: sent?.n ?? 0 };
-  say(JSON.stringify(report.timerBurst));
-} finally {
-  await api.close();
-  stopWorker.abort();
-  await worker;
-  await db.close();
-  await sink.close();
-  await dev.stop();
-  await pg.stop();
-  await rm(dir, { recursive: true, force: true });
-}
-
+const c = clock('bench');
+const startedAt = Date.now();
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const r = report as { reporting: { hazards: number; perSecond: number; latencyMs: Record<string, number>; allWorkflowsRunningAfterLastReportMs: number; totalMs: number }; timerBurst: { hazards: number; drainMs: number; mailsPerSecond: number } };
-const l = report.launch as Awaited<ReturnType<typeof benchCampaignLaunch>>;
-const md = `# Benchmark ${stamp}
+const figures: Figure[] = [];
+const errors: string[] = [];
+const notes: string[] = [];
+const described: Record<string, string> = {};
+const servers: Record<string, Record<string, string>> = {};
 
-Dev server (SQLite file, WAL), real Postgres, api + worker in one process, SMTP sink in process; ${report.machine && JSON.stringify(report.machine)}; client concurrency ${CONCURRENCY}.
+async function load(f: (typeof FIGURES)[number]): Promise<FigureFn | undefined> {
+  const file = join(ROOT, 'bench/figures', `${f.file}.ts`);
+  if (!existsSync(file)) {
+    notes.push(`${f.name}: bench/figures/${f.file}.ts is not there yet; not measured`);
+    return undefined;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, FigureFn>;
+  if (typeof mod[f.fn] !== 'function') throw new Error(`bench/figures/${f.file}.ts exports no ${f.fn}()`);
+  return mod[f.fn];
+}
 
-| figure | value |
-| --- | --- |
-| campaign launch: enterprises / units / drawn inspections | ${l.enterprises} / ${l.units} / ${l.drawnInspections} (roster import ${l.rosterImportMs} ms) |
-| every unit obligation running after launch | ${l.unitObligationsRunningMs} ms |
-| every obligation and inspection running after launch | ${l.everythingRunningMs} ms |
-| ideal: as many trivial workflows started and run | ${l.idealTrivialWorkflowsMs} ms (ratio ${l.ratio}) |
-| largest history: campaign / obligation workflow | ${l.largestCampaignHistory} / ${l.largestObligationHistory} events |
-| largest pending activities in the campaign workflow | ${l.largestPendingActivities} |
-| hazards reported through the API | ${r.reporting.hazards} in ${r.reporting.totalMs} ms (${r.reporting.perSecond}/s) |
-| report latency p50 / p95 / p99 | ${r.reporting.latencyMs.p50} / ${r.reporting.latencyMs.p95} / ${r.reporting.latencyMs.p99} ms |
-| every workflow on RECTIFYING, after the last report | ${r.reporting.allWorkflowsRunningAfterLastReportMs} ms |
-| reminders due at one instant | ${r.timerBurst.hazards}, all mailed ${r.timerBurst.drainMs} ms after the instant (${r.timerBurst.mailsPerSecond}/s) |
-`;
-await writeFile(new URL(`./results/${stamp}.json`, import.meta.url), JSON.stringify(report, null, 2));
-await writeFile(new URL(`./results/${stamp}.md`, import.meta.url), md);
-console.log(md);
-process.exit(0);
+async function runOn(topology: Topology, which: typeof FIGURES): Promise<void> {
+  if (which.length === 0) return;
+  c.say(`starting the '${topology}' stack for ${which.map((f) => f.name).join(', ')}`);
+  let stack: Stack;
+  try {
+    stack = await startStack({ topology, clock: c });
+  } catch (err) {
+    errors.push(`${topology} stack: ${err instanceof Error ? err.message : String(err)}`);
+    c.say(`the '${topology}' stack failed to start: ${String(err)}`);
+    return;
+  }
+  described[topology] = stack.describe;
+  servers[topology] = stack.versions;
+  try {
+    for (const f of which) {
+      const fn = await load(f);
+      if (!fn) continue;
+      c.say(`— ${f.name} (${topology})`);
+      try {
+        const got = await fn(stack, { quick, large, results: figures });
+        for (const g of got) c.say(`${g.title} [${g.topology}]: ${g.value} ${g.unit}${g.ratio !== undefined ? `, ratio ${g.ratio}` : ''}${g.met !== undefined ? (g.met ? ' (target met)' : ' (target missed)') : ''}`);
+        figures.push(...got);
+      } catch (err) {
+        errors.push(`${f.name} (${topology}): ${err instanceof Error ? err.message : String(err)}`);
+        c.say(`${f.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }
+  } finally {
+    c.say(`stopping the '${topology}' stack`);
+    await stack.stop();
+  }
+}
+
+c.say(`${quick ? 'quick' : 'full'} run; topology ${topologyArg}; figures ${selected.map((f) => f.name).join(', ')}`);
+for (const [i, t] of topologies.entries()) await runOn(t, selected.filter((f) => f.on === 'each' || (f.on === 'first' && i === 0)));
+await runOn('embedded', selected.filter((f) => f.on === 'embedded'));
+
+const run = {
+  stamp,
+  command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+  quick,
+  durationS: Math.round((Date.now() - startedAt) / 1000),
+  topologies: described,
+  notes,
+  errors,
+};
+const out = await writeReport(run, await machine(servers), figures);
+console.log(out.md);
+c.say(`wrote ${out.mdPath} and .json`);
+process.exit(errors.length ? 1 : 0);

@@ -4,21 +4,13 @@
 // workflows' own task queue), a persistent dev server, a real Postgres, one receiver (node:http)
 // per enterprise endpoint, and the office's endpoint that never answers beside them. Never in `npm test`.
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inArray, sql } from 'drizzle-orm';
-import { startApi } from '../api/server';
-import { createDatabase, startPostgres } from '../cli/provision/postgres';
-import { startDevServer } from '../cli/provision/temporal';
-import { loadConfig } from '../config';
-import { createDb } from '../db/client';
-import { runMigrations } from '../db/migrate';
 import { portalEvents } from '../db/schema';
-import { runWorker } from '../worker/main';
 import { creditCode, reportBody } from '../tests/support/fixtures';
-import { startSmtpSink } from '../tests/support/smtp-sink';
+import { clock, startStack } from './stack';
 
 const ENDPOINTS = Number(process.env.BENCH_WEBHOOK_ENDPOINTS ?? 20);
 const HAZARDS = Number(process.env.BENCH_WEBHOOK_HAZARDS ?? 200);
@@ -26,16 +18,9 @@ const STEADY = Number(process.env.BENCH_WEBHOOK_STEADY ?? 40);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LIMIT_MS = Number(process.env.BENCH_LIMIT_SECONDS ?? 300) * 1000;
 const started = Date.now();
-const say = (s: string) => console.log(`[bench:webhooks ${((Date.now() - started) / 1000).toFixed(1)}s] ${s}`);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
-const dir = await mkdtemp(join(tmpdir(), 'hc-bench-webhooks-'));
-const dev = await startDevServer({ dbFilename: join(dir, 'temporal.db') });
-const pg = await startPostgres();
-const url = await createDatabase(pg.url, 'bench_webhooks');
-await runMigrations(url);
-const sink = await startSmtpSink();
 
 // One receiver for every endpoint: when it got each event (by webhook-id), 204 at once; /dead never answers.
 const receivedAt = new Map<string, number>();
@@ -54,38 +39,11 @@ await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const ra = receiver.address();
 const hookBase = `http://127.0.0.1:${typeof ra === 'object' && ra ? ra.port : 0}`;
 
-const config = loadConfig({
-  PORT: '0',
-  DATABASE_URL: url,
-  TEMPORAL_ADDRESS: dev.address,
-  BOOTSTRAP_ADMIN_KEY: 'bench-admin-key-0123456789',
-  LOG_LEVEL: 'error',
-  RECONCILE_INTERVAL_SECONDS: '0',
-  RATE_LIMIT_WRITES_PER_MINUTE: '1000000',
-  RATE_LIMIT_MAIL_PER_MINUTE: '1000000',
-  SMTP_URL: sink.url,
-  WEBHOOK_ALLOW_LOOPBACK: 'true',
-});
-const db = await createDb(url, { poolSize: 20 });
-const stopWorker = new AbortController();
-const worker = runWorker(config, db, stopWorker.signal);
-const api = await startApi(config, db);
-const address = api.fastify.server.address();
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-const admin = config.bootstrapAdminKey!;
-
-async function post<T = { id: string }>(path: string, key: string, body: unknown): Promise<T> {
-  const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function pool(n: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, n) }, async () => {
-    while (next < n) await work(next++);
-  }));
-}
+// The production composition and webhook defaults (the worker a child process, as deployed).
+const stack = await startStack({ topology: 'dev', name: 'bench_webhooks', env: { WEBHOOK_ALLOW_LOOPBACK: 'true' }, clock: clock('bench:webhooks', LIMIT_MS) });
+const { config, db: ledger, admin, say } = stack;
+const post = <T = { id: string }>(path: string, key: string, body: unknown) => stack.post<T>(path, key, body);
+const pool = (n: number, work: (i: number) => Promise<void>) => stack.pool(n, work, CONCURRENCY);
 
 let result: Record<string, unknown> = {};
 try {
@@ -106,7 +64,7 @@ try {
   // Every event of those enterprises (registration and rectification started, per hazard) must arrive.
   const delivered = async (after: number, n: number): Promise<number[]> => {
     for (;;) {
-      const rows = (await db.db.select({ seq: portalEvents.seq, recordedAt: portalEvents.recordedAt }).from(portalEvents).where(inArray(portalEvents.enterpriseId, enterprises))).filter((r) => r.seq > after);
+      const rows = (await ledger.select({ seq: portalEvents.seq, recordedAt: portalEvents.recordedAt }).from(portalEvents).where(inArray(portalEvents.enterpriseId, enterprises))).filter((r) => r.seq > after);
       if (rows.length >= n && rows.every((r) => receivedAt.has(`evt_${r.seq}`))) return rows.map((r) => receivedAt.get(`evt_${r.seq}`)! - r.recordedAt.getTime());
       if (Date.now() - started > LIMIT_MS) throw new Error(`time limit: ${receivedAt.size} of ${rows.length} events received`);
       await new Promise((r) => setTimeout(r, 250));
@@ -114,7 +72,7 @@ try {
   };
   const burst = await delivered(0, HAZARDS * 2);
   say(`burst delivered; now ${STEADY} hazards one at a time, 500 ms apart`);
-  const [{ maxSeq } = { maxSeq: 0 }] = await db.db.select({ maxSeq: sql<number>`coalesce(max(${portalEvents.seq}), 0)::int` }).from(portalEvents);
+  const [{ maxSeq } = { maxSeq: 0 }] = await ledger.select({ maxSeq: sql<number>`coalesce(max(${portalEvents.seq}), 0)::int` }).from(portalEvents);
   for (let i = 0; i < STEADY; i++) {
     await post('/v1/hazards', admin, { ...reportBody({ deadline: '2099-06-30' }), enterpriseId: enterprises[i % enterprises.length] });
     await new Promise((r) => setTimeout(r, 500));
@@ -132,16 +90,9 @@ try {
   };
   say(JSON.stringify(result));
 } finally {
-  await api.close();
-  stopWorker.abort();
-  await worker;
-  await db.close();
-  await sink.close();
+  await stack.stop();
   receiver.closeAllConnections();
   receiver.close();
-  await dev.stop();
-  await pg.stop();
-  await rm(dir, { recursive: true, force: true });
 }
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -151,7 +102,7 @@ const st = result.steady as Figures;
 const row = (f: Figures) => `${f.latencyMs.p50} / ${f.latencyMs.p90} / ${f.latencyMs.p99} / ${f.latencyMs.max} ms`;
 const md = `# Webhook delivery benchmark ${stamp}
 
-Dev server (SQLite file, WAL), real Postgres, api + worker in one process, production webhook defaults (waker every ${config.webhooks.wakeIntervalMs} ms); ${JSON.stringify(result.machine)}.
+${stack.describe}; production webhook defaults (waker every ${config.webhooks.wakeIntervalMs} ms); ${JSON.stringify(result.machine)}.
 Latency: from the event recorded on the ledger (the writer's transaction) to the receiver's 2xx.
 
 | figure | value |

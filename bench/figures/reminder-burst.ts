@@ -1,0 +1,85 @@
+// Figure 4, reminder burst: N hazards whose reminders fall due at one instant (reminders go out at a
+// fixed local hour: the daily case), from the instant until the last reminder mail is accepted by the
+// SMTP sink, beside N bare timers due at one instant on the same server in the same run.
+import { sql } from 'drizzle-orm';
+import type { ParsedMail } from 'mailparser';
+import { reportBody } from '../../tests/support/fixtures';
+import type { Figure } from '../report';
+import type { Stack } from '../stack';
+import { startCeiling, timerCeiling } from './ceiling';
+import { reporters } from './intake';
+
+/** Mail of `kind` for the hazards in `ids` as it reaches the sink: count and the last arrival, read incrementally. */
+export function mailWatch(stack: Stack, kind: string, ids: Set<string>) {
+  let seen = 0;
+  const at = new Map<string, number>();
+  const scan = () => {
+    const msgs = stack.sink.messages;
+    for (; seen < msgs.length; seen++) {
+      const m: ParsedMail = msgs[seen]!;
+      const id = String(m.headers.get('x-hazard-id') ?? '');
+      if (m.headers.get('x-notification-kind') === kind && ids.has(id) && !at.has(id)) at.set(id, stack.sink.receivedAt.get(m) ?? Date.now());
+    }
+    return at;
+  };
+  return { scan };
+}
+
+/** Open hazards whose workflow has taken its first step, among `ids`. */
+export async function started(stack: Stack, tag: string): Promise<number> {
+  const r = (await stack.db.execute(sql`select count(*)::int as n from hazards where idempotency_key like ${`${tag}-%`} and state <> 'REGISTERED'`)) as unknown as { rows: { n: number }[] };
+  return r.rows[0]?.n ?? 0;
+}
+
+export async function reminderBurst(stack: Stack, opts: { quick: boolean; results?: Figure[] }): Promise<Figure[]> {
+  const n = Number(process.env.BENCH_BURST ?? (opts.quick ? 500 : 10_000));
+  const timers = await timerCeiling(stack, n, opts.quick);
+  const tag = `rb${Date.now().toString(36)}`;
+  const keys = await reporters(stack, 20, tag);
+  // Far enough ahead that every burst workflow waits before the instant (checked): the intake rate of
+  // this run if measured, else half the start ceiling.
+  const measured = opts.results?.find((f) => f.id === 'intake.rate' && f.topology === stack.topology)?.value;
+  const rate = measured ?? (await startCeiling(stack, opts.quick)).perSecond / 2;
+  const dueAt = Date.now() + 20_000 + Math.ceil((n / rate) * 1300);
+  const deadline = new Date(dueAt + 30_000).toISOString();
+  stack.say(`reminder burst: reporting ${n} hazards whose reminders fall due in ${((dueAt - Date.now()) / 1000).toFixed(0)} s`);
+  const ids = new Set<string>();
+  // A policy is the office's to set (an enterprise setting one is refused): the office reports the burst.
+  await stack.pool(n, async (i) => {
+    const h = await stack.post('/v1/hazards', stack.admin, { ...reportBody({ deadline, policy: { reminderOffsets: ['PT30S'], escalationAfter: 'P30D' } }), enterpriseId: keys[i % keys.length]!.enterpriseId }, { 'idempotency-key': `${tag}-${i}` });
+    ids.add(h.id);
+    if (i % 1000 === 999) stack.say(`reminder burst: ${i + 1} reported`);
+  });
+  await stack.until('burst workflows to start', async () => (await started(stack, tag)) >= n || Date.now() >= dueAt, 500);
+  const waiting = await started(stack, tag);
+  if (waiting < n) throw new Error(`only ${waiting} of ${n} burst workflows had started at the instant: lower BENCH_BURST`);
+  stack.say(`reminder burst: all ${n} waiting; reminders due in ${((dueAt - Date.now()) / 1000).toFixed(1)} s`);
+  await new Promise((r) => setTimeout(r, dueAt - Date.now()));
+  const watch = mailWatch(stack, 'REMINDER', ids);
+  let last = Date.now();
+  await stack.until('every reminder to reach the SMTP sink', async () => {
+    const got = watch.scan().size;
+    if (Date.now() - last > 10_000) {
+      last = Date.now();
+      stack.say(`reminder burst: ${got} of ${n} mailed`);
+    }
+    return got >= n;
+  }, 100);
+  const lastMail = Math.max(...watch.scan().values());
+  const ms = lastMail - dueAt;
+  const ratio = +(ms / timers.ms).toFixed(2);
+  return [
+    {
+      id: 'reminder-burst',
+      title: `Reminder burst: ${n.toLocaleString('en-US')} reminders due at one instant, the last accepted by the SMTP sink`,
+      value: ms / 1000,
+      unit: 's',
+      topology: stack.topology,
+      ceiling: { title: `${n.toLocaleString('en-US')} bare timers due at one instant, all fired`, value: timers.ms / 1000, unit: 's' },
+      ratio,
+      target: '≤ 1.25×',
+      met: ratio <= 1.25,
+      detail: { reminders: n, drainMs: ms, mailsPerSecond: +(n / (ms / 1000)).toFixed(1), bareTimers: timers },
+    },
+  ];
+}
