@@ -1,7 +1,7 @@
 // Keyset pagination, newest first: stable under concurrent inserts, no OFFSET scans.
 // Timestamps are stored with millisecond precision (timestamptz(3)) so a cursor built from a
 // JS Date matches the stored value exactly.
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { desc, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 
 export interface Cursor {
@@ -28,10 +28,15 @@ export const isCursor = (v: unknown): v is Cursor =>
   typeof (v as Cursor).id === 'string' &&
   UUID_RE.test((v as Cursor).id);
 
+/**
+ * Rows after the cursor, newest first. A row comparison, not `a < x or (a = x and b < y)`: Postgres
+ * starts an index scan on (created_at, id) — alone or after equality columns — right at the cursor,
+ * where the OR form reads and discards every newer row first (a deep page of a million rows took
+ * hundreds of milliseconds).
+ */
 export function after(createdAt: PgColumn, id: PgColumn, cursor?: Cursor): SQL | undefined {
   if (!cursor) return undefined;
-  const at = new Date(cursor.createdAt);
-  return or(lt(createdAt, at), and(eq(createdAt, at), lt(id, cursor.id)));
+  return sql`(${createdAt}, ${id}) < (${new Date(cursor.createdAt).toISOString()}::timestamptz, ${cursor.id}::uuid)`;
 }
 
 export const newestFirst = (createdAt: PgColumn, id: PgColumn) => [desc(createdAt), desc(id)] as const;

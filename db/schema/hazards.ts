@@ -58,12 +58,17 @@ export const hazards = pgTable(
   },
   (t) => [
     unique('hazards_idempotency_uq').on(t.idempotencyScope, t.idempotencyKey),
+    // The list is newest first with a keyset cursor on (created_at, id): each common filter's index
+    // ends in those columns, so a page is an index range scan from the cursor, however deep.
     index('hazards_created_idx').on(t.createdAt, t.id),
-    index('hazards_enterprise_idx').on(t.enterpriseId),
-    index('hazards_county_idx').on(t.countyCode),
-    index('hazards_department_idx').on(t.departmentCode),
-    index('hazards_state_idx').on(t.state),
-    index('hazards_campaign_idx').on(t.campaignId),
+    index('hazards_enterprise_idx').on(t.enterpriseId, t.createdAt, t.id),
+    index('hazards_county_idx').on(t.countyCode, t.createdAt, t.id),
+    index('hazards_department_idx').on(t.departmentCode, t.createdAt, t.id),
+    index('hazards_state_idx').on(t.state, t.createdAt, t.id),
+    index('hazards_campaign_idx').on(t.campaignId, t.createdAt, t.id),
+    // Rare rows a list asks for: without these a page reads every newer row to find 50 of them.
+    index('hazards_overdue_idx').on(t.createdAt, t.id).where(sql`${t.overdue}`),
+    index('hazards_major_idx').on(t.createdAt, t.id).where(sql`${t.grade} = 'MAJOR'`),
     index('hazards_work_item_idx').on(t.campaignId, t.workItemNo).where(sql`${t.workItemNo} is not null`),
     index('hazards_unstarted_idx').on(t.createdAt).where(sql`${t.workflowStartedAt} is null`),
   ],
