@@ -1,8 +1,8 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
-import { cacheDir, defaultLog, findOnPath, isExecutable, runLogged, waitForExit, withLock, type Log } from './util';
+import { cacheDir, defaultLog, findOnPath, goInstallIntoCache, isExecutable, runLogged, runningGoInstalls, waitForExit, withLock, type Log } from './util';
 
 export type { EphemeralServerExecutable } from '@temporalio/testing';
 export type { Log } from './util';
@@ -45,49 +45,18 @@ async function explicitPath(variable: string): Promise<EphemeralServerExecutable
   return { type: 'existing-path', path: value };
 }
 
-/** PIDs of `go install <module>@...` processes, so we can wait for a build someone started by hand. */
-async function runningGoInstalls(module: string): Promise<number[]> {
-  const pids: number[] = [];
-  const entries = await readdir('/proc').catch(() => [] as string[]);
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    const args = cmdline.split('\0');
-    if (args.includes('install') && args.some((a) => a.startsWith(`${module}@`))) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-async function findGo(): Promise<string | undefined> {
-  return findOnPath('go', ['/usr/local/go/bin']);
-}
-
 /** Builds the pinned Temporal CLI from the Go module proxy into <cache>/bin; undefined if Go is missing. */
 async function buildDevServer(log: Log): Promise<string | undefined> {
-  const target = path.join(binDir(), 'temporal');
-  const go = await findGo();
-  if (!go) return undefined;
-  return withLock(path.join(binDir(), '.temporal-build.lock'), 'building the Temporal CLI', log, async () => {
-    if (await isExecutable(target)) return target;
-    // Build into a side directory and rename, so a killed build never leaves a truncated binary at `target`.
-    const partial = path.join(binDir(), '.partial');
-    await rm(partial, { recursive: true, force: true });
-    await mkdir(partial, { recursive: true });
-    const logFile = path.join(cacheDir(), 'temporal-build.log');
-    log(
-      `building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} into ${binDir()} ` +
-        `(a cold build takes about 5 minutes and fills ~4.6 GB of Go caches; output in ${logFile})`,
-    );
-    await runLogged(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: partial },
-      logFile,
-      what: 'building the Temporal CLI',
-      log,
-    });
-    await rename(path.join(partial, 'temporal'), target);
-    await rm(partial, { recursive: true, force: true });
-    return target;
+  const built = await goInstallIntoCache({
+    packages: [TEMPORAL_CLI_MODULE],
+    version: TEMPORAL_CLI_VERSION,
+    targets: [path.join(binDir(), 'temporal')],
+    what: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    cost: 'a cold build takes about 5 minutes and fills ~4.6 GB of Go caches',
+    logFile: path.join(cacheDir(), 'temporal-build.log'),
+    log,
   });
+  return built?.[0];
 }
 
 function wrapperScript(classpath: string): string {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants, createWriteStream } from 'node:fs';
-import { access, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -125,4 +125,79 @@ export async function runLogged(
     clearInterval(heartbeat);
     out.end();
   }
+}
+
+export async function findGo(): Promise<string | undefined> {
+  return findOnPath('go', ['/usr/local/go/bin']);
+}
+
+/** PIDs of running `go install <module>@...` processes (every `go install` when `module` is omitted). */
+export async function runningGoInstalls(module?: string): Promise<number[]> {
+  const pids: number[] = [];
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    if (args.includes('install') && args.some((a) => (module ? a.startsWith(`${module}@`) : /^[\w.-]+\.[\w.-]+\/\S*@/.test(a)))) {
+      pids.push(Number(entry));
+    }
+  }
+  return pids;
+}
+
+export interface GoInstall {
+  /** Packages of one module at one version, built by one `go install`, e.g. `go.temporal.io/server/cmd/server`. */
+  packages: string[];
+  version: string;
+  /** Where each package's binary (named after its last path element) ends up, in `packages` order. */
+  targets: string[];
+  /** What is built, for progress lines ("the Temporal CLI v1.5.1"). */
+  what: string;
+  /** How long a cold build takes and what it leaves behind, for the first progress line. */
+  cost: string;
+  logFile: string;
+  /** Runs after the build with the built binaries in place, still under the lock (e.g. copying module files). */
+  after?: () => Promise<void>;
+  log: Log;
+}
+
+/**
+ * `go install` of pinned packages from the Go module proxy into the cache, once per machine:
+ * under one lock for every Go build here (they share the Go caches and the CPU), after any
+ * `go install` already running (started by hand or by an older checkout), into a side
+ * directory renamed into place so a killed build never leaves a truncated binary.
+ * Undefined when Go is missing.
+ */
+export async function goInstallIntoCache(build: GoInstall): Promise<string[] | undefined> {
+  const go = await findGo();
+  if (!go) return undefined;
+  const { log, targets } = build;
+  const bin = path.join(cacheDir(), 'bin');
+  const built = async () => (await Promise.all(targets.map(isExecutable))).every(Boolean);
+  return withLock(path.join(bin, '.go-install.lock'), `building ${build.what}`, log, async () => {
+    for (const pid of await runningGoInstalls()) await waitForExit(pid, 'a running go install', log);
+    if (!(await built())) {
+      const partial = path.join(bin, `.partial-${process.pid}`);
+      await rm(partial, { recursive: true, force: true });
+      await mkdir(partial, { recursive: true });
+      log(`building ${build.what} with ${go} into ${path.dirname(targets[0]!)} (${build.cost}; output in ${build.logFile})`);
+      try {
+        await runLogged(go, ['install', ...build.packages.map((p) => `${p}@${build.version}`)], {
+          env: { ...process.env, GOBIN: partial },
+          logFile: build.logFile,
+          what: `building ${build.what}`,
+          log,
+        });
+        for (const [i, pkg] of build.packages.entries()) {
+          await mkdir(path.dirname(targets[i]!), { recursive: true });
+          await rename(path.join(partial, path.basename(pkg)), targets[i]!);
+        }
+      } finally {
+        await rm(partial, { recursive: true, force: true });
+      }
+    }
+    await build.after?.();
+    return targets;
+  });
 }
