@@ -1,16 +1,17 @@
 // Every side effect the workflows need. Built by a factory so tests inject a real test
 // database and a real SMTP sink; every activity is idempotent (activities run at least once).
+import { ApplicationFailure } from '@temporalio/activity';
 import { eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { resolveContents } from '../db/contents.repo';
 import { hazardCauseRef } from '../domain/accountability';
 import { resolveCaseCauses } from '../services/case.service';
 import { openCaseForReview } from '../services/case-openers';
-import { abandonOutbox } from '../db/outbox.repo';
+import { abandonOutbox, claimOutbox } from '../db/outbox.repo';
 import { applyLedgerEntries, openReview, type LedgerEntry } from '../db/ledger.repo';
 import { enterprises, hazards, units } from '../db/schema';
 import { consoleLink } from '../domain/console-links';
-import { hazardNoticeKey } from '../domain/delivery';
+import { hazardNoticeKey, SideEffectErrorType } from '../domain/delivery';
 import type { NotificationKind } from '../domain/hazard';
 import { createCampaignActivities, type CampaignActivityDeps } from './campaign.activities';
 import { createAccountActivities } from './account.activities';
@@ -19,7 +20,7 @@ import { createCircularActivities } from './circular.activities';
 import { createOrderActivities } from './order.activities';
 import { createWebhookActivities, type WebhookDeliveryDeps } from './webhook.activities';
 import { ledgerWrite } from './ledger-errors';
-import { deliver, uniqueEmails, type DeliveryResult, type OutboxDeps } from './outbox';
+import { deliver, outboxRowOf, sendClaimed, uniqueEmails, type DeliveryResult, type OutboxDeps, type OutgoingRow } from './outbox';
 import { renderNotification, type Locale } from './notification-templates';
 
 /** The units table again, for the hazard's county beside its department. */
@@ -86,7 +87,8 @@ export function createActivities(deps: ActivityDeps) {
     return { reviewId };
   }
 
-  async function sendHazardNotification(req: NotificationRequest): Promise<NotificationResult> {
+  /** A hazard notice rendered from the ledger row: recipients by kind, the enterprise's locale. */
+  async function hazardNotice(req: NotificationRequest): Promise<OutgoingRow & { headers: Record<string, string> }> {
     const [row] = await db
       .select({ hazard: hazards, enterprise: enterprises, department: units, county: countyUnits })
       .from(hazards)
@@ -121,7 +123,7 @@ export function createActivities(deps: ActivityDeps) {
       data: req.data,
       link: consoleLink(mail.publicUrl, 'hazards', h.id),
     });
-    return deliver(deps, {
+    return {
       businessKey: notificationBusinessKey(req),
       hazardId: h.id,
       campaignId: h.campaignId,
@@ -132,7 +134,37 @@ export function createActivities(deps: ActivityDeps) {
       bodyText: text,
       locale,
       headers: { 'X-Hazard-Id': h.id },
+    };
+  }
+
+  async function sendHazardNotification(req: NotificationRequest): Promise<NotificationResult> {
+    return deliver(deps, await hazardNotice(req));
+  }
+
+  /**
+   * A timer's step and its notice in one activity (workflow patch 'step-with-its-notice'): the
+   * ledger step and the outbox row in one transaction (both idempotent: workflow + seq, business
+   * key), then one try at the mail. A try that may heal leaves the row PENDING and answers PENDING:
+   * the workflow then retries the mail with the mail's bounded budget (sendHazardNotification), so
+   * this activity, retried only for the database, never retries mail without bound.
+   */
+  async function recordHazardStepWithNotice(input: { entry: LedgerEntry; notice: NotificationRequest }): Promise<NotificationResult> {
+    const { entry } = input;
+    const mail = await hazardNotice(input.notice);
+    const outbox = await ledgerWrite(`hazard ${entry.hazardId} event ${entry.seq} and its notice`, async () => {
+      const entries = await withContent([entry]);
+      return db.transaction(async (tx) => {
+        await applyLedgerEntries(tx, entries);
+        return claimOutbox(tx, outboxRowOf(mail));
+      });
     });
+    await afterHazardSteps([entry]);
+    try {
+      return await sendClaimed(deps, outbox, mail, { lastAttempt: false });
+    } catch (err) {
+      if (err instanceof ApplicationFailure && err.type === SideEffectErrorType.MAIL_TEMPORARY) return { status: 'PENDING', businessKey: outbox.businessKey, recipients: [] };
+      throw err;
+    }
   }
 
   /** A mail whose activity gave up without recording an outcome (its last attempt timed out): FAILED, visibly. */
@@ -140,5 +172,5 @@ export function createActivities(deps: ActivityDeps) {
     await ledgerWrite(`outbox ${input.businessKey}`, () => abandonOutbox(db, input.businessKey, input.reason));
   }
 
-  return { abandonNotification, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps), ...createOrderActivities(deps), ...createCircularActivities(deps), ...createWebhookActivities(deps), ...createAccountActivities(deps) };
+  return { abandonNotification, recordHazardStepWithNotice, recordHazardTransition, recordHazardTransitions, openAccountabilityReview, sendHazardNotification, ...createCampaignActivities(deps), ...createCaseActivities(deps), ...createOrderActivities(deps), ...createCircularActivities(deps), ...createWebhookActivities(deps), ...createAccountActivities(deps) };
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Db } from '../db/client';
-import { claimOutbox, recordOutboxAttempt, type NewOutboxRow } from '../db/outbox.repo';
+import { claimOutbox, recordOutboxAttempt, type NewOutboxRow, type OutboxRow } from '../db/outbox.repo';
 import {
   classifySmtpFailure,
   describeSmtpFailure,
@@ -66,10 +66,27 @@ async function attempt(to: string[], send: (to: string[]) => Promise<SendOutcome
  * `html`, when given, is sent as the text's alternative; it must be as immutable as the business key
  * (the circular's frozen HTML), since only the text is kept on the outbox.
  */
-export async function deliver(deps: OutboxDeps, row: Omit<NewOutboxRow, 'messageId'> & { headers?: Record<string, string>; html?: string }): Promise<DeliveryResult> {
-  const { headers, html, ...rest } = row;
-  const businessKey = row.businessKey;
-  const outbox = await claimOutbox(deps.db, { ...rest, messageId: messageIdFor(businessKey) });
+export type OutgoingRow = Omit<NewOutboxRow, 'messageId'> & { headers?: Record<string, string>; html?: string };
+
+/** The outbox row of a mail (its Message-ID derived from the business key), to claim with `claimOutbox`. */
+export function outboxRowOf(row: OutgoingRow): NewOutboxRow {
+  const stored: OutgoingRow = { ...row };
+  delete stored.headers;
+  delete stored.html;
+  return { ...stored, messageId: messageIdFor(row.businessKey) };
+}
+
+export async function deliver(deps: OutboxDeps, row: OutgoingRow): Promise<DeliveryResult> {
+  return sendClaimed(deps, await claimOutbox(deps.db, outboxRowOf(row)), row);
+}
+
+/**
+ * Sends a mail whose outbox row is claimed (`outbox`, as stored). `lastAttempt` says whether a
+ * temporary refusal is final; by default, when the activity's attempt is the mail budget's last.
+ */
+export async function sendClaimed(deps: OutboxDeps, outbox: OutboxRow, row: Pick<OutgoingRow, 'headers' | 'html'>, opts: { lastAttempt?: boolean } = {}): Promise<DeliveryResult> {
+  const { headers, html } = row;
+  const businessKey = outbox.businessKey;
   // Decided before (a retry of an attempt whose answer was lost): report that outcome, send nothing.
   if (outbox.status === 'SENT') return { status: 'ALREADY_SENT', businessKey, recipients: outbox.deliveredTo.length > 0 ? outbox.deliveredTo : outbox.recipients };
   if (outbox.status !== 'PENDING') return { status: outbox.status, businessKey, recipients: outbox.deliveredTo };
@@ -98,7 +115,7 @@ export async function deliver(deps: OutboxDeps, row: Omit<NewOutboxRow, 'message
   for (const { address, failure } of outcome.rejected) {
     refused.set(address, { address, reason: describeSmtpFailure(failure), permanent: classifySmtpFailure(failure) === 'PERMANENT' });
   }
-  const exhausted = currentAttempt() >= MAIL_RETRY.maximumAttempts;
+  const exhausted = opts.lastAttempt ?? currentAttempt() >= MAIL_RETRY.maximumAttempts;
   // Out of budget, a temporary refusal is final too: the office sees the mail as failed, with why.
   const failedRecipients = [...refused.values()].map((f) => (exhausted ? { ...f, permanent: true } : f));
   const progress = { recipients: outbox.recipients, deliveredTo, failedRecipients };

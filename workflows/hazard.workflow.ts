@@ -43,11 +43,13 @@ import {
   type HazardSnapshot,
   type HazardWorkflowInput,
 } from './hazard.messages';
-import { Background, writeOrMark } from './side-effects';
+import { Background, permanentFailure, writeOrMark } from './side-effects';
 
 type Activities = ReturnType<typeof createActivities>;
 const { recordHazardTransition, recordHazardTransitions, openAccountabilityReview, abandonNotification } = proxyActivities<Activities>(LEDGER);
 const { sendHazardNotification } = proxyActivities<Activities>(MAIL);
+// The ledger's unbounded retries (only the database fails it) with the time of one mail try.
+const { recordHazardStepWithNotice } = proxyActivities<Activities>({ ...LEDGER, startToCloseTimeout: MAIL.startToCloseTimeout });
 
 /** The deadline a notice is about, taken when its step is taken: an extension approved meanwhile does not change it. */
 interface Stamp {
@@ -164,8 +166,10 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
    * on: a refused or unreachable mailbox never holds back the next timer. Histories from before
    * v4 waited for each mail; they replay that way.
    */
+  const noticeFor = (kind: NotificationKind, eventKey: string, at: Stamp, data: Record<string, unknown>) => ({ hazardId, kind, eventKey, deadlineVersion: at.deadlineVersion, data: { deadline: at.deadline, ...data } });
+
   async function notify(kind: NotificationKind, eventKey: string, at: Stamp, data: Record<string, unknown> = {}): Promise<void> {
-    const request = { hazardId, kind, eventKey, deadlineVersion: at.deadlineVersion, data: { deadline: at.deadline, ...data } };
+    const request = noticeFor(kind, eventKey, at, data);
     if (patched('mail-off-the-path')) {
       background.start('notification', { hazardId, kind, eventKey }, sendHazardNotification(request), (reason) =>
         patched('mail-gave-up-recorded') ? abandonNotification({ businessKey: hazardNoticeKey(request), reason }) : undefined,
@@ -173,6 +177,26 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
       return;
     }
     await sendHazardNotification(request).catch((err: unknown) => log.error('notification failed', { hazardId, kind, error: String(err) }));
+  }
+
+  /**
+   * v6 ('step-with-its-notice'): a timer's step and its notice go out together, beside the loop:
+   * one activity writes the step and the outbox row and tries the mail once (one activity task and
+   * two workflow tasks per notice, where the step's write, the mail and their completions took two
+   * and three), and the next timer is set in the task that fired this one, never after a write or a
+   * mailbox. A mail that may heal is then retried within its bounded budget as before (notify); a
+   * step the ledger refuses is written marked (write) and its notice sent as before.
+   */
+  function stepWithNotice(entry: LedgerEntry, kind: NotificationKind, eventKey: string, at: Stamp, data: Record<string, unknown> = {}): void {
+    const effect = recordHazardStepWithNotice({ entry, notice: noticeFor(kind, eventKey, at, data) }).then<unknown, void>(
+      (result) => (result.status === 'PENDING' ? notify(kind, eventKey, at, data) : result),
+      async (err: unknown) => {
+        if (permanentFailure(err) === null) throw err;
+        await write([entry]);
+        await notify(kind, eventKey, at, data);
+      },
+    );
+    background.start(`${kind} step`, { hazardId, kind, eventKey, seq: entry.seq }, effect);
   }
 
   async function notifyFor(entries: LedgerEntry[], at: Stamp): Promise<void> {
@@ -295,6 +319,7 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
     const deadline = at.deadline;
     // The instant the schedule set for this event; the entry's `at` is when the workflow acted on it.
     const dueAt = new Date(e.at).toISOString();
+    const together = patched('step-with-its-notice');
     switch (e.kind) {
       case 'REMINDER':
         if (AWAITING_VERIFIER.includes(s.state)) {
@@ -304,21 +329,27 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
       {
         // Stamped when the timer fires; the mail's delivery is on the outbox.
         const entry = step('REMINDER_SENT', null, SYSTEM_ACTOR, { offset: e.offset, deadline, dueAt });
+        if (together) return stepWithNotice(entry, 'REMINDER', e.key, at, { offset: e.offset });
         await notify('REMINDER', e.key, at, { offset: e.offset });
         await write([entry]);
         return;
       }
-      case 'OVERDUE':
+      case 'OVERDUE': {
         s.overdue = true;
-        await write([step('OVERDUE', null, SYSTEM_ACTOR, { deadline, dueAt })]);
+        const entry = step('OVERDUE', null, SYSTEM_ACTOR, { deadline, dueAt });
+        if (together) return stepWithNotice(entry, 'OVERDUE', e.key, at);
+        await write([entry]);
         await notify('OVERDUE', e.key, at);
         return;
+      }
       case 'ESCALATION': {
         s.escalated = true;
         const when = nowIso();
         const reason = `not rectified ${e.offset ?? ''} after the deadline ${deadline}`;
         const review = await openAccountabilityReview({ hazardId, deadlineVersion: at.deadlineVersion, reason, at: when });
-        await write([{ ...step('ESCALATED', null, SYSTEM_ACTOR, { deadline, dueAt, reviewId: review.reviewId, reason }), at: when }]);
+        const entry = { ...step('ESCALATED', null, SYSTEM_ACTOR, { deadline, dueAt, reviewId: review.reviewId, reason }), at: when };
+        if (together) return stepWithNotice(entry, 'ESCALATED', e.key, at, { reviewId: review.reviewId, reason });
+        await write([entry]);
         await notify('ESCALATED', e.key, at, { reviewId: review.reviewId, reason });
         return;
       }

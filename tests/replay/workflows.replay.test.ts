@@ -46,6 +46,7 @@ describe('workflow replay over recorded histories', () => {
         'hazard-major-full-v3.json',
         'hazard-major-full-v4.json',
         'hazard-major-full-v5.json',
+        'hazard-major-full-v6.json',
         'campaign-demo-v1.json',
         'campaign-demo-v2.json',
         'campaign-demo-v3.json',
@@ -107,6 +108,16 @@ describe('workflow replay over recorded histories', () => {
   ])('starts self-inspection duties only in a campaign launched after the change (%s)', async (v, pages) => {
     const scheduled = (await loadHistory(`campaign-demo-${v}.json`)).events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType.name === 'startSelfInspections');
     expect(scheduled).toHaveLength(pages);
+  });
+
+  // v5 was recorded before a timer's step and its notice went out as one activity (patch step-with-its-notice), v6 after.
+  it.each([
+    ['v5', 0, 10],
+    ['v6', 6, 4],
+  ])('writes a timer step with its notice in one activity only in a hazard started after the change (%s)', async (v, together, mails) => {
+    const names = (await loadHistory(`hazard-major-full-${v}.json`)).events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType.name ?? []);
+    expect(names.filter((n) => n === 'recordHazardStepWithNotice')).toHaveLength(together);
+    expect(names.filter((n) => n === 'sendHazardNotification')).toHaveLength(mails);
   });
 
   it('fails on a tampered history whose activities differ from what the code schedules', async () => {

@@ -3,21 +3,24 @@
 // unreachable mailbox never holds back a timer, a notice names the deadline version it was fired
 // for, and a step whose data the ledger refuses is recorded marked instead of blocking the workflow.
 import { WorkflowUpdateStage } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities, type LedgerEntry } from '../../activities';
+import { createSmtpMailer } from '../../activities/mailer';
 import type { DbHandle } from '../../db/client';
 import type { HazardRow } from '../../db/hazards.repo';
 import { hazardEvents, notifications } from '../../db/schema';
 import { DomainError } from '../../domain/errors';
+import { SYSTEM_ACTOR } from '../../domain/hazard';
 import { executeHazardCommand, workflowInputFor } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { decideExtensionUpdate, hazardStateQuery } from '../../workflows/hazard.messages';
 import { hazardRectificationWorkflow } from '../../workflows/hazard.workflow';
 import type { SmtpSink } from '../support';
 import { actorFor, reportBody, seedEnterprise, seedHazard } from '../support/fixtures';
-import { OFFICE_EMAIL } from '../support/hazard-worker';
+import { mailSettings, OFFICE_EMAIL } from '../support/hazard-worker';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
 import { MINUTE, HOUR, DAY, shanghaiDate, endOfShanghaiDay, shanghai0900, minusDays } from '../support/shanghai';
 import { until } from '../support/eventually';
@@ -98,6 +101,65 @@ describe('a supervising department whose mailbox refuses mail (550)', () => {
 
     await wf.executeUpdate('withdraw', { args: [{ actor: actorFor('office'), reason: 'test over' }] });
     expect(await wf.result()).toMatchObject({ state: 'WITHDRAWN' });
+  });
+});
+
+describe('a reminder whose every recipient refuses it (550)', () => {
+  it('is on the ledger at its instant, the overdue step still fires at the deadline, and the outbox row shows the refusal', async () => {
+    const t0 = await env.currentTimeMs();
+    const deadline = t0 + 2 * HOUR;
+    const enterprise = await seedEnterprise(handle.db);
+    const report = reportBody({ deadline: new Date(deadline).toISOString(), policy: { reminderOffsets: ['PT1H'], escalationAfter: 'P30D' } });
+    const people = [report.responsible.email!, enterprise.principalEmail!];
+    for (const address of people) sink.refuseRecipients.set(address, { code: 550, message: 'mailbox unavailable' });
+    const row = await seedHazard(handle.db, enterprise, report, t0);
+    const wf = await env.client.workflow.start(hazardRectificationWorkflow, { taskQueue, workflowId: row.workflowId, args: [workflowInputFor(row)] });
+
+    await skipTo(deadline);
+    expect(await eventTimes(row, 'REMINDER_SENT')).toEqual([deadline - HOUR]);
+    expect(await eventTimes(row, 'OVERDUE')).toEqual([deadline]);
+    const reminder = await outboxOf(row, 'REMINDER');
+    expect(reminder).toMatchObject({ status: 'FAILED', attempts: 1, deliveredTo: [], lastError: expect.stringContaining('mailbox unavailable') });
+    expect(reminder!.failedRecipients.map((f) => f.address).sort()).toEqual([...people].sort());
+    expect(reminder!.failedRecipients.every((f) => f.permanent && f.reason.includes('550'))).toBe(true);
+    expect(mailsFor(row).map((m) => m.headers.get('x-notification-kind'))).not.toContain('REMINDER');
+    // The overdue notice reached the department beside the refused people.
+    expect(await until(() => outboxOf(row, 'OVERDUE'), (r) => r?.status !== 'PENDING', 'OVERDUE decided')).toMatchObject({ status: 'PARTIALLY_SENT', deliveredTo: [`${enterprise.departmentCode}@dept.test`] });
+
+    await wf.executeUpdate('withdraw', { args: [{ actor: actorFor('office'), reason: 'test over' }] });
+  });
+});
+
+describe('the activity of a step and its notice, run again (a retry after its answer was lost)', () => {
+  it('leaves one step on the ledger, one outbox row and one mail', async () => {
+    const enterprise = await seedEnterprise(handle.db);
+    const row = await seedHazard(handle.db, enterprise, reportBody(), await env.currentTimeMs());
+    const deadline = row.deadline.toISOString();
+    const entry: LedgerEntry = {
+      hazardId: row.id,
+      workflowId: row.workflowId,
+      seq: 1,
+      type: 'REMINDER_SENT',
+      fromState: 'REGISTERED',
+      toState: 'REGISTERED',
+      actor: SYSTEM_ACTOR,
+      data: { offset: 'P1D', deadline, dueAt: deadline },
+      at: new Date().toISOString(),
+      row: { state: 'REGISTERED', overdue: false, escalated: false, deadline, deadlineVersion: 1, pendingExtension: null },
+    };
+    const input = { entry, notice: { hazardId: row.id, kind: 'REMINDER' as const, eventKey: 'reminder:P1D', deadlineVersion: 1, data: { deadline, offset: 'P1D' } } };
+    const mailer = createSmtpMailer(sink.url);
+    const { recordHazardStepWithNotice } = createActivities({ db: handle.db, mailer, mail: mailSettings, temporal: target });
+    try {
+      expect(await new MockActivityEnvironment({ attempt: 1 }).run(recordHazardStepWithNotice, input)).toMatchObject({ status: 'SENT' });
+      expect(await new MockActivityEnvironment({ attempt: 2 }).run(recordHazardStepWithNotice, input)).toMatchObject({ status: 'ALREADY_SENT' });
+    } finally {
+      mailer.close();
+    }
+
+    expect((await events(row)).map((e) => [e.seq, e.type])).toEqual([[1, 'REMINDER_SENT']]);
+    expect(await outbox(row)).toMatchObject([{ businessKey: `hazard:${row.id}:v1:reminder:P1D`, status: 'SENT', attempts: 1 }]);
+    expect(mailsFor(row)).toHaveLength(1);
   });
 });
 

@@ -15,7 +15,7 @@ import type { SmtpSink } from '../support';
 import { startWorkflowStack, type WorkflowStack } from '../support/workflow-stack';
 import { actorFor, reportBody, seedEnterprise, seedHazard } from '../support/fixtures';
 import { OFFICE_EMAIL } from '../support/hazard-worker';
-import { DAY, shanghaiDate, endOfShanghaiDay, shanghai0900, minusDays } from '../support/shanghai';
+import { DAY, HOUR, shanghaiDate, endOfShanghaiDay, shanghai0900, minusDays } from '../support/shanghai';
 
 
 let stack: WorkflowStack;
@@ -223,6 +223,35 @@ describe('a major hazard (重大事故隐患)', () => {
     ]);
     await sink.waitFor((m) => m.headers.get('x-hazard-id') === row.id && m.headers.get('x-notification-kind') === 'LISTED_FOR_SUPERVISION');
     expect(mailKinds(row)).toEqual(expect.arrayContaining(['REPORTED_TO_REGULATOR', 'LISTED_FOR_SUPERVISION']));
+  });
+});
+
+describe('a reminder', () => {
+  it('is on the ledger once and mailed once, written and sent by one activity in two workflow tasks, the overdue timer set in the first', async () => {
+    const t0 = await env.currentTimeMs();
+    const deadline = t0 + 2 * HOUR;
+    const { row, wf } = await startHazard({ deadline: new Date(deadline).toISOString(), policy: { reminderOffsets: ['PT1H'], escalationAfter: 'P30D' } });
+    await skipTo(deadline);
+
+    const reminders = (await events(row)).filter((e) => e.type === 'REMINDER_SENT');
+    expect(reminders.map((e) => e.data)).toEqual([{ offset: 'PT1H', deadline: new Date(deadline).toISOString(), dueAt: new Date(deadline - HOUR).toISOString() }]);
+    expect(await eventTimes(row, 'REMINDER_SENT')).toEqual([deadline - HOUR]);
+    expect(await eventTimes(row, 'OVERDUE')).toEqual([deadline]);
+    const outbox = await handle.db.select().from(notifications).where(and(eq(notifications.hazardId, row.id), eq(notifications.kind, 'REMINDER')));
+    expect(outbox).toMatchObject([{ businessKey: `hazard:${row.id}:v1:reminder:PT1H`, status: 'SENT', attempts: 1 }]);
+    expect(mailKinds(row).filter((k) => k === 'REMINDER')).toHaveLength(1);
+
+    // From the reminder's timer to the overdue one: one activity, two workflow tasks (the fire, the activity's answer).
+    const history = (await wf.fetchHistory()).events ?? [];
+    const fired = history.flatMap((e, i) => (e.timerFiredEventAttributes ? [i] : []));
+    const reminder = history.slice(fired[0], fired[1]);
+    expect(reminder.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [])).toEqual(['recordHazardStepWithNotice']);
+    expect(reminder.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(2);
+    // The overdue timer is started by the task the reminder fired in, before the activity answers.
+    const timerStarted = reminder.findIndex((e) => e.timerStartedEventAttributes);
+    expect(timerStarted).toBeGreaterThan(-1);
+    expect(timerStarted).toBeLessThan(reminder.findIndex((e) => e.activityTaskCompletedEventAttributes));
+    await wf.executeUpdate('withdraw', { args: [{ actor: actorFor('office'), reason: 'test over' }] });
   });
 });
 
