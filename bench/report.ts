@@ -2,7 +2,7 @@
 // on and the topology of every figure; written as bench/results/<stamp>.md and .json.
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { TEMPORAL_CLI_VERSION } from '../cli/provision/temporal';
 import { ROOT } from './stack';
@@ -69,10 +69,14 @@ export interface RunInfo {
   command: string;
   quick: boolean;
   durationS: number;
+  /** 1-minute load average at the start and at the end: the machine is shared, figures move with it. */
+  load: { start: number; end: number };
   topologies: Record<string, string>;
   notes: string[];
   errors: string[];
 }
+
+export const load1 = () => +loadavg()[0]!.toFixed(1);
 
 export async function writeReport(run: RunInfo, m: Machine, figures: Figure[], prefix = ''): Promise<{ md: string; mdPath: string; jsonPath: string }> {
   const dir = join(ROOT, 'bench/results');
@@ -83,7 +87,7 @@ export async function writeReport(run: RunInfo, m: Machine, figures: Figure[], p
     .join('\n');
   const md = `# Benchmark ${run.stamp}${run.quick ? ' (quick)' : ''}
 
-\`${run.command}\` — ${run.durationS} s. Commit ${m.commit}.
+\`${run.command}\` — ${run.durationS} s. Commit ${m.commit}. Load average (1 min) ${run.load.start} at the start, ${run.load.end} at the end (${m.cores} cores).
 
 Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, Temporal CLI ${m.temporalCli}, ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}.
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { machine, writeReport, type Figure } from './report';
+import { load1, machine, writeReport, type Figure } from './report';
 import { clock, ROOT, startStack, type Stack, type Topology } from './stack';
 
 export interface FigureOptions {
@@ -66,12 +66,26 @@ const selected = FIGURES.filter((f) => !only || only.includes(f.name));
 Runtime.install({ logger: new DefaultLogger((process.env.BENCH_LOG_LEVEL ?? 'WARN') as 'WARN') });
 const c = clock('bench');
 const startedAt = Date.now();
+const loadAtStart = load1();
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const figures: Figure[] = [];
 const errors: string[] = [];
 const notes: string[] = [];
 const described: Record<string, string> = {};
 const servers: Record<string, Record<string, string>> = {};
+
+function runInfo() {
+  return {
+    stamp,
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    quick,
+    durationS: Math.round((Date.now() - startedAt) / 1000),
+    load: { start: loadAtStart, end: load1() },
+    topologies: described,
+    notes,
+    errors,
+  };
+}
 
 async function load(f: (typeof FIGURES)[number]): Promise<FigureFn | undefined> {
   const file = join(ROOT, 'bench/figures', `${f.file}.ts`);
@@ -99,13 +113,15 @@ async function runOn(topology: Topology, which: typeof FIGURES): Promise<void> {
   servers[topology] = stack.versions;
   try {
     for (const f of which) {
-      const fn = await load(f);
-      if (!fn) continue;
-      c.say(`— ${f.name} (${topology})`);
       try {
+        const fn = await load(f);
+        if (!fn) continue;
+        c.say(`— ${f.name} (${topology})`);
         const got = await fn(stack, { quick, large, results: figures });
         for (const g of got) c.say(`${g.title} [${g.topology}]: ${g.value} ${g.unit}${g.ratio !== undefined ? `, ratio ${g.ratio}` : ''}${g.met !== undefined ? (g.met ? ' (target met)' : ' (target missed)') : ''}`);
         figures.push(...got);
+        // Written after every figure: a run stopped part-way still leaves what it measured.
+        await writeReport({ ...runInfo(), notes: [...notes, 'partial: written while the run was still going'] }, await machine(servers), figures);
       } catch (err) {
         errors.push(`${f.name} (${topology}): ${err instanceof Error ? err.message : String(err)}`);
         c.say(`${f.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -121,16 +137,7 @@ c.say(`${quick ? 'quick' : 'full'} run; topology ${topologyArg}; figures ${selec
 for (const [i, t] of topologies.entries()) await runOn(t, selected.filter((f) => f.on === 'each' || (f.on === 'first' && i === 0)));
 await runOn('embedded', selected.filter((f) => f.on === 'embedded'));
 
-const run = {
-  stamp,
-  command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
-  quick,
-  durationS: Math.round((Date.now() - startedAt) / 1000),
-  topologies: described,
-  notes,
-  errors,
-};
-const out = await writeReport(run, await machine(servers), figures);
+const out = await writeReport(runInfo(), await machine(servers), figures);
 console.log(out.md);
 c.say(`wrote ${out.mdPath} and .json`);
 process.exit(errors.length ? 1 : 0);

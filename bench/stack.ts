@@ -188,7 +188,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const dev = await startDevServer({ dbFilename: join(dir, 'temporal.db') });
       stops.push(() => dev.stop());
       temporalAddress = dev.address;
-      versions.temporal = 'Temporal CLI dev server (SQLite file, WAL)';
+      versions.temporal = 'dev server';
     }
 
     let databaseUrl: string;
@@ -234,7 +234,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const sys = await client.workflowService.getSystemInfo({}).catch(() => null);
-    if (sys?.serverVersion) versions.temporal += ` ${sys.serverVersion}`;
+    if (sys?.serverVersion) versions.temporal = `${versions.temporal} ${sys.serverVersion}`;
 
     const workerPids: number[] = [];
     let describe: string;
@@ -247,6 +247,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         await worker.catch(() => undefined);
       });
       workerPids.push(process.pid);
+      // Measured only once the worker polls (it bundles the workflows first: seconds of this process's CPU).
+      await waitForPollers(client, config.temporal.namespace, config.temporal.taskQueue, 1, c, []);
       describe = 'embedded (`npm start`): PGlite, worker and API in one process beside the dev server (SQLite file, WAL)';
     } else {
       const n = opts.workerProcesses ?? (opts.topology === 'postgres' ? 2 : 1);

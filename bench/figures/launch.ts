@@ -20,7 +20,7 @@ export async function launch(stack: Stack, opts: { quick: boolean }): Promise<Fi
       value: r.everythingRunningMs / 1000,
       unit: 's',
       topology: stack.topology,
-      ceiling: { title: `${(r.units + r.drawnInspections).toLocaleString('en-US')} trivial workflows started and run`, value: r.idealTrivialWorkflowsMs / 1000, unit: 's' },
+      ceiling: { title: 'as many trivial workflows started and run', value: r.idealTrivialWorkflowsMs / 1000, unit: 's' },
       ratio: r.ratio,
       target: '≤ 1.25×',
       met: r.ratio <= 1.25,
