@@ -22,6 +22,7 @@ import { startHazardWorkflow } from '../services/hazard.service';
 import { calendarIfNeeded } from '../services/working-calendar';
 import type { TemporalTarget } from '../services/temporal';
 import { rescheduleObligation, startObligationWorkflow } from '../services/campaign.service';
+import { dutiesAssigned, type ObligationInput } from '../workflows/campaign.messages';
 import { inspectionWorkflowId, obligationWorkflowId, selfInspectionWorkflowId } from '../workflows/ids';
 import { dutyNoticeKey } from '../domain/delivery';
 import { dutyCauseRef } from '../domain/accountability';
@@ -29,6 +30,7 @@ import { SYSTEM_ACTOR } from '../domain/hazard';
 import { openOrJoinCase, resolveCaseCauses, unitSubject } from '../services/case.service';
 import { openCaseForConcealment } from '../services/case-openers';
 import { selfInspectionChecklist } from '../domain/self-inspection';
+import { isRefusedData } from '../db/errors';
 import { ledgerWrite } from './ledger-errors';
 import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
 import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
@@ -50,6 +52,12 @@ async function loadCampaign(db: Db, campaignId: string) {
   return c;
 }
 
+/** Starts (or signals) in flight at once while a page fans out: bounded, not a burst of 200 RPCs. */
+export const START_CONCURRENCY = 16;
+
+/** Statements stay well under Postgres's 65,535 parameters (16 per duty row). */
+const LEDGER_ROWS_PER_STATEMENT = 2000;
+
 /** Runs `fn` over items with at most `n` in flight: a page of starts without a burst of 200 RPCs. */
 async function limited<T>(items: T[], n: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let i = 0;
@@ -69,6 +77,27 @@ export function movedDuties(base: Duty[], original: Record<PhaseKey, PhaseWindow
 
 export function createCampaignActivities(deps: CampaignActivityDeps) {
   const { db, temporal } = deps;
+
+  /**
+   * Starts a page of obligation workflows: their duties go on the ledger first, the page's in a
+   * statement or a few (idempotent: events unique on obligation + seq, rows only move forward), so
+   * each started workflow skips that step (its first activity and workflow task round trip).
+   */
+  async function startObligationPage(inputs: ObligationInput[]): Promise<void> {
+    const at = new Date().toISOString();
+    const entries = inputs.flatMap((input) => dutiesAssigned(input, at));
+    // Data the database refuses (a statement's worth) is left to each workflow: it records its own
+    // steps, or marks them refused, as before; the page starts either way.
+    const refused = new Set<string>();
+    for (let i = 0; i < entries.length; i += LEDGER_ROWS_PER_STATEMENT) {
+      const chunk = entries.slice(i, i + LEDGER_ROWS_PER_STATEMENT);
+      await applyDutyEvents(db, chunk).catch((err: unknown) => {
+        if (!isRefusedData(err)) throw err;
+        for (const e of chunk) refused.add(e.obligationId);
+      });
+    }
+    await limited(inputs, START_CONCURRENCY, (input) => startObligationWorkflow(temporal, { ...input, assignedOnLedger: !refused.has(input.obligationId) }));
+  }
 
   async function recordCampaignEvents(entries: CampaignEventEntry[]): Promise<void> {
     await ledgerWrite(`campaign ${entries[0]?.campaignId} events`, () => applyCampaignEvents(db, entries));
@@ -121,8 +150,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     const c = await loadCampaign(db, input.campaignId);
     const page = await participantsPage(input.campaignId, input.after, input.limit);
     const dutyList = unitDuties(c.template);
-    await limited(page, 16, (p) =>
-      startObligationWorkflow(temporal, {
+    await startObligationPage(
+      page.map((p) => ({
         obligationId: obligationWorkflowId(c.id, p.unitCode),
         campaignId: c.id,
         holderCode: p.unitCode,
@@ -130,7 +159,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
         reminderOffsets: c.template.reporting.reminderOffsets,
         timeZone: c.template.timeZone,
         lateWindow: LATE_WINDOW,
-      }),
+      })),
     );
     return { next: page.length === input.limit ? page.at(-1)!.unitCode : null, started: page.length };
   }
@@ -139,7 +168,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     const c = await loadCampaign(db, input.campaignId);
     const page = await participantsPage(input.campaignId, input.after, input.limit);
     const moved = movedDuties(unitDuties(c.template), phaseWindows(c.template), input.phases as Record<PhaseKey, PhaseWindow>);
-    await limited(page, 16, (p) => rescheduleObligation(temporal, obligationWorkflowId(c.id, p.unitCode), moved, 'phase moved by the office'));
+    await limited(page, START_CONCURRENCY, (p) => rescheduleObligation(temporal, obligationWorkflowId(c.id, p.unitCode), moved, 'phase moved by the office'));
     return { next: page.length === input.limit ? page.at(-1)!.unitCode : null };
   }
 
@@ -198,8 +227,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     const { c, inspections: page, next } = await inspectionsPage(input);
     // An enterprise deactivated since launch stays in the frozen roster (and may be drawn) but owes no inspection.
     const inspections = page.filter(({ enterprise }) => isActive(enterprise));
-    await limited(inspections, 16, ({ enterprise: e, duty }) =>
-      startObligationWorkflow(temporal, {
+    await startObligationPage(
+      inspections.map(({ enterprise: e, duty }) => ({
         obligationId: inspectionWorkflowId(c.id, e.id),
         campaignId: c.id,
         holderCode: e.departmentCode,
@@ -208,7 +237,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
         reminderOffsets: c.template.spotCheck.reminderOffsets,
         timeZone: c.template.timeZone,
         lateWindow: LATE_WINDOW,
-      }),
+      })),
     );
     return { next, started: inspections.length };
   }
@@ -216,7 +245,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   /** The spot-check phase's close moved: every open inspection is due at the new close (a finished one has nothing to move). */
   async function rescheduleInspections(input: { campaignId: string; spotCheckClosesAt: number; after: string | null; limit: number }): Promise<{ next: string | null }> {
     const { c, inspections, next } = await inspectionsPage(input);
-    await limited(inspections, 16, ({ enterprise: e, duty }) => rescheduleObligation(temporal, inspectionWorkflowId(c.id, e.id), [duty], 'spot-check phase moved by the office'));
+    await limited(inspections, START_CONCURRENCY, ({ enterprise: e, duty }) => rescheduleObligation(temporal, inspectionWorkflowId(c.id, e.id), [duty], 'spot-check phase moved by the office'));
     return { next };
   }
 
@@ -237,8 +266,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
 
   async function startSelfInspections(input: { campaignId: string; after: string | null; limit: number; opensAt: number; selfInspectionClosesAt: number }): Promise<{ next: string | null; started: number }> {
     const { c, duties: page, next } = await selfInspectionsPage(input);
-    await limited(page, 16, ({ enterprise: e, duty }) =>
-      startObligationWorkflow(temporal, {
+    await startObligationPage(
+      page.map(({ enterprise: e, duty }) => ({
         obligationId: selfInspectionWorkflowId(c.id, e.id),
         campaignId: c.id,
         // Filed with (备案) its supervising department: the department holds the record, the enterprise owes it.
@@ -249,7 +278,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
         reminderOffsets: c.template.reporting.reminderOffsets,
         timeZone: c.template.timeZone,
         lateWindow: LATE_WINDOW,
-      }),
+      })),
     );
     return { next, started: page.length };
   }
@@ -257,7 +286,7 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
   /** The self-inspection phase's close moved: every open self-inspection duty is due at the new close. */
   async function rescheduleSelfInspections(input: { campaignId: string; selfInspectionClosesAt: number; after: string | null; limit: number }): Promise<{ next: string | null }> {
     const { c, duties: page, next } = await selfInspectionsPage(input);
-    await limited(page, 16, ({ enterprise: e, duty }) => rescheduleObligation(temporal, selfInspectionWorkflowId(c.id, e.id), [duty], 'self-inspection phase moved by the office'));
+    await limited(page, START_CONCURRENCY, ({ enterprise: e, duty }) => rescheduleObligation(temporal, selfInspectionWorkflowId(c.id, e.id), [duty], 'self-inspection phase moved by the office'));
     return { next };
   }
 

@@ -64,7 +64,9 @@ export interface DutyLedgerEntry {
 export async function applyDutyEvents(db: Db, entries: DutyLedgerEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const newestPerDuty = new Map<string, DutyLedgerEntry>();
-  for (const e of entries) if ((newestPerDuty.get(e.duty.key)?.seq ?? -1) < e.seq) newestPerDuty.set(e.duty.key, e);
+  // Keyed by obligation too: a fan-out writes the duties of a page of obligations at once.
+  const keyOf = (e: DutyLedgerEntry) => `${e.obligationId}\n${e.duty.key}`;
+  for (const e of entries) if ((newestPerDuty.get(keyOf(e))?.seq ?? -1) < e.seq) newestPerDuty.set(keyOf(e), e);
   await db.transaction(async (tx) => {
     await tx
       .insert(dutyEvents)

@@ -1,7 +1,8 @@
 // Message definitions of the campaign and obligation workflows. Wire names: never rename.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CampaignTemplate, Duty, PhaseKey } from '../domain/campaign';
-import type { Actor } from '../domain/hazard';
+import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
+import type { DutyLedgerEntry } from '../activities';
 
 export type DutyState = 'PENDING' | 'SUBMITTED' | 'MISSED';
 
@@ -18,6 +19,8 @@ export interface ObligationInput {
   timeZone: string;
   /** The workflow ends this long after the last due instant if duties are still open (late submissions until then). */
   lateWindow: string;
+  /** v7: the fan-out that started it wrote its DUTY_ASSIGNED steps (seq 1..n) to the ledger already. */
+  assignedOnLedger?: boolean;
   resume?: ObligationState;
 }
 
@@ -96,3 +99,25 @@ export interface PhaseMove {
 
 export const campaignStatusQuery = defineQuery<CampaignState>('campaignStatus');
 export const movePhaseUpdate = defineUpdate<CampaignState, [PhaseMove]>('movePhase');
+
+/**
+ * The DUTY_ASSIGNED steps an obligation begins with (seq 1..n, in its duties' order): written by the
+ * workflow itself, or (v7) for a whole page at once by the fan-out that starts it.
+ */
+export function dutiesAssigned(input: ObligationInput, at: string): DutyLedgerEntry[] {
+  return input.duties.map((duty, i) => ({
+    campaignId: input.campaignId,
+    obligationId: input.obligationId,
+    holderCode: input.holderCode,
+    subjectEnterpriseId: input.subjectEnterpriseId ?? null,
+    seq: i + 1,
+    type: 'DUTY_ASSIGNED',
+    actor: SYSTEM_ACTOR,
+    data: {},
+    at,
+    duty,
+    state: 'PENDING',
+    late: false,
+    submittedAt: null,
+  }));
+}

@@ -24,6 +24,7 @@ import { shiftInstant } from '../domain/policy';
 import { FAN_OUT, LEDGER, MAIL } from './activity-options';
 import { Background, permanentFailure, writeOrMark } from './side-effects';
 import {
+  dutiesAssigned,
   obligationStateQuery,
   rescheduleDutiesSignal,
   submitDutyUpdate,
@@ -211,7 +212,11 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   );
 
   if (!input.resume) {
-    await record(s.duties.map((d) => entry(d, 'DUTY_ASSIGNED', SYSTEM_ACTOR)));
+    const assigned = dutiesAssigned(input, nowIso());
+    s.seq = assigned.length;
+    // v7: the fan-out that started this run put these steps on the ledger for its whole page at once
+    // (activities/campaign.activities.ts startObligationPage): not written again here.
+    if (!(input.assignedOnLedger === true && patched('duties-assigned-by-fan-out'))) await record(assigned);
     // Tells the holder what is due, once, with every duty and its instant.
     await notify({ campaignId, obligationId, holderCode, duty: s.duties[0]!.duty, kind: 'DUTIES_ASSIGNED', eventKey: 'assigned' });
   }

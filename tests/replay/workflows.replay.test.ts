@@ -53,18 +53,21 @@ describe('workflow replay over recorded histories', () => {
         'campaign-demo-v4.json',
         'campaign-demo-v5.json',
         'campaign-demo-v6.json',
+        'campaign-demo-v7.json',
         'obligation-demo-v1.json',
         'obligation-demo-v2.json',
         'obligation-demo-v3.json',
         'obligation-demo-v4.json',
         'obligation-demo-v5.json',
         'obligation-demo-v6.json',
+        'obligation-demo-v7.json',
         'inspection-demo-v1.json',
         'inspection-demo-v2.json',
         'inspection-demo-v3.json',
         'inspection-demo-v4.json',
         'inspection-demo-v5.json',
         'inspection-demo-v6.json',
+        'inspection-demo-v7.json',
         'case-demo-v1.json',
         'order-rectification-v1.json',
         'order-suspension-v1.json',
@@ -108,6 +111,20 @@ describe('workflow replay over recorded histories', () => {
   ])('starts self-inspection duties only in a campaign launched after the change (%s)', async (v, pages) => {
     const scheduled = (await loadHistory(`campaign-demo-${v}.json`)).events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType.name === 'startSelfInspections');
     expect(scheduled).toHaveLength(pages);
+  });
+
+  // v6 was recorded before the fan-out put a page's DUTY_ASSIGNED steps on the ledger (patch
+  // duties-assigned-by-fan-out), v7 after: its obligations start with no ledger write before their first wait.
+  it.each([
+    ['v6', 1, false],
+    ['v7', 0, true],
+  ])('lets only an obligation started by a fan-out that assigned its duties skip writing them (%s)', async (v, writesBeforeWait, assigned) => {
+    for (const name of [`obligation-demo-${v}.json`, `inspection-demo-${v}.json`]) {
+      expect((await startedWith<ObligationInput>(name)).assignedOnLedger === true).toBe(assigned);
+      const events = (await loadHistory(name)).events;
+      const beforeWait = events.slice(0, events.findIndex((e) => e.eventType === 'EVENT_TYPE_TIMER_STARTED'));
+      expect(beforeWait.filter((e) => e.activityTaskScheduledEventAttributes?.activityType.name === 'recordDutyEvents')).toHaveLength(writesBeforeWait);
+    }
   });
 
   // v5 was recorded before a timer's step and its notice went out as one activity (patch step-with-its-notice), v6 after.
