@@ -10,7 +10,7 @@ export type AuditRow = typeof auditLog.$inferSelect;
 export interface AuditEntry {
   actor: Actor;
   action: string;
-  subjectKind: 'api_key' | 'unit' | 'enterprise' | 'roster' | 'case' | 'hazard' | 'user';
+  subjectKind: 'api_key' | 'unit' | 'enterprise' | 'roster' | 'case' | 'hazard' | 'user' | 'calendar';
   subjectId?: string | null;
   data?: Record<string, unknown>;
 }

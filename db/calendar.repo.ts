@@ -1,5 +1,8 @@
 // The office's overrides of the working-day calendar, one row per year (replaced whole by a PUT).
+// Each change is on the audit log in its transaction (who, when, the year's days before and after);
+// a write that changes nothing is not.
 import { asc, eq } from 'drizzle-orm';
+import { recordAudit } from './audit.repo';
 import type { Db } from './client';
 import { calendarYears, type CalendarOverrideDay } from './schema';
 import type { Actor } from '../domain/hazard';
@@ -20,11 +23,16 @@ export async function putCalendarYear(db: Db, year: number, days: CalendarOverri
       .values({ year, days, updatedBy: actor })
       .onConflictDoUpdate({ target: calendarYears.year, set: { days, updatedBy: actor, updatedAt: new Date() } })
       .returning();
+    await recordAudit(tx, { actor, action: 'calendar.year_written', subjectKind: 'calendar', subjectId: String(year), data: { year, before: current?.days ?? null, after: days } });
     return { row: row!, created: !current };
   });
 }
 
-export async function deleteCalendarYear(db: Db, year: number): Promise<boolean> {
-  const rows = await db.delete(calendarYears).where(eq(calendarYears.year, year)).returning({ year: calendarYears.year });
-  return rows.length > 0;
+/** Idempotent: removing a year without overrides removes and records nothing. */
+export async function deleteCalendarYear(db: Db, year: number, actor: Actor): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [gone] = await tx.delete(calendarYears).where(eq(calendarYears.year, year)).returning();
+    if (gone) await recordAudit(tx, { actor, action: 'calendar.year_removed', subjectKind: 'calendar', subjectId: String(year), data: { year, before: gone.days, after: null } });
+    return gone !== undefined;
+  });
 }

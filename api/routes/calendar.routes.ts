@@ -95,7 +95,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app,
       schema: {
         tags: ['calendar'],
         summary:
-          "Writes the office's overrides of a year (replacing those it wrote before): days off and weekend days worked beside the package's, or a whole year the package does not know yet (e.g. when the State Council publishes next year's holidays). Hazards already registered keep the calendar they were armed with",
+          "Writes the office's overrides of a year (replacing those it wrote before): days off and weekend days worked beside the package's, or a whole year the package does not know yet (e.g. when the State Council publishes next year's holidays). Hazards already registered keep the calendar they were armed with. Each change is on the audit log (calendar.year_written: the days before and after)",
         params: YearParams,
         body: CalendarYearBody,
         response: { 200: CalendarYearView, ...errorResponses },
@@ -124,15 +124,15 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app,
     {
       schema: {
         tags: ['calendar'],
-        summary: "Removes the office's overrides of a year (if any: 204 either way): the package's data alone holds again, and a year it does not know becomes unknown",
+        summary: "Removes the office's overrides of a year (if any: 204 either way): the package's data alone holds again, and a year it does not know becomes unknown. A removal is on the audit log (calendar.year_removed: the days before)",
         params: YearParams,
         response: { 204: Type.Null({ description: 'removed' }), ...errorResponses },
       },
     },
     async (request, reply) => {
-      requireRole(request, 'admin', 'office');
+      const actor = requireRole(request, 'admin', 'office');
       // Idempotent: a year without overrides has nothing to remove, and the answer is the same.
-      await deleteCalendarYear(db, request.params.year);
+      await deleteCalendarYear(db, request.params.year, actor);
       return reply.status(204).send(null);
     },
   );

@@ -381,7 +381,7 @@ export const referenceRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Temp
     {
       schema: {
         tags: ['audit'],
-        summary: 'Who changed API keys, units and enterprises, and roster imports (newest first, keyset pagination; admin and office)',
+        summary: 'Who changed API keys, units and enterprises, roster imports and the working-day calendar’s overrides (newest first, keyset pagination; admin and office)',
         querystring: AuditListQuery,
         response: { 200: Type.Object({ items: Type.Array(AuditEntryView), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
       },

@@ -60,6 +60,29 @@ describe('the working-day calendar', () => {
     expect((await h.call('DELETE', '/v1/calendar/years/2150', h.keys.office)).status).toBe(204);
     expect(await calendar()).toMatchObject({ version: 'chinese-days@1.5.7', overrides: [] });
   });
+
+  it('puts each change of the overrides on the audit log: who, when, the days before and after; a write that changes nothing is not', async () => {
+    const year = 2160;
+    const newYear = [{ date: '2160-01-01', kind: 'HOLIDAY', name: '元旦' }];
+    const moved = [...newYear, { date: '2160-01-04', kind: 'WORKDAY', name: '元旦调休' }];
+    expect((await h.call('PUT', `/v1/calendar/years/${year}`, h.keys.office, { days: newYear })).status).toBe(200);
+    expect((await h.call('PUT', `/v1/calendar/years/${year}`, h.keys.admin, { days: moved })).status).toBe(200);
+    expect((await h.call('PUT', `/v1/calendar/years/${year}`, h.keys.admin, { days: moved })).status).toBe(200);
+    expectProblem(await h.call('PUT', `/v1/calendar/years/${year}`, h.keys.county, { days: [] }), 403, 'FORBIDDEN');
+    expect((await h.call('DELETE', `/v1/calendar/years/${year}`, h.keys.office)).status).toBe(204);
+    expect((await h.call('DELETE', `/v1/calendar/years/${year}`, h.keys.office)).status).toBe(204);
+
+    type Entry = { action: string; actor: { role: string }; subjectId: string; data: { year: number; before: unknown; after: unknown }; createdAt: string };
+    const log = await h.call<{ items: Entry[] }>('GET', `/v1/audit-log?subjectKind=calendar&subjectId=${year}`, h.keys.office);
+    expect(log.status).toBe(200);
+    // Newest first: the removal, the admin's change, the office's first write.
+    expect(log.body.items.map((e) => [e.action, e.actor.role, e.data])).toEqual([
+      ['calendar.year_removed', 'office', { year, before: moved, after: null }],
+      ['calendar.year_written', 'admin', { year, before: newYear, after: moved }],
+      ['calendar.year_written', 'office', { year, before: null, after: newYear }],
+    ]);
+    expect(log.body.items.every((e) => e.subjectId === String(year) && !Number.isNaN(Date.parse(e.createdAt)))).toBe(true);
+  });
 });
 
 describe('a hazard with a deadline in working days', () => {
