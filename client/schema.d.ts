@@ -659,7 +659,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who changed API keys, units and enterprises, and roster imports (newest first, keyset pagination; admin and office) */
+        /** Who changed API keys, units and enterprises, roster imports and the working-day calendar’s overrides (newest first, keyset pagination; admin and office) */
         get: {
             parameters: {
                 query?: {
@@ -668,7 +668,7 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     subjectId?: string;
-                    subjectKind?: "api_key" | "unit" | "enterprise" | "roster" | "case" | "user";
+                    subjectKind?: "api_key" | "unit" | "enterprise" | "roster" | "case" | "user" | "calendar";
                 };
                 header?: never;
                 path?: never;
@@ -2026,7 +2026,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Writes the office's overrides of a year (replacing those it wrote before): days off and weekend days worked beside the package's, or a whole year the package does not know yet (e.g. when the State Council publishes next year's holidays). Hazards already registered keep the calendar they were armed with */
+        /** Writes the office's overrides of a year (replacing those it wrote before): days off and weekend days worked beside the package's, or a whole year the package does not know yet (e.g. when the State Council publishes next year's holidays). Hazards already registered keep the calendar they were armed with. Each change is on the audit log (calendar.year_written: the days before and after) */
         put: {
             parameters: {
                 query?: never;
@@ -2185,7 +2185,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Removes the office's overrides of a year (if any: 204 either way): the package's data alone holds again, and a year it does not know becomes unknown */
+        /** Removes the office's overrides of a year (if any: 204 either way): the package's data alone holds again, and a year it does not know becomes unknown. A removal is on the audit log (calendar.year_removed: the days before) */
         delete: {
             parameters: {
                 query?: never;
@@ -3935,6 +3935,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{id}/circulars/{month}/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One month's circular as .xlsx, streamed: its frozen figures in sheets (通报信息, 打分排队, 隐患情况, 未按时报送, 重大隐患逾期企业, 督导发现, 企业自查, 检查覆盖), the same rows as the figures of GET …/circulars/{month}; read as that route is (a draft only by the office, admin and reviewers) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description a month (YYYY-MM) in the campaign's time zone */
+                    month: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the circular */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/campaigns/{id}/circulars/{month}/publish": {
         parameters: {
             query?: never;
@@ -4365,6 +4506,145 @@ export interface paths {
                             to: string;
                             unitCode: string;
                         };
+                    };
+                };
+                /** @description the request does not match this schema (the fields at fault are named) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no API key, or an unknown, revoked or expired one */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the key’s role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource within the key’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the resource’s state does not allow this now */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is larger than the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the body is not JSON */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the input is well formed but refused (the fields at fault are named) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description too many requests for this key */
+                429: {
+                    headers: {
+                        /** @description seconds until the key may send again */
+                        "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description an unexpected error, logged; details are not disclosed */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Temporal or the database did not answer in time; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/duties/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The units' duties (单位任务) of a campaign as .xlsx, streamed: every county's and department's reporting duty with its due instant, state, whether filed late, when filed and when found missed; the duties GET /v1/campaigns/{id} lists under duties.units, to the same keys (the office and admin; a county or department taking part) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the units' duties */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     };
                 };
                 /** @description the request does not match this schema (the fields at fault are named) */

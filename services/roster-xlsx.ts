@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { FieldError } from '../domain/errors';
 import { columnLetter, mapHeaders, ROSTER_COLUMNS, rowBody, type RosterColumn } from '../domain/roster-sheet';
+import { workbookWriter } from './xlsx-writer';
 
 export interface SheetRow {
   /** The row's number in the sheet (the header is row 1). */
@@ -71,7 +72,7 @@ export function columnOf(columns: ReadRoster['columns'], field: string): { colum
 
 /** The template the office fills in: Chinese headers and an example row; a second sheet explains each column. */
 export async function writeRosterTemplate(output: Writable): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: false, useSharedStrings: false });
+  const wb = workbookWriter(output);
   const sheet = wb.addWorksheet('企业名录');
   sheet.addRow(ROSTER_COLUMNS.map((c) => c.zh)).commit();
   sheet.addRow(['大同市示例化工有限公司', '91140200MA0XXXXXXX', '危险化学品', 'pingcheng', 'emergency', '县级', '王总', 'boss@example.cn', '13800000000', 'zh-CN', 40.08, 113.3]).commit();

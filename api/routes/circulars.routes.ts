@@ -4,16 +4,20 @@
 // published ones; the counties and departments taking part read the published ones only.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CampaignRow } from '../../db/campaign-admin.repo';
-import { getCampaign, participantsOf } from '../../db/campaign-admin.repo';
+import { getCampaign } from '../../db/campaign-admin.repo';
 import { getCircular, listCirculars, type CircularRow } from '../../db/circulars.repo';
 import type { Db } from '../../db/client';
 import { DomainError, ErrorCode } from '../../domain/errors';
 import type { Actor } from '../../domain/hazard';
+import { campaignReadableBy } from '../../services/campaign-access';
 import { generateCircular, publishCircular } from '../../services/circular.service';
+import { circularSheets } from '../../services/circular-xlsx';
+import { writeRows, type WorkbookWriter } from '../../services/xlsx-writer';
 import type { TemporalTarget } from '../../services/temporal';
 import { requireRole } from '../plugins/auth';
 import { Circular, CircularList, CircularParams, CircularsParams, GenerateCircularBody, PublishedCircular } from '../schemas/circulars';
 import { errorResponses } from '../schemas/common';
+import { sendWorkbook, xlsxResponse } from '../xlsx';
 
 const summaryOf = (r: CircularRow) => ({
   campaignId: r.campaignId,
@@ -32,11 +36,17 @@ export const circularRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
 
   /** The campaign as the reader may see it, and whether it reads drafts (the office, admin, reviewers). */
   async function readable(actor: Actor, campaignId: string): Promise<{ c: CampaignRow; drafts: boolean }> {
-    const c = await getCampaign(db, campaignId);
     // Outside the key's units (a county, a department, a scoped reviewer not taking part) the campaign does not exist.
-    const unit = actor.role === 'admin' || actor.role === 'office' ? null : actor.scope;
-    if (!c || (unit !== null && !(await participantsOf(db, c.id)).some((p) => p.unitCode === unit))) throw notFound();
+    const c = await campaignReadableBy(db, actor, campaignId);
     return { c, drafts: actor.role === 'admin' || actor.role === 'office' || actor.role === 'reviewer' };
+  }
+
+  /** The month's circular as the reader may read it: a draft does not exist for a county or department. */
+  async function readableCircular(actor: Actor, campaignId: string, month: string): Promise<CircularRow> {
+    const { c, drafts } = await readable(actor, campaignId);
+    const row = await getCircular(db, c.id, month);
+    if (!row || (!drafts && row.status !== 'PUBLISHED')) throw new DomainError(ErrorCode.NOT_FOUND, `no circular for ${month}`);
+    return row;
   }
 
   async function officeCampaign(campaignId: string): Promise<CampaignRow> {
@@ -94,10 +104,29 @@ export const circularRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     },
     async (request) => {
       const actor = requireRole(request, 'admin', 'office', 'reviewer', 'county', 'department');
-      const { c, drafts } = await readable(actor, request.params.id);
-      const row = await getCircular(db, c.id, request.params.month);
-      if (!row || (!drafts && row.status !== 'PUBLISHED')) throw new DomainError(ErrorCode.NOT_FOUND, `no circular for ${request.params.month}`);
-      return viewOf(row);
+      return viewOf(await readableCircular(actor, request.params.id, request.params.month));
+    },
+  );
+
+  app.get(
+    '/campaigns/:id/circulars/:month/export.xlsx',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary:
+          "One month's circular as .xlsx, streamed: its frozen figures in sheets (通报信息, 打分排队, 隐患情况, 未按时报送, 重大隐患逾期企业, 督导发现, 企业自查, 检查覆盖), the same rows as the figures of GET …/circulars/{month}; read as that route is (a draft only by the office, admin and reviewers)",
+        params: CircularParams,
+        response: { 200: xlsxResponse('the circular'), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request, 'admin', 'office', 'reviewer', 'county', 'department');
+      const row = await readableCircular(actor, request.params.id, request.params.month);
+      const sheets = circularSheets(row);
+      const write = async (wb: WorkbookWriter) => {
+        for (const s of sheets) await writeRows(wb, s.name, s.header, [s.rows]);
+      };
+      return sendWorkbook(request, reply, `circular-${row.month}.xlsx`, write, `通报-${row.month}.xlsx`);
     },
   );
 

@@ -1,7 +1,6 @@
 // The roster as a spreadsheet: the office uploads its .xlsx (multipart/form-data, field `file`),
 // read by the streaming reader and imported as POST /v1/enterprises/bulk does (per-row errors,
 // valid rows kept, the same file twice creates nothing twice); the template is downloaded.
-import { PassThrough } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -11,10 +10,10 @@ import { syncHazardScopes } from '../../services/hazard-scope';
 import { readRosterXlsx, sheetErrors, SheetTooLargeError, writeRosterTemplate } from '../../services/roster-xlsx';
 import type { TemporalTarget } from '../../services/temporal';
 import { requireRole } from '../plugins/auth';
+import { sendXlsx, xlsxResponse } from '../xlsx';
 import { errorResponses } from '../schemas/common';
 import { importRoster } from './reference.routes';
 
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** As the JSON import: 10,000 rows a file, and a file of at most 20 MiB. */
 export const XLSX_MAX_ROWS = 10_000;
 export const XLSX_MAX_BYTES = 20 * 1024 * 1024;
@@ -105,14 +104,12 @@ export const rosterXlsxRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tem
       schema: {
         tags: ['enterprises'],
         summary: 'The roster template (.xlsx): the Chinese header row and an example row on the first sheet, each column explained (English header, required or not, values) on the second',
-        response: { 200: { description: 'the template', content: { [XLSX_TYPE]: { schema: Type.String({ format: 'binary' }) } } }, ...errorResponses },
+        response: { 200: xlsxResponse('the template'), ...errorResponses },
       },
     },
     async (request, reply) => {
       requireRole(request, 'admin', 'office');
-      const out = new PassThrough();
-      void writeRosterTemplate(out).catch((err: unknown) => out.destroy(err as Error));
-      return reply.type(XLSX_TYPE).header('content-disposition', "attachment; filename=\"roster-template.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95%E6%A8%A1%E6%9D%BF.xlsx").send(out);
+      return sendXlsx(request, reply, 'roster-template.xlsx', writeRosterTemplate, '企业名录模板.xlsx');
     },
   );
 };

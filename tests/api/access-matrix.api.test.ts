@@ -49,6 +49,24 @@ async function majorHazard(enterpriseId: string): Promise<string> {
   return res.body.id;
 }
 
+
+/** A circular's figures with nothing in them: the shape a generated one has (its .xlsx export reads every table). */
+const emptyCircularFigures = (campaignId: string) => ({
+  campaignId,
+  campaignName: 'matrix',
+  month: PUBLISHED_CIRCULAR_MONTH,
+  timeZone: 'Asia/Shanghai',
+  from: '1999-12-31T16:00:00.000Z',
+  to: '2000-01-31T16:00:00.000Z',
+  asOf: '2000-01-31T15:59:59.999Z',
+  counties: [],
+  departments: [],
+  hazards: { foundInMonth: 0, closedInMonth: 0, openAtEnd: 0, overdueAtEnd: 0 },
+  missedDuties: [],
+  overdueMajorHazards: [],
+  findings: [],
+  coverage: { selfInspection: { due: 0, filed: 0, filedLate: 0, missed: 0 }, byCounty: [], byDepartment: [] },
+});
 beforeAll(async () => {
   await h.start();
   const { entA, entB } = h;
@@ -70,7 +88,7 @@ beforeAll(async () => {
   for (const campaignId of [campaignA, campaignB]) {
     await h.db.insert(spotCheckDraws).values({ campaignId, seed: uniq('seed'), rule: { minRatio: 1, strata: ['industry'], population: 'COUNTY_SUPERVISED' }, roster, strata, drawnAt: new Date() });
     await h.db.insert(campaignSnapshots).values({ campaignId, figures: JSON.parse(JSON.stringify(await campaignFigures(h.db, campaignId))) as Record<string, unknown>, takenAt: new Date() });
-    await h.db.insert(campaignCirculars).values({ campaignId, month: PUBLISHED_CIRCULAR_MONTH, status: 'PUBLISHED', asOf: new Date(), figures: {}, markdown: '# 通报', html: '<h1>通报</h1>', contentSha256: '0'.repeat(64), generatedBy: SYSTEM_ACTOR, publishedBy: SYSTEM_ACTOR, publishedAt: new Date() });
+    await h.db.insert(campaignCirculars).values({ campaignId, month: PUBLISHED_CIRCULAR_MONTH, status: 'PUBLISHED', asOf: new Date(), figures: emptyCircularFigures(campaignId), markdown: '# 通报', html: '<h1>通报</h1>', contentSha256: '0'.repeat(64), generatedBy: SYSTEM_ACTOR, publishedBy: SYSTEM_ACTOR, publishedAt: new Date() });
   }
   // Duties can be submitted once each unit's obligation workflow has put them on the ledger; B's too,
   // so that an out-of-scope submission would reach a real obligation if the gate let it through.

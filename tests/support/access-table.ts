@@ -197,6 +197,7 @@ export const ACCESS_TABLE: RouteEntry[] = [
     probe: (ctx) => ({ url: '/v1/campaigns', body: { templateKey: ctx.template.key, templateVersion: ctx.template.version, counties: [], departments: [], name: `matrix ${randomBytes(3).toString('hex')}` } }),
   },
   { method: 'GET', url: '/v1/campaigns/:id', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}` }) },
+  { method: 'GET', url: '/v1/campaigns/:id/duties/export.xlsx', access: regulatorsScoped, probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/duties/export.xlsx` }) },
   {
     method: 'POST',
     url: '/v1/campaigns/:id/phases/:phase/move',
@@ -299,6 +300,12 @@ export const ACCESS_TABLE: RouteEntry[] = [
     url: '/v1/campaigns/:id/circulars/:month',
     access: circularReaders,
     probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/circulars/${PUBLISHED_CIRCULAR_MONTH}` }),
+  },
+  {
+    method: 'GET',
+    url: '/v1/campaigns/:id/circulars/:month/export.xlsx',
+    access: circularReaders,
+    probe: (ctx, t) => ({ url: `/v1/campaigns/${campaignOf(ctx, t)}/circulars/${PUBLISHED_CIRCULAR_MONTH}/export.xlsx` }),
   },
   {
     method: 'POST',
