@@ -1,17 +1,18 @@
 // Launch figure: a campaign for ENTERPRISES enterprises and UNITS units on the dev server: time until
-// every obligation workflow runs (unit obligations, then the inspections of the draw), beside the
-// time to start the same number of trivial workflows on the same server (the ideal), with the
-// largest pending-activity count and history length seen in any workflow.
+// every obligation workflow runs (unit obligations, the inspections of the draw and every roster
+// enterprise's self-inspection duty), beside the time to start and run as many trivial workflows
+// on the same server (the ideal), with the largest pending-activity count and history length seen in any workflow.
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { and, count, countDistinct, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { duties, spotCheckDraws } from '../db/schema';
+import { campaignRosters, duties, spotCheckDraws } from '../db/schema';
 import { demoTemplate, type CampaignTemplate } from '../domain/campaign';
 import { validateTemplate } from '../domain/campaign-template';
 import { localDateOf, localTimeOf } from '../domain/time';
 import { creditCode } from '../tests/support/fixtures';
+import { START_CONCURRENCY } from '../activities/campaign.activities';
 
 export interface LaunchContext {
   db: Db;
@@ -81,45 +82,60 @@ export async function benchCampaignLaunch(ctx: LaunchContext, sizes: { enterpris
         maxPending = Math.max(maxPending, d.raw.pendingActivities?.length ?? 0);
       }, () => undefined);
   }, 250);
-  const obligationsMs = await until('every unit obligation to run', async () => {
-    const [r] = await db.select({ n: countDistinct(duties.obligationId) }).from(duties).where(and(eq(duties.campaignId, campaign.id), ne(duties.kind, 'INSPECTION')));
-    return (r?.n ?? 0) >= units;
-  });
+  // Running = its duties on the ledger and its first steps taken: the workflow task that arms its timers
+  // and sends the holder's DUTIES_ASSIGNED mail also records the 'mail-off-the-path' patch, which the
+  // server's visibility shows (TemporalChangeVersion), whoever wrote the duties (the workflow, or the
+  // fan-out before starting it).
+  const kinds = {
+    obligations: { prefix: `obligation:${campaign.id}:`, duty: and(ne(duties.kind, 'INSPECTION'), ne(duties.kind, 'SELF_INSPECTION')) },
+    inspections: { prefix: `inspection:${campaign.id}:`, duty: eq(duties.kind, 'INSPECTION') },
+    selfInspections: { prefix: `self-inspection:${campaign.id}:`, duty: eq(duties.kind, 'SELF_INSPECTION') },
+  };
+  const running = async (k: keyof typeof kinds, expected: number): Promise<boolean> => {
+    const [r] = await db.select({ n: countDistinct(duties.obligationId) }).from(duties).where(and(eq(duties.campaignId, campaign.id), kinds[k].duty));
+    if ((r?.n ?? 0) < expected) return false;
+    const started = await client.workflow.count(`WorkflowId STARTS_WITH "${kinds[k].prefix}" AND TemporalChangeVersion = "mail-off-the-path"`);
+    return started.count >= expected;
+  };
+  const obligationsMs = await until('every unit obligation to run', () => running('obligations', units));
   say(`launch: ${units} unit obligations running after ${obligationsMs} ms`);
+  const [roster] = await db.select({ size: campaignRosters.size }).from(campaignRosters).where(eq(campaignRosters.campaignId, campaign.id));
+  const selfInspections = roster?.size ?? 0;
   await until('the spot-check draw', async () => (await db.select({ n: count() }).from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, campaign.id)))[0]!.n > 0);
   const [draw] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, campaign.id));
   const drawn = draw!.strata.reduce((n, s) => n + s.drawn.length, 0);
-  await until('every inspection to run', async () => {
-    const [r] = await db.select({ n: count() }).from(duties).where(and(eq(duties.campaignId, campaign.id), eq(duties.kind, 'INSPECTION')));
-    return (r?.n ?? 0) >= drawn;
-  });
+  await until('every inspection and self-inspection to run', async () => (await running('inspections', drawn)) && (await running('selfInspections', selfInspections)), 500);
   const allMs = Date.now() - launchedAt;
   clearInterval(sampler);
-  say(`launch: ${drawn} inspections running; everything after ${allMs} ms`);
+  say(`launch: ${drawn} inspections and ${selfInspections} self-inspections running; everything after ${allMs} ms`);
 
-  // Largest history among the obligation workflows (a sample of inspections: they are all alike).
-  const ids = [...counties, ...departments].map((u) => `obligation:${campaign.id}:${u}`).concat(draw!.strata.flatMap((s) => s.drawn).slice(0, 50).map((e) => `inspection:${campaign.id}:${e}`));
+  // Largest history among the obligation workflows (samples of inspections and self-inspections: they are all alike).
+  const ids = [...counties, ...departments].map((u) => `obligation:${campaign.id}:${u}`).concat(draw!.strata.flatMap((s) => s.drawn).slice(0, 50).map((e) => `inspection:${campaign.id}:${e}`)).concat(draw!.roster.slice(0, 50).map((e) => `self-inspection:${campaign.id}:${e.enterpriseId}`));
   let maxObligationHistory = 0;
   for (const id of ids) maxObligationHistory = Math.max(maxObligationHistory, (await client.workflow.getHandle(id).describe()).historyLength);
   const finalCampaign = await client.workflow.getHandle(`campaign:${campaign.id}`).describe();
   maxCampaignHistory = Math.max(maxCampaignHistory, finalCampaign.historyLength);
   await client.workflow.getHandle(`campaign:${campaign.id}`).terminate('bench over');
 
-  // The ideal: as many trivial workflows, started the same way (16 in flight), on the same server.
-  const total = units + drawn;
+  // The ideal: as many trivial workflows (units + drawn inspections + self-inspections), started the
+  // way the fan-out starts them (START_CONCURRENCY starts in flight, not waiting for each to finish), on the same
+  // server, until every one has run.
+  const total = units + drawn + selfInspections;
+  const queue = `bench-noop-${tag}`;
   const connection = await NativeConnection.connect({ address: ctx.address });
-  const worker = await Worker.create({ connection, taskQueue: `bench-noop-${tag}`, workflowsPath: fileURLToPath(new URL('./noop.workflows.ts', import.meta.url)) });
+  const worker = await Worker.create({ connection, taskQueue: queue, workflowsPath: fileURLToPath(new URL('./noop.workflows.ts', import.meta.url)) });
   const runIdeal = (async () => {
     const s = Date.now();
     let next = 0;
     await Promise.all(
-      Array.from({ length: 16 }, async () => {
+      Array.from({ length: START_CONCURRENCY }, async () => {
         while (next < total) {
           const i = next++;
-          await client.workflow.execute('benchNoopWorkflow', { taskQueue: `bench-noop-${tag}`, workflowId: `noop-${tag}-${i}` });
+          await client.workflow.start('benchNoopWorkflow', { taskQueue: queue, workflowId: `noop-${tag}-${i}` });
         }
       }),
     );
+    await until('every trivial workflow to run', async () => (await client.workflow.count(`TaskQueue = "${queue}" AND ExecutionStatus = "Completed"`)).count >= total, 500);
     return Date.now() - s;
   })();
   const idealMs = await worker.runUntil(runIdeal);
@@ -129,6 +145,7 @@ export async function benchCampaignLaunch(ctx: LaunchContext, sizes: { enterpris
     enterprises: sizes.enterprises,
     units,
     drawnInspections: drawn,
+    selfInspections,
     rosterImportMs: rosterMs,
     unitObligationsRunningMs: obligationsMs,
     everythingRunningMs: allMs,
