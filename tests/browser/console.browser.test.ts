@@ -4,9 +4,11 @@
 // The browser's own zone is Europe/London on purpose: every date must still read in Asia/Shanghai.
 // Each page visited is kept as a screenshot in tests/browser/artifacts/ (gitignored).
 import { readFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keep, launchBrowser, newPerson, PHONE } from '../support/browser';
+import { ROSTER_COLUMNS } from '../../domain/roster-sheet';
 import { buildConsoleCity, type ConsoleCity } from '../support/console-city';
 import { startE2eStack, type E2eStack } from '../support/e2e-stack';
 import { creditCode, uniq } from '../support/fixtures';
@@ -126,6 +128,8 @@ describe('the office console in Chromium', () => {
     const map = (await stack.call<{ cells: { countyCode: string; industry: string; level: string; total: number }[] }>('GET', `/v1/campaigns/${city.campaignId}/risk-map`, stack.adminKey)).body;
     const shown = await page.$$eval('[data-testid=risk-map] td[data-cell]', (tds) => tds.map((td) => `${td.getAttribute('data-cell')}=${td.getAttribute('data-level')}:${td.textContent}`));
     expect(shown.sort()).toEqual(map.cells.map((c) => `${c.countyCode}|${c.industry}=${c.level}:${c.total}`).sort());
+    // Enterprises with coordinates are drawn over the city.
+    expect(await page.$('[data-testid=risk-points] canvas')).not.toBeNull();
     await page.click(`[data-testid=risk-map] td[data-cell="${city.counties[0]}|HAZARDOUS_CHEMICALS"]`);
     await expect.poll(() => page.textContent('[data-testid=risk-enterprises]')).toContain('大同市平城化工有限公司');
     await keep(page, '03-overview');
@@ -270,6 +274,42 @@ describe('the office console in Chromium', () => {
     await page.waitForSelector('[data-testid=stat-hazards-total]');
     expect(await page.textContent('[data-testid=stat-phase]')).toContain('Mobilization');
     await keep(page, '16-overview-english');
+    await context.close();
+  });
+
+  it('loads the roster from an .xlsx with Chinese headers: the good rows are on the roster, each refused row shown by row, column and reason', async () => {
+    const { context, page } = await as('office');
+    await page.goto('/roster');
+    // The template the office fills in downloads from the page with the person's session.
+    const template = await page.request.get((await page.getAttribute('[data-testid=roster-template]', 'href'))!);
+    expect(`${template.status()} ${template.headers()['content-type']}`).toBe('200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const [county, department] = [city.counties[1], city.departments[1]];
+    const [good1, good2] = [creditCode(), creditCode()];
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('企业名录');
+    ws.addRow(ROSTER_COLUMNS.map((c) => c.zh));
+    for (const r of [
+      ['云冈能源有限公司', good1, '煤矿', county, department, '', '孙矿长', 'sun2@console.test'],
+      ['云冈危化储运有限公司', good2, 'HAZARDOUS_CHEMICALS', county, department, '市级', '周经理', ''],
+      ['缺代码有限公司', '', 'COMMERCE', county, department, '', '吴', ''],
+      ['未知行业有限公司', creditCode(), '造船', county, department, '', '郑', ''],
+      ['重复代码有限公司', good1, '煤矿', county, department, '', '冯', ''],
+    ])
+      ws.addRow(r);
+    await page.setInputFiles('[data-testid=roster-file]', { name: '名册.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await wb.xlsx.writeBuffer()) });
+    await page.click('[data-testid=roster-import]');
+    await expect.poll(() => page.textContent('[data-testid=roster-totals]')).toContain('新增 2');
+    expect(await page.textContent('[data-testid=roster-progress-text]')).toBe('名册.xlsx: 5 / 5');
+    const refused = await page.$$eval('[data-testid=roster-failures] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(refused.map(([row, column, header]) => `${row} ${column} ${header}`)).toEqual(['4 B 统一社会信用代码', '5 C 行业', '6 B 统一社会信用代码']);
+    expect(refused[0]![4]).toMatch(/required/);
+    expect(refused[1]![4]).toMatch(/^must be one of COAL_MINE, /);
+    expect(refused[2]![4]).toBe('duplicate credit code in this file (row 2)');
+    const listed = (await stack.call<{ items: { name: string; creditCode: string; industry: string }[] }>('GET', `/v1/enterprises?county=${county}&limit=100`, stack.adminKey)).body.items;
+    expect(listed.filter((e) => [good1, good2].includes(e.creditCode)).map((e) => `${e.name} ${e.industry}`).sort()).toEqual(['云冈危化储运有限公司 HAZARDOUS_CHEMICALS', '云冈能源有限公司 COAL_MINE']);
+    await keep(page, '18-roster-xlsx');
+    await page.setViewportSize(PHONE);
+    await keep(page, '18b-roster-xlsx-phone');
     await context.close();
   });
 });

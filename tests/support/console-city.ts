@@ -39,8 +39,13 @@ export async function buildConsoleCity(stack: E2eStack): Promise<ConsoleCity> {
   for (const [i, code] of [...counties, ...departments].entries()) {
     await ok(stack.call('POST', '/v1/units', key, { kind: i < 2 ? 'COUNTY' : 'DEPARTMENT', code, name: names[i], email: `${code}@console.test` }));
   }
+  // Each with its point in Datong (the risk map's scatter).
+  const location = [
+    { latitude: 40.076, longitude: 113.3 },
+    { latitude: 40.11, longitude: 113.13 },
+  ];
   const enterprise = (name: string, industry: string, i: 0 | 1) =>
-    ok(stack.call<{ id: string }>('POST', '/v1/enterprises', key, { name, creditCode: creditCode(), industry, countyCode: counties[i], departmentCode: departments[i], principal: { name: '王总', email: `boss-${counties[i]}@console.test` } }));
+    ok(stack.call<{ id: string }>('POST', '/v1/enterprises', key, { name, creditCode: creditCode(), industry, countyCode: counties[i], departmentCode: departments[i], location: location[i], principal: { name: '王总', email: `boss-${counties[i]}@console.test` } }));
   const a = (await enterprise('大同市平城化工有限公司', 'HAZARDOUS_CHEMICALS', 0)).id;
   const b = (await enterprise('云冈建筑工程有限公司', 'CONSTRUCTION', 1)).id;
 

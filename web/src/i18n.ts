@@ -167,7 +167,7 @@ const zh = {
   notDrawn: '尚未抽取：检查抽查阶段开始时抽取',
   roster: '企业名册',
   rosterImport: '导入名册',
-  rosterHelp: 'CSV（表头：name, creditCode, industry, countyCode, departmentCode, supervisionLevel, principalName, principalEmail, principalPhone）或 JSON（与 API 相同）。按统一社会信用代码匹配，重复导入不会重复登记；每 500 行提交一次。',
+  rosterHelp: '或 CSV（表头：name, creditCode, industry, countyCode, departmentCode, supervisionLevel, principalName, principalEmail, principalPhone）或 JSON（与 API 相同）。按统一社会信用代码匹配，重复导入不会重复登记；每 500 行提交一次。',
   created: '新增',
   updated: '更新',
   unchanged: '未变',
@@ -175,6 +175,16 @@ const zh = {
   evidenceExport: '导出证据包',
   riskMap: '四色图（安全风险分布）',
   riskLevel: '风险等级',
+  rosterTemplate: '下载名册模板（.xlsx）',
+  rosterHelpXlsx: 'Excel（.xlsx）：第一个工作表，首行为表头（中文或英文，见模板），最多 10,000 行。每行单独校验：合格的行保存，不合格的行按行号、列和原因列出；同一文件重复导入不会重复登记。',
+  rosterChecking: '正在校验并导入…',
+  column: '列',
+  header: '表头',
+  creditCode: '统一社会信用代码',
+  exportXlsx: '导出 Excel',
+  riskPoints: '企业分布（有坐标的企业）',
+  longitude: '经度',
+  latitude: '纬度',
 };
 export type Key = keyof typeof zh;
 
@@ -335,7 +345,7 @@ const en: Record<Key, string> = {
   notDrawn: 'Not drawn yet: the draw happens when the spot-check phase opens',
   roster: 'Roster',
   rosterImport: 'Import the roster',
-  rosterHelp: 'CSV (header: name, creditCode, industry, countyCode, departmentCode, supervisionLevel, principalName, principalEmail, principalPhone) or JSON (as the API takes it). Rows are matched by credit code, so importing again registers nothing twice; sent 500 rows at a time.',
+  rosterHelp: 'Or CSV (header: name, creditCode, industry, countyCode, departmentCode, supervisionLevel, principalName, principalEmail, principalPhone) or JSON (as the API takes it). Rows are matched by credit code, so importing again registers nothing twice; sent 500 rows at a time.',
   created: 'Created',
   updated: 'Updated',
   unchanged: 'Unchanged',
@@ -343,6 +353,16 @@ const en: Record<Key, string> = {
   evidenceExport: 'Export the evidence',
   riskMap: 'Four-colour risk map',
   riskLevel: 'Risk level',
+  rosterTemplate: 'Download the roster template (.xlsx)',
+  rosterHelpXlsx: 'Excel (.xlsx): the first worksheet, a header row in Chinese or English (see the template), at most 10,000 rows. Each row is checked on its own: valid rows are stored, refused ones listed with their row number, column and reason; importing the same file again registers nothing twice.',
+  rosterChecking: 'checking and importing…',
+  column: 'Column',
+  header: 'Header',
+  creditCode: 'Credit code',
+  exportXlsx: 'Export to Excel',
+  riskPoints: 'Where the enterprises are (those with coordinates)',
+  longitude: 'Longitude',
+  latitude: 'Latitude',
 };
 
 /** Wire values (states, grades, industries…) in words. */

@@ -80,7 +80,14 @@ export function Hazards({ role }: { role: Role }) {
           </label>
         )}
       </div>
-      <Card title={`${t('hazards')} · ${t('timeZone')} ${zone}`}>
+      <Card
+        title={`${t('hazards')} · ${t('timeZone')} ${zone}`}
+        actions={
+          <a href={`/v1/hazards/export.xlsx${qs(filters)}`} download data-testid="hazards-export">
+            {t('exportXlsx')}
+          </a>
+        }
+      >
         <Show loaded={page}>
           {(p) => (
             <>

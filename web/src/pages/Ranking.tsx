@@ -69,7 +69,7 @@ export function Ranking() {
             {(c) => (
               <>
               <Empty rows={c.items} />
-              <Table head={['month', 'status', 'at', '']}>
+              <Table head={['month', 'status', 'at', '', ' ']}>
                 {c.items.map((x) => (
                   <tr key={x.month}>
                     <td>{x.month}</td>
@@ -83,6 +83,11 @@ export function Ranking() {
                       <button type="button" class="link" onClick={() => setMonth(x.month)}>
                         {t('detail')}
                       </button>
+                    </td>
+                    <td>
+                      <a href={`/v1/campaigns/${campaign?.id ?? ''}/circulars/${x.month}/export.xlsx`} download data-testid={`circular-export-${x.month}`}>
+                        {t('exportXlsx')}
+                      </a>
                     </td>
                   </tr>
                 ))}

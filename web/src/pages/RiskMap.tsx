@@ -1,7 +1,9 @@
 // The four-colour risk map (四色图): county × industry coloured by the worst level of its
 // enterprises (GET /v1/campaigns/:id/risk-map); a cell opens the enterprises behind it with the
-// conditions that put each at its level (…/risk-map/enterprises).
+// conditions that put each at its level (…/risk-map/enterprises); the enterprises with coordinates
+// as points over the city, in their level's colour.
 import { useState } from 'preact/hooks';
+import { Scatter } from '../chart';
 import { label, locale, t, useLocale } from '../i18n';
 import { Link } from '../router';
 import { Card, ErrorBox, Show, Table, useApi, When } from '../ui';
@@ -14,6 +16,7 @@ interface Map {
   at: string;
   totals: Record<Level, number>;
   cells: { countyCode: string; industry: string; level: Level; counts: Record<Level, number>; total: number }[];
+  points: { enterpriseId: string; level: Level; latitude: number; longitude: number }[];
 }
 interface Enterprises {
   items: { enterpriseId: string; name: string; level: Level; reasons: { textZh: string; textEn: string }[] }[];
@@ -76,6 +79,16 @@ export function RiskMapCard({ campaignId, zone, name }: { campaignId: string; zo
                     </tbody>
                   </table>
                 </div>
+                {m.points.length > 0 && (
+                  <>
+                    <h3>{t('riskPoints')}</h3>
+                    <Scatter
+                      testid="risk-points"
+                      axes={[t('longitude'), t('latitude')]}
+                      series={LEVELS.map((l) => ({ name: label(`RISK_${l}`), color: LEVEL_COLOURS[l], points: m.points.filter((p) => p.level === l).map((p) => [p.longitude, p.latitude, p.enterpriseId.slice(0, 8)] as [number, number, string]) }))}
+                    />
+                  </>
+                )}
               </>
             );
           }}

@@ -16,6 +16,14 @@ export function Units() {
       <h1>{t('units')}</h1>
       <p class="muted">
         {campaign?.name} · {t('timeZone')} {zone}
+        {campaign && (
+          <>
+            {' · '}
+            <a href={`/v1/campaigns/${campaign.id}/duties/export.xlsx`} download data-testid="duties-export">
+              {t('exportXlsx')}
+            </a>
+          </>
+        )}
       </p>
       <Show loaded={status}>
         {(s) => (
