@@ -19,53 +19,56 @@ interface NoopWorker {
   tally(tag: string): Tally;
 }
 
-const workers = new WeakMap<Stack, Promise<NoopWorker>>();
+const memo = new WeakMap<Stack, Map<string, Promise<unknown>>>();
+
+/** What `make` measures (or starts) once per stack and key: the ceilings are shared by the figures of a run. */
+function once<T>(stack: Stack, key: string, make: () => Promise<T>): Promise<T> {
+  let byKey = memo.get(stack);
+  if (!byKey) memo.set(stack, (byKey = new Map()));
+  if (!byKey.has(key)) byKey.set(key, make());
+  return byKey.get(key) as Promise<T>;
+}
 
 /** One ceilings worker per stack, stopped with it. */
 function noopWorker(stack: Stack): Promise<NoopWorker> {
-  let w = workers.get(stack);
-  if (!w) {
-    w = (async () => {
-      const tallies = new Map<string, Tally>();
-      const tally = (tag: string) => {
-        let t = tallies.get(tag);
-        if (!t) tallies.set(tag, (t = { armed: 0, done: 0, lastDone: 0 }));
-        return t;
-      };
-      const taskQueue = `bench-ceiling-${randomUUID().slice(0, 8)}`;
-      const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-      const worker = await Worker.create({
-        connection,
-        namespace: stack.config.temporal.namespace,
-        taskQueue,
-        workflowsPath: fileURLToPath(new URL('../noop.workflows.ts', import.meta.url)),
-        sinks: {
-          bench: {
-            reached: {
-              fn: (_info, tag: string, what: 'armed' | 'done') => {
-                const t = tally(tag);
-                if (what === 'armed') t.armed++;
-                else {
-                  t.done++;
-                  t.lastDone = Date.now();
-                }
-              },
-              callDuringReplay: false,
+  return once(stack, 'worker', async () => {
+    const tallies = new Map<string, Tally>();
+    const tally = (tag: string) => {
+      let t = tallies.get(tag);
+      if (!t) tallies.set(tag, (t = { armed: 0, done: 0, lastDone: 0 }));
+      return t;
+    };
+    const taskQueue = `bench-ceiling-${randomUUID().slice(0, 8)}`;
+    const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+    const worker = await Worker.create({
+      connection,
+      namespace: stack.config.temporal.namespace,
+      taskQueue,
+      workflowsPath: fileURLToPath(new URL('../noop.workflows.ts', import.meta.url)),
+      sinks: {
+        bench: {
+          reached: {
+            fn: (_info, tag: string, what: 'armed' | 'done') => {
+              const t = tally(tag);
+              if (what === 'armed') t.armed++;
+              else {
+                t.done++;
+                t.lastDone = Date.now();
+              }
             },
+            callDuringReplay: false,
           },
         },
-      });
-      const running = worker.run();
-      stack.onStop(async () => {
-        worker.shutdown();
-        await running.catch(() => undefined);
-        await connection.close();
-      });
-      return { taskQueue, tally };
-    })();
-    workers.set(stack, w);
-  }
-  return w;
+      },
+    });
+    const running = worker.run();
+    stack.onStop(async () => {
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+    });
+    return { taskQueue, tally };
+  });
 }
 
 export interface StartCeiling {
@@ -75,28 +78,21 @@ export interface StartCeiling {
   concurrency: number;
 }
 
-const startCeilings = new WeakMap<Stack, Promise<StartCeiling>>();
-
 /** Trivial workflows started (client.workflow.start, `concurrency` in flight) and run: n / (first start → last run). Memoized per stack. */
 export function startCeiling(stack: Stack, quick: boolean): Promise<StartCeiling> {
-  let c = startCeilings.get(stack);
-  if (!c) {
-    c = (async () => {
-      const n = quick ? 300 : 2000;
-      const w = await noopWorker(stack);
-      // Warm the worker (bundle, first task) outside the measurement.
-      await stack.client.workflow.execute('benchNoopWorkflow', { taskQueue: w.taskQueue, workflowId: `warm-${randomUUID()}` });
-      const tag = `trivial-${randomUUID().slice(0, 8)}`;
-      stack.say(`ceiling: starting ${n} trivial workflows, ${stack.concurrency} at a time`);
-      const t0 = Date.now();
-      await stack.pool(n, (i) => stack.client.workflow.start('benchTrivialWorkflow', { taskQueue: w.taskQueue, workflowId: `${tag}-${i}`, args: [tag] }));
-      await stack.until('trivial workflows to run', async () => w.tally(tag).done >= n, 50);
-      const ms = w.tally(tag).lastDone - t0;
-      return { n, ms, perSecond: +(n / (ms / 1000)).toFixed(1), concurrency: stack.concurrency };
-    })();
-    startCeilings.set(stack, c);
-  }
-  return c;
+  return once(stack, 'starts', async () => {
+    const n = quick ? 300 : 2000;
+    const w = await noopWorker(stack);
+    // Warm the worker (bundle, first task) outside the measurement.
+    await stack.client.workflow.execute('benchNoopWorkflow', { taskQueue: w.taskQueue, workflowId: `warm-${randomUUID()}` });
+    const tag = `trivial-${randomUUID().slice(0, 8)}`;
+    stack.say(`ceiling: starting ${n} trivial workflows, ${stack.concurrency} at a time`);
+    const t0 = Date.now();
+    await stack.pool(n, (i) => stack.client.workflow.start('benchTrivialWorkflow', { taskQueue: w.taskQueue, workflowId: `${tag}-${i}`, args: [tag] }));
+    await stack.until('trivial workflows to run', async () => w.tally(tag).done >= n, 50);
+    const ms = w.tally(tag).lastDone - t0;
+    return { n, ms, perSecond: +(n / (ms / 1000)).toFixed(1), concurrency: stack.concurrency };
+  });
 }
 
 export interface TimerCeiling {
@@ -107,34 +103,25 @@ export interface TimerCeiling {
   setupMs: number;
 }
 
-const timerCeilings = new WeakMap<Stack, Map<number, Promise<TimerCeiling>>>();
-
 /** n workflows, each a bare timer due at one instant: time from the instant until all fired and ran on. Memoized per stack and n. */
 export function timerCeiling(stack: Stack, n: number, quick: boolean): Promise<TimerCeiling> {
-  let byN = timerCeilings.get(stack);
-  if (!byN) timerCeilings.set(stack, (byN = new Map()));
-  let c = byN.get(n);
-  if (!c) {
-    c = (async () => {
-      const w = await noopWorker(stack);
-      const starts = await startCeiling(stack, quick);
-      const tag = `timer-${randomUUID().slice(0, 8)}`;
-      // Far enough ahead that all n are waiting at the instant (checked below).
-      const dueAt = Date.now() + 5_000 + Math.ceil((n / starts.perSecond) * 1500);
-      stack.say(`ceiling: ${n} bare timers due in ${((dueAt - Date.now()) / 1000).toFixed(0)} s`);
-      const t0 = Date.now();
-      await stack.pool(n, (i) => stack.client.workflow.start('benchTimerWorkflow', { taskQueue: w.taskQueue, workflowId: `${tag}-${i}`, args: [tag, dueAt] }));
-      await stack.until('bare-timer workflows to wait', async () => w.tally(tag).armed >= n || Date.now() >= dueAt, 50);
-      const setupMs = Date.now() - t0;
-      if (w.tally(tag).armed < n) throw new Error(`only ${w.tally(tag).armed} of ${n} bare timers were set at the instant`);
-      await new Promise((r) => setTimeout(r, dueAt - Date.now()));
-      await stack.until('bare timers to fire', async () => w.tally(tag).done >= n, 50);
-      const ms = w.tally(tag).lastDone - dueAt;
-      return { n, ms, perSecond: +(n / (ms / 1000)).toFixed(1), setupMs };
-    })();
-    byN.set(n, c);
-  }
-  return c;
+  return once(stack, `timers:${n}`, async () => {
+    const w = await noopWorker(stack);
+    const starts = await startCeiling(stack, quick);
+    const tag = `timer-${randomUUID().slice(0, 8)}`;
+    // Far enough ahead that all n are waiting at the instant (checked below).
+    const dueAt = Date.now() + 5_000 + Math.ceil((n / starts.perSecond) * 1500);
+    stack.say(`ceiling: ${n} bare timers due in ${((dueAt - Date.now()) / 1000).toFixed(0)} s`);
+    const t0 = Date.now();
+    await stack.pool(n, (i) => stack.client.workflow.start('benchTimerWorkflow', { taskQueue: w.taskQueue, workflowId: `${tag}-${i}`, args: [tag, dueAt] }));
+    await stack.until('bare-timer workflows to wait', async () => w.tally(tag).armed >= n || Date.now() >= dueAt, 50);
+    const setupMs = Date.now() - t0;
+    if (w.tally(tag).armed < n) throw new Error(`only ${w.tally(tag).armed} of ${n} bare timers were set at the instant`);
+    await new Promise((r) => setTimeout(r, dueAt - Date.now()));
+    await stack.until('bare timers to fire', async () => w.tally(tag).done >= n, 50);
+    const ms = w.tally(tag).lastDone - dueAt;
+    return { n, ms, perSecond: +(n / (ms / 1000)).toFixed(1), setupMs };
+  });
 }
 
 /** Figure 1: `npm run bench -- --only ceiling`. */
