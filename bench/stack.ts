@@ -234,7 +234,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const sys = await client.workflowService.getSystemInfo({}).catch(() => null);
-    if (sys?.serverVersion) versions.temporal = `${versions.temporal} ${sys.serverVersion}`;
+    if (sys?.serverVersion && !versions.temporal.includes(sys.serverVersion)) versions.temporal = `${versions.temporal} ${sys.serverVersion}`;
 
     const workerPids: number[] = [];
     let describe: string;
