@@ -61,6 +61,8 @@ export interface PointSeries {
 const padded = {
   min: (v: { min: number; max: number }) => Number((v.min - Math.max(0.02, (v.max - v.min) * 0.1)).toFixed(3)),
   max: (v: { min: number; max: number }) => Number((v.max + Math.max(0.02, (v.max - v.min) * 0.1)).toFixed(3)),
+  // The padded ends are not round numbers: label only the ticks between them.
+  axisLabel: { showMinLabel: false, showMaxLabel: false },
 };
 
 /** Points by longitude (x) and latitude (y), one colour per series: where the enterprises sit over the city. */
