@@ -113,19 +113,48 @@ export async function applyDutyEvents(db: Db, entries: DutyLedgerEntry[]): Promi
 }
 
 type Counts = Record<string, { total: number; open: number; overdue: number }>;
+const COUNT_DIMENSIONS = ['byCounty', 'byDepartment', 'byIndustry', 'byGrade', 'byState'] as const;
 
-async function hazardCounts(db: Db, campaignId: string, column: typeof hazards.countyCode | typeof hazards.departmentCode | typeof hazards.industry | typeof hazards.grade | typeof hazards.state): Promise<Counts> {
+/** The campaign's hazards counted by county, department, industry, grade and state in one pass over its rows (grouping sets). */
+async function hazardCounts(db: Db, campaignId: string): Promise<Record<(typeof COUNT_DIMENSIONS)[number], Counts>> {
   const rows = await db
     .select({
-      key: sql<string>`${column}::text`,
+      // grouping() is 0 for the column a row is grouped by; the sets below list the dimensions in COUNT_DIMENSIONS' order.
+      dim: sql<number>`(case when grouping(${hazards.countyCode}) = 0 then 0 when grouping(${hazards.departmentCode}) = 0 then 1 when grouping(${hazards.industry}) = 0 then 2 when grouping(${hazards.grade}) = 0 then 3 else 4 end)::int`,
+      key: sql<string>`coalesce(${hazards.countyCode}, ${hazards.departmentCode}, ${hazards.industry}, ${hazards.grade}::text, ${hazards.state}::text)`,
       total: count(),
       open: sql<number>`count(*) filter (where ${hazards.state} not in ('CLOSED', 'WITHDRAWN'))::int`,
       overdue: sql<number>`count(*) filter (where ${hazards.overdue} and ${hazards.state} not in ('CLOSED', 'WITHDRAWN'))::int`,
     })
     .from(hazards)
     .where(eq(hazards.campaignId, campaignId))
-    .groupBy(column);
-  return Object.fromEntries(rows.map((r) => [r.key, { total: Number(r.total), open: Number(r.open), overdue: Number(r.overdue) }]));
+    .groupBy(sql`grouping sets ((${hazards.countyCode}), (${hazards.departmentCode}), (${hazards.industry}), (${hazards.grade}), (${hazards.state}))`);
+  const out = Object.fromEntries(COUNT_DIMENSIONS.map((d) => [d, {} as Counts])) as Record<(typeof COUNT_DIMENSIONS)[number], Counts>;
+  for (const r of rows) out[COUNT_DIMENSIONS[r.dim]!][r.key] = { total: Number(r.total), open: Number(r.open), overdue: Number(r.overdue) };
+  return out;
+}
+
+/**
+ * What never changes once written, read once per process instead of on every status call: the
+ * roster frozen in the launch's transaction (db/campaign-roster.repo.ts; 10,000 entries for a city)
+ * and the spot-check draw, inserted once when the phase opens. Only rows that exist are kept, so a
+ * draw made after a read is found by the next one. Bounded: the least recently read campaign goes first.
+ */
+const fixedOnceWritten = new Map<string, { frozen?: RosterEntry[]; draw?: { seed: string; strata: SpotCheckStratum[]; roster: RosterEntry[] } }>();
+const FIXED_CAMPAIGNS_KEPT = 32;
+
+async function rosterAndDraw(db: Db, campaignId: string) {
+  const known = fixedOnceWritten.get(campaignId) ?? {};
+  fixedOnceWritten.delete(campaignId);
+  const [frozen, draw] = await Promise.all([
+    known.frozen ?? db.select({ entries: campaignRosters.entries }).from(campaignRosters).where(eq(campaignRosters.campaignId, campaignId)).then(([r]) => r?.entries),
+    known.draw ?? db.select({ seed: spotCheckDraws.seed, strata: spotCheckDraws.strata, roster: spotCheckDraws.roster }).from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, campaignId)).then(([r]) => r),
+  ]);
+  // A campaign launched before rosters were frozen has none: its draw's roster stands in, so keep that only then.
+  const kept = { frozen, draw: draw && (frozen ? { ...draw, roster: [] } : draw) };
+  if (kept.frozen || kept.draw) fixedOnceWritten.set(campaignId, kept);
+  if (fixedOnceWritten.size > FIXED_CAMPAIGNS_KEPT) fixedOnceWritten.delete(fixedOnceWritten.keys().next().value!);
+  return { roster: frozen ?? draw?.roster ?? [], draw };
 }
 
 /** One duty's row on the ledger (where its workflow last recorded it); undefined before its workflow recorded it. */
@@ -137,25 +166,30 @@ export async function dutyOnLedger(db: Db, obligationId: string, dutyKey: string
   return row;
 }
 
-/** The campaign's figures: what the status API shows live and what the summary snapshot freezes. */
+/** The campaign's figures: what the status API shows live and what the summary snapshot freezes. Independent reads run at once. */
 export async function campaignFigures(db: Db, campaignId: string) {
-  const [byCounty, byDepartment, byIndustry, byGrade, byState] = await Promise.all([
-    hazardCounts(db, campaignId, hazards.countyCode),
-    hazardCounts(db, campaignId, hazards.departmentCode),
-    hazardCounts(db, campaignId, hazards.industry),
-    hazardCounts(db, campaignId, hazards.grade),
-    hazardCounts(db, campaignId, hazards.state),
+  const [counts, dutyRows, { roster: rosterAll, draw }, [self], [findings], extra, gone] = await Promise.all([
+    hazardCounts(db, campaignId),
+    db
+      .select({ holderCode: duties.holderCode, dutyKey: duties.dutyKey, kind: duties.kind, label: duties.label, dueAt: duties.dueAt, state: duties.state, late: duties.late, subjectEnterpriseId: duties.subjectEnterpriseId })
+      .from(duties)
+      .where(eq(duties.campaignId, campaignId))
+      .orderBy(duties.holderCode, duties.dueAt),
+    rosterAndDraw(db, campaignId),
+    db
+      .select({ declared: count(), problemsFound: sql<number>`coalesce(sum(${selfInspections.problemsFound}), 0)::int` })
+      .from(selfInspections)
+      .where(eq(selfInspections.campaignId, campaignId)),
+    db.select({ n: count() }).from(supervisionFindings).where(eq(supervisionFindings.campaignId, campaignId)),
+    // Inspected: a drawn inspection recorded, or one beyond the sample.
+    db.selectDistinct({ id: extraInspections.enterpriseId }).from(extraInspections).where(eq(extraInspections.campaignId, campaignId)),
+    db.select({ id: enterprises.id }).from(enterprises).where(isNotNull(enterprises.deactivatedAt)).then((rows) => new Set(rows.map((r) => r.id))),
   ]);
+  const { byCounty, byDepartment, byIndustry, byGrade, byState } = counts;
   const totals = Object.values(byGrade).reduce((a, c) => ({ total: a.total + c.total, open: a.open + c.open, overdue: a.overdue + c.overdue }), { total: 0, open: 0, overdue: 0 });
-  const dutyRows = await db
-    .select({ holderCode: duties.holderCode, dutyKey: duties.dutyKey, kind: duties.kind, label: duties.label, dueAt: duties.dueAt, state: duties.state, late: duties.late, subjectEnterpriseId: duties.subjectEnterpriseId })
-    .from(duties)
-    .where(eq(duties.campaignId, campaignId))
-    .orderBy(duties.holderCode, duties.dueAt);
   const unitDutyRows = dutyRows.filter((d) => d.kind !== 'INSPECTION' && d.kind !== 'SELF_INSPECTION');
   const units: Record<string, { dutyKey: string; kind: string; label: string; dueAt: string; state: string; late: boolean }[]> = {};
   for (const d of unitDutyRows) (units[d.holderCode] ??= []).push({ dutyKey: d.dutyKey, kind: d.kind, label: d.label, dueAt: d.dueAt.toISOString(), state: d.state, late: d.late });
-  const [draw] = await db.select().from(spotCheckDraws).where(eq(spotCheckDraws.campaignId, campaignId));
   const inspected = new Set(dutyRows.filter((d) => d.kind === 'INSPECTION' && d.state === 'SUBMITTED').map((d) => d.subjectEnterpriseId));
   const spotCheck = draw
     ? {
@@ -172,18 +206,8 @@ export async function campaignFigures(db: Db, campaignId: string) {
         })),
       }
     : null;
-  const [self] = await db
-    .select({ declared: count(), problemsFound: sql<number>`coalesce(sum(${selfInspections.problemsFound}), 0)::int` })
-    .from(selfInspections)
-    .where(eq(selfInspections.campaignId, campaignId));
-  const [findings] = await db.select({ n: count() }).from(supervisionFindings).where(eq(supervisionFindings.campaignId, campaignId));
   // Full coverage over the roster frozen at launch (the draw's for a campaign launched before), active enterprises only.
-  const [frozen] = await db.select({ entries: campaignRosters.entries }).from(campaignRosters).where(eq(campaignRosters.campaignId, campaignId));
-  const rosterAll = frozen?.entries ?? draw?.roster ?? [];
-  const gone = rosterAll.length === 0 ? new Set<string>() : new Set((await db.select({ id: enterprises.id }).from(enterprises).where(isNotNull(enterprises.deactivatedAt))).map((r) => r.id));
   const selfDuties = dutyRows.filter((d) => d.kind === 'SELF_INSPECTION' && d.subjectEnterpriseId).map((d) => ({ enterpriseId: d.subjectEnterpriseId!, state: d.state, late: d.late }));
-  // Inspected: a drawn inspection recorded, or one beyond the sample.
-  const extra = await db.selectDistinct({ id: extraInspections.enterpriseId }).from(extraInspections).where(eq(extraInspections.campaignId, campaignId));
   const anyInspected = new Set([...[...inspected].filter((id): id is string => id !== null), ...extra.map((r) => r.id)]);
   const coverage = coverageOf(rosterAll.filter((e) => !gone.has(e.enterpriseId)), selfDuties, anyInspected);
   return {

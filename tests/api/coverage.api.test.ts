@@ -161,3 +161,40 @@ describe('coverage in the status', () => {
     expect(forCounty.body.coverage).toEqual(c);
   });
 });
+
+describe('the status right after a write', () => {
+  // Read before every write, so a status kept between reads (the roster and draw are, being fixed once
+  // written) would show the old figures: each write must show in the very next read.
+  const status = async () => {
+    const r = await h.call('GET', `/v1/campaigns/${s.id}`, h.keys.office);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body;
+  };
+
+  it('counts an inspection beyond the sample, a self-inspection filed, a finding\'s hazard and a deactivated enterprise at once', async () => {
+    const before = await status();
+    expect(before.coverage.byCounty[s.countyB]).toMatchObject({ required: 2, covered: 1 });
+
+    expect((await extra(s.keys.countyB, { enterpriseId: s.b[1].id, outcome: 'PASSED' })).status).toBe(201);
+    const inspected = await status();
+    expect(inspected.coverage.byCounty[s.countyB]).toEqual({ required: 2, covered: 2, share: 1 });
+
+    const filed = await selfInspect(s.keys.countyB, { enterpriseId: s.b[1].id, problemsFound: 4 });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(200);
+    const declared = await status();
+    expect(declared.selfInspections).toEqual({ declared: inspected.selfInspections.declared + 1, problemsFound: inspected.selfInspections.problemsFound + 4 });
+    expect(declared.coverage.selfInspection.byCounty[s.countyB]).toMatchObject({ due: 2, filed: 1 });
+
+    const finding = await h.call('POST', `/v1/campaigns/${s.id}/supervision-findings`, h.keys.office, { team: '第一督导组', target: 'ENTERPRISE', enterpriseId: s.b[0].id, description: '消防通道堵塞', hazard: reportBody() });
+    expect(finding.status, JSON.stringify(finding.body)).toBe(201);
+    const found = await status();
+    expect(found.supervisionFindings).toBe(declared.supervisionFindings + 1);
+    expect(found.hazards.total).toBe(declared.hazards.total + 1);
+    expect(found.hazards.byCounty[s.countyB]).toMatchObject({ total: (declared.hazards.byCounty[s.countyB]?.total ?? 0) + 1 });
+
+    const gone = await h.call('POST', `/v1/enterprises/${s.b[1].id}/deactivation`, h.keys.admin, { kind: 'CLOSED', reason: '关闭取缔', deactivatedOn: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) });
+    expect(gone.status, JSON.stringify(gone.body)).toBe(200);
+    const after = await status();
+    expect(after.coverage.byCounty[s.countyB]).toEqual({ required: 1, covered: 1, share: 1 });
+  });
+});
