@@ -169,7 +169,7 @@ export const AuditEntryView = Type.Object({
 });
 export const AuditListQuery = Type.Object(
   {
-    subjectKind: Type.Optional(Type.Enum(['api_key', 'unit', 'enterprise', 'roster', 'case', 'user', 'calendar'])),
+    subjectKind: Type.Optional(Type.Enum(['api_key', 'unit', 'enterprise', 'roster', 'case', 'user', 'calendar', 'hazard'])),
     subjectId: Type.Optional(SingleLine({ minLength: 1, maxLength: 64 })),
     action: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z_.]+$' })),
     ...PageQuery,

@@ -5,11 +5,11 @@
 // by hand from ledger rows written here as the activities write them; the summary snapshot is
 // written through the repository function the activity calls, and GET /report reads it as JSON and
 // zh-CN Markdown.
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareSelfInspection, recordExtraInspection } from '../../db/campaign-admin.repo';
 import { writeSummarySnapshot } from '../../db/campaign-report.repo';
-import { auditLog, duties, units } from '../../db/schema';
+import { duties, units } from '../../db/schema';
 import { demoTemplate } from '../../domain/campaign';
 import { SYSTEM_ACTOR } from '../../domain/hazard';
 import { defaultScoringScheme } from '../../domain/scoring';
@@ -248,10 +248,12 @@ describe('hazards linked to a work item', () => {
     expectProblem(await link(fire.id, h.keys.office, 999), 422, 'VALIDATION_FAILED', ['workItem']);
     expect((await h.call<{ hazard: HazardView }>('GET', `/v1/hazards/${fire.id}`, h.keys.office)).body.hazard.workItem).toBe(14);
     expect((await link(fire.id, h.keys.office, null)).body.workItem).toBeNull();
-    const audit = await h.db.select().from(auditLog).where(and(eq(auditLog.subjectKind, 'hazard'), eq(auditLog.subjectId, fire.id))).orderBy(asc(auditLog.createdAt), asc(auditLog.id));
-    expect(audit.map((a) => [a.action, a.data, a.actor.role])).toEqual([
-      ['hazard.work_item_linked', { from: null, to: 14 }, 'department'],
+    // On the audit log the office reads (newest first).
+    const audit = await h.call<{ items: { action: string; data: unknown; actor: { role: string } }[] }>('GET', `/v1/audit-log?subjectKind=hazard&subjectId=${fire.id}`, h.keys.office);
+    expect(audit.status).toBe(200);
+    expect(audit.body.items.map((a) => [a.action, a.data, a.actor.role])).toEqual([
       ['hazard.work_item_linked', { from: 14, to: null }, 'office'],
+      ['hazard.work_item_linked', { from: null, to: 14 }, 'department'],
     ]);
     // And on the hazard's ordered record.
     const record = await h.call<{ items: { stream: string; type: string; data: Record<string, unknown> }[] }>('GET', `/v1/hazards/${fire.id}/record`, h.keys.office);
