@@ -64,7 +64,9 @@ const topologies: Topology[] = topologyArg === 'both' ? ['dev', 'postgres'] : [t
 const selected = FIGURES.filter((f) => !only || only.includes(f.name));
 
 Runtime.install({ logger: new DefaultLogger((process.env.BENCH_LOG_LEVEL ?? 'WARN') as 'WARN') });
-const c = clock('bench');
+// One bound on every wait of the run: a server that stops answering (seen: the dev server's SQLite
+// interrupted under a load average of 30) fails the figure instead of hanging the run.
+const c = clock('bench', Number(process.env.BENCH_LIMIT_SECONDS ?? (quick ? 900 : 2700)) * 1000);
 const startedAt = Date.now();
 const loadAtStart = load1();
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
