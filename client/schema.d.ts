@@ -668,7 +668,7 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     subjectId?: string;
-                    subjectKind?: "api_key" | "unit" | "enterprise" | "roster" | "case" | "user" | "calendar";
+                    subjectKind?: "api_key" | "unit" | "enterprise" | "roster" | "case" | "user" | "calendar" | "hazard";
                 };
                 header?: never;
                 path?: never;
