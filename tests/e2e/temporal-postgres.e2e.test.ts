@@ -19,6 +19,8 @@ const title = run
   ? 'the Temporal server on PostgreSQL'
   : `the Temporal server on PostgreSQL (skipped: TEMPORAL_PG_TEST=1 runs it${(await temporalServerBuilt()) ? '' : ', building the server first (minutes, needs Go)'})`;
 
+if (!run) console.warn(`tests/e2e/temporal-postgres: ${title}`);
+
 describe.skipIf(!run)(title, () => {
   let server: TemporalOnPostgres | undefined;
   let stack: E2eStack | undefined;
