@@ -257,7 +257,7 @@ export interface TemporalOnPostgres {
   databases: TemporalDatabases;
   ports: TemporalPorts;
   pid: number;
-  /** SIGKILL, nothing else: an outage; start again with `reuse` to restart on the same data. */
+  /** SIGKILL: an outage (the databases stay; its temp dir goes); start again with `reuse` to restart on the same data. */
   kill(): Promise<void>;
   /** Stops the server, drops the databases this start created, removes its temp dir. */
   stop(): Promise<void>;
@@ -405,6 +405,7 @@ export async function startTemporalOnPostgres(opts: TemporalOnPostgresOptions): 
         kill: async () => {
           forget();
           await waitForChildExit(child, 'SIGKILL', 0);
+          if (ownDir) await rm(dir, { recursive: true, force: true });
         },
         stop: async () => {
           forget();
