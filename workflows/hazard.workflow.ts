@@ -10,11 +10,12 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { createActivities, LedgerEntry } from '../activities';
-import { hazardNoticeKey } from '../domain/delivery';
+import { hazardNoticeKey, MAIL_RETRY } from '../domain/delivery';
 import { describeFieldErrors, ErrorCode } from '../domain/errors';
 import {
   AWAITING_VERIFIER,
@@ -184,12 +185,14 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
    * one activity writes the step and the outbox row and tries the mail once (one activity task and
    * two workflow tasks per notice, where the step's write, the mail and their completions took two
    * and three), and the next timer is set in the task that fired this one, never after a write or a
-   * mailbox. A mail that may heal is then retried within its bounded budget as before (notify); a
-   * step the ledger refuses is written marked (write) and its notice sent as before.
+   * mailbox. A mail that may heal is then retried within its bounded budget as before (notify, after
+   * the first retry interval); a step the ledger refuses is written marked (write) and its notice
+   * sent as before.
    */
   function stepWithNotice(entry: LedgerEntry, kind: NotificationKind, eventKey: string, at: Stamp, data: Record<string, unknown> = {}): void {
     const effect = recordHazardStepWithNotice({ entry, notice: noticeFor(kind, eventKey, at, data) }).then<unknown, void>(
-      (result) => (result.status === 'PENDING' ? notify(kind, eventKey, at, data) : result),
+      // The mail's first retry waits its interval as an activity retry would: a struggling server is not asked again at once.
+      (result) => (result.status === 'PENDING' ? sleep(MAIL_RETRY.initialIntervalMs).then(() => notify(kind, eventKey, at, data)) : result),
       async (err: unknown) => {
         if (permanentFailure(err) === null) throw err;
         await write([entry]);
