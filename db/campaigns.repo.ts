@@ -1,5 +1,5 @@
 // Campaign ledger writes (by activities) and the figures the office reads (status, summary).
-import { and, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, notInArray, sql } from 'drizzle-orm';
 import type { Duty } from '../domain/campaign';
 import { coverageOf } from '../domain/coverage';
 import type { Actor } from '../domain/hazard';
@@ -168,13 +168,20 @@ export async function dutyOnLedger(db: Db, obligationId: string, dutyKey: string
 
 /** The campaign's figures: what the status API shows live and what the summary snapshot freezes. Independent reads run at once. */
 export async function campaignFigures(db: Db, campaignId: string) {
-  const [counts, dutyRows, { roster: rosterAll, draw }, [self], [findings], extra, gone] = await Promise.all([
+  const [counts, [unitDutyRows, subjectDutyRows], { roster: rosterAll, draw }, [self], [findings], extra, gone] = await Promise.all([
     hazardCounts(db, campaignId),
-    db
-      .select({ holderCode: duties.holderCode, dutyKey: duties.dutyKey, kind: duties.kind, label: duties.label, dueAt: duties.dueAt, state: duties.state, late: duties.late, subjectEnterpriseId: duties.subjectEnterpriseId })
-      .from(duties)
-      .where(eq(duties.campaignId, campaignId))
-      .orderBy(duties.holderCode, duties.dueAt),
+    // Units' duties whole (a few hundred); of the per-enterprise ones (one per roster enterprise) only what coverage counts.
+    Promise.all([
+      db
+        .select({ holderCode: duties.holderCode, dutyKey: duties.dutyKey, kind: duties.kind, label: duties.label, dueAt: duties.dueAt, state: duties.state, late: duties.late, subjectEnterpriseId: duties.subjectEnterpriseId })
+        .from(duties)
+        .where(and(eq(duties.campaignId, campaignId), notInArray(duties.kind, ['INSPECTION', 'SELF_INSPECTION'])))
+        .orderBy(duties.holderCode, duties.dueAt),
+      db
+        .select({ kind: duties.kind, state: duties.state, late: duties.late, subjectEnterpriseId: duties.subjectEnterpriseId })
+        .from(duties)
+        .where(and(eq(duties.campaignId, campaignId), inArray(duties.kind, ['INSPECTION', 'SELF_INSPECTION']))),
+    ]),
     rosterAndDraw(db, campaignId),
     db
       .select({ declared: count(), problemsFound: sql<number>`coalesce(sum(${selfInspections.problemsFound}), 0)::int` })
@@ -187,10 +194,9 @@ export async function campaignFigures(db: Db, campaignId: string) {
   ]);
   const { byCounty, byDepartment, byIndustry, byGrade, byState } = counts;
   const totals = Object.values(byGrade).reduce((a, c) => ({ total: a.total + c.total, open: a.open + c.open, overdue: a.overdue + c.overdue }), { total: 0, open: 0, overdue: 0 });
-  const unitDutyRows = dutyRows.filter((d) => d.kind !== 'INSPECTION' && d.kind !== 'SELF_INSPECTION');
   const units: Record<string, { dutyKey: string; kind: string; label: string; dueAt: string; state: string; late: boolean }[]> = {};
   for (const d of unitDutyRows) (units[d.holderCode] ??= []).push({ dutyKey: d.dutyKey, kind: d.kind, label: d.label, dueAt: d.dueAt.toISOString(), state: d.state, late: d.late });
-  const inspected = new Set(dutyRows.filter((d) => d.kind === 'INSPECTION' && d.state === 'SUBMITTED').map((d) => d.subjectEnterpriseId));
+  const inspected = new Set(subjectDutyRows.filter((d) => d.kind === 'INSPECTION' && d.state === 'SUBMITTED').map((d) => d.subjectEnterpriseId));
   const spotCheck = draw
     ? {
         seed: draw.seed,
@@ -207,7 +213,7 @@ export async function campaignFigures(db: Db, campaignId: string) {
       }
     : null;
   // Full coverage over the roster frozen at launch (the draw's for a campaign launched before), active enterprises only.
-  const selfDuties = dutyRows.filter((d) => d.kind === 'SELF_INSPECTION' && d.subjectEnterpriseId).map((d) => ({ enterpriseId: d.subjectEnterpriseId!, state: d.state, late: d.late }));
+  const selfDuties = subjectDutyRows.filter((d) => d.kind === 'SELF_INSPECTION' && d.subjectEnterpriseId).map((d) => ({ enterpriseId: d.subjectEnterpriseId!, state: d.state, late: d.late }));
   const anyInspected = new Set([...[...inspected].filter((id): id is string => id !== null), ...extra.map((r) => r.id)]);
   const coverage = coverageOf(rosterAll.filter((e) => !gone.has(e.enterpriseId)), selfDuties, anyInspected);
   return {
