@@ -9,6 +9,7 @@ import { unitsByCode } from '../../db/reference.repo';
 import { dutyWindow, hazardWindowFigures, inspectionsBy, leadingUnit, selfInspectionCoverageBy } from '../../db/work-items.repo';
 import { campaignReport, reportMarkdown, type FrozenFigures } from '../../domain/campaign-report';
 import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
+import { campaignReadableBy } from '../../services/campaign-access';
 import { monthSpan } from '../../domain/circular';
 import { itemsLedBy } from '../../domain/work-items';
 import { requireRole } from '../plugins/auth';
@@ -103,9 +104,7 @@ export const campaignReportRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
     },
     async (request, reply) => {
       const actor = requireRole(request, 'admin', 'office', 'reviewer', 'county', 'department');
-      const c = await getCampaign(db, request.params.id);
-      const unit = actor.role === 'admin' || actor.role === 'office' ? null : actor.scope;
-      if (!c || (unit !== null && !(await participantsOf(db, c.id)).some((p) => p.unitCode === unit))) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
+      const c = await campaignReadableBy(db, actor, request.params.id);
       const snap = await getSnapshot(db, c.id);
       if (!snap) throw new DomainError(ErrorCode.NOT_FOUND, 'no report yet: it is frozen when the summary phase closes');
       const figures = snap.figures as unknown as FrozenFigures;

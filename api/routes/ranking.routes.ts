@@ -3,9 +3,9 @@
 // ranking is reproducible.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/client';
-import { getCampaign, participantsOf } from '../../db/campaign-admin.repo';
 import { scoringSnapshot } from '../../db/scoring.repo';
 import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
+import { campaignReadableBy } from '../../services/campaign-access';
 import { defaultScoringScheme, rank } from '../../domain/scoring';
 import { drawDisclosed } from '../../domain/unannounced';
 import { requireRole } from '../plugins/auth';
@@ -31,10 +31,8 @@ export const rankingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
       const at = request.query.at === undefined ? now : Date.parse(request.query.at);
       // A future instant is refused: events yet to come could still change its ranking.
       if (at > now) throw invalidInput([{ field: 'querystring.at', reason: `'${request.query.at}' is in the future: a ranking is of what the ledger holds` }]);
-      const c = await getCampaign(db, request.params.id);
       // Outside the key's units (a county, a department, a scoped reviewer not taking part) the campaign does not exist.
-      const unit = actor.role === 'admin' || actor.role === 'office' ? null : actor.scope;
-      if (!c || (unit !== null && !(await participantsOf(db, c.id)).some((p) => p.unitCode === unit))) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
+      const c = await campaignReadableBy(db, actor, request.params.id);
       const kind = request.query.kind ?? 'COUNTY';
       // The departments' inspection counts tell how many of their enterprises were drawn (unannounced
       // inspections): they are for those who read the draw, and for every party once the campaign completes.

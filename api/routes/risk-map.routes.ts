@@ -3,9 +3,10 @@
 // admin see the whole roster; a county or department taking part sees its own enterprises.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/client';
-import { getCampaign, participantsOf, type CampaignRow } from '../../db/campaign-admin.repo';
+import type { CampaignRow } from '../../db/campaign-admin.repo';
 import { riskRoster } from '../../db/risk-map.repo';
-import { DomainError, ErrorCode, invalidInput } from '../../domain/errors';
+import { invalidInput } from '../../domain/errors';
+import { campaignReadableBy } from '../../services/campaign-access';
 import type { Actor } from '../../domain/hazard';
 import { assessRisk, defaultRiskMapRule, riskCells } from '../../domain/risk-map';
 import { requireRole } from '../plugins/auth';
@@ -15,10 +16,7 @@ import { RiskEnterprises, RiskEnterprisesQuery, RiskMap, RiskMapParams } from '.
 export const riskMapRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   /** The campaign if the actor takes part (or runs it); otherwise it does not exist for it (404). */
   async function visible(actor: Actor, id: string): Promise<CampaignRow> {
-    const c = await getCampaign(db, id);
-    const unit = actor.role === 'admin' || actor.role === 'office' ? null : actor.scope;
-    if (!c || (unit !== null && !(await participantsOf(db, c.id)).some((p) => p.unitCode === unit))) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
-    return c;
+    return campaignReadableBy(db, actor, id);
   }
 
   async function assessed(actor: Actor, c: CampaignRow) {
