@@ -7,6 +7,7 @@ import type { RosterEntry, SpotCheckStratum } from '../domain/spot-check';
 import type { DrawnInspection, InspectionState } from '../domain/unannounced';
 import type { Db } from './client';
 import { campaignEvents, campaignRosters, campaigns, duties, extraInspections, dutyEvents, enterprises, hazards, selfInspections, spotCheckDraws, supervisionFindings } from './schema';
+import { ENTERPRISE_DUTY_KINDS } from './unit-duties.repo';
 
 export interface CampaignEventEntry {
   campaignId: string;
@@ -175,12 +176,12 @@ export async function campaignFigures(db: Db, campaignId: string) {
       db
         .select({ holderCode: duties.holderCode, dutyKey: duties.dutyKey, kind: duties.kind, label: duties.label, dueAt: duties.dueAt, state: duties.state, late: duties.late, subjectEnterpriseId: duties.subjectEnterpriseId })
         .from(duties)
-        .where(and(eq(duties.campaignId, campaignId), notInArray(duties.kind, ['INSPECTION', 'SELF_INSPECTION'])))
+        .where(and(eq(duties.campaignId, campaignId), notInArray(duties.kind, ENTERPRISE_DUTY_KINDS)))
         .orderBy(duties.holderCode, duties.dueAt),
       db
         .select({ kind: duties.kind, state: duties.state, late: duties.late, subjectEnterpriseId: duties.subjectEnterpriseId })
         .from(duties)
-        .where(and(eq(duties.campaignId, campaignId), inArray(duties.kind, ['INSPECTION', 'SELF_INSPECTION']))),
+        .where(and(eq(duties.campaignId, campaignId), inArray(duties.kind, ENTERPRISE_DUTY_KINDS))),
     ]),
     rosterAndDraw(db, campaignId),
     db
