@@ -162,13 +162,14 @@ export async function hazardRectificationWorkflow(input: HazardWorkflowInput): P
 
   const stamp = (): Stamp => ({ deadline: s.deadline, deadlineVersion: s.deadlineVersion });
 
+  /** The request of a notice about the deadline of `at`. */
+  const noticeFor = (kind: NotificationKind, eventKey: string, at: Stamp, data: Record<string, unknown>) => ({ hazardId, kind, eventKey, deadlineVersion: at.deadlineVersion, data: { deadline: at.deadline, ...data } });
+
   /**
    * Sends a notice about the deadline of `at`. v4 ('mail-off-the-path') starts the mail and goes
    * on: a refused or unreachable mailbox never holds back the next timer. Histories from before
    * v4 waited for each mail; they replay that way.
    */
-  const noticeFor = (kind: NotificationKind, eventKey: string, at: Stamp, data: Record<string, unknown>) => ({ hazardId, kind, eventKey, deadlineVersion: at.deadlineVersion, data: { deadline: at.deadline, ...data } });
-
   async function notify(kind: NotificationKind, eventKey: string, at: Stamp, data: Record<string, unknown> = {}): Promise<void> {
     const request = noticeFor(kind, eventKey, at, data);
     if (patched('mail-off-the-path')) {
