@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../db/client';
 import auth from './plugins/auth';
 import type { KeyIndexOptions } from './plugins/key-index';
-import errors, { sendProblem } from './plugins/errors';
+import errors, { answerClientError, sendProblem } from './plugins/errors';
 import idempotency from './plugins/idempotency';
 import inputGuard from './plugins/input-guard';
 import limits from './plugins/limits';
@@ -113,4 +113,6 @@ export const fastifyOptions = {
   frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     void sendProblem(request, reply, 400, ErrorCode.VALIDATION_FAILED, error.message, [{ field: 'url', reason: 'is not valid percent-encoded UTF-8' }]);
   },
+  // Before that, what Node's HTTP parser refuses (a URL and headers over 16 KiB: 431): problem JSON as well.
+  clientErrorHandler: answerClientError,
 };

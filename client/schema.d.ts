@@ -182,6 +182,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -326,6 +335,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -489,6 +507,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -621,6 +648,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -787,6 +823,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -963,6 +1008,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -1092,6 +1146,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -1234,6 +1297,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -1383,6 +1455,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -1524,6 +1605,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -1692,6 +1782,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -1843,6 +1942,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -1984,6 +2092,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -2164,6 +2281,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -2281,6 +2407,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -2435,6 +2570,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -2577,6 +2721,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -2709,6 +2862,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -2881,6 +3043,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -3041,6 +3212,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -3379,6 +3559,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -3537,6 +3726,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -3740,6 +3938,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -3907,6 +4114,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -4042,6 +4258,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -4221,6 +4446,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -4409,6 +4643,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -4591,6 +4834,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -4724,6 +4976,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -4931,6 +5192,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -5124,6 +5394,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -5279,6 +5558,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -5457,6 +5745,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -5710,6 +6007,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -5899,6 +6205,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -6074,6 +6389,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -6258,6 +6582,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -6432,6 +6765,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -6585,6 +6927,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -6876,6 +7227,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -7072,6 +7432,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -7259,6 +7628,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -7512,6 +7890,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -7735,6 +8122,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -7990,6 +8386,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -8217,6 +8622,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -8384,6 +8798,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -8579,6 +9002,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -8787,6 +9219,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -8963,6 +9404,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -9173,6 +9623,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -9359,6 +9818,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -9575,6 +10043,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -9767,6 +10244,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -9938,6 +10424,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -10097,6 +10592,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -10273,6 +10777,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -10402,6 +10915,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -10558,6 +11080,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -10706,6 +11237,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -10897,6 +11437,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -11076,6 +11625,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -11236,6 +11794,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -11410,6 +11977,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -11576,6 +12152,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -11734,6 +12319,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -11905,6 +12499,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -12086,6 +12689,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -12246,6 +12858,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -12416,6 +13037,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -12555,6 +13185,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -12702,6 +13341,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -12886,6 +13534,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -13027,6 +13684,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -13187,6 +13853,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -13363,6 +14038,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -13527,6 +14211,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -13703,6 +14396,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -13871,6 +14573,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -14033,6 +14744,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -14210,6 +14930,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -14361,6 +15090,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -14501,6 +15239,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -14665,6 +15412,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -14816,6 +15572,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -14961,6 +15726,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -15122,6 +15896,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -15269,6 +16052,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -15428,6 +16220,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -15564,6 +16365,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -15718,6 +16528,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -15855,6 +16674,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -15973,6 +16801,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -16125,6 +16962,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -16260,6 +17106,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {
@@ -16414,6 +17269,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description an unexpected error, logged; details are not disclosed */
                 500: {
                     headers: {
@@ -16561,6 +17425,15 @@ export interface paths {
                     headers: {
                         /** @description seconds until the key may send again */
                         "retry-after"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the request line and headers are larger than 16 KiB (a query string too long); the URL is not read */
+                431: {
+                    headers: {
                         [name: string]: unknown;
                     };
                     content: {

@@ -2,6 +2,7 @@
 // schema failures name the field; 5xx details stay in the log, never in the response.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Duplex } from 'node:stream';
 import { errorChain } from '../../db/errors';
 import { DomainError, ErrorCode, type FieldError } from '../../domain/errors';
 import { patternReason, Problem } from '../schemas/common';
@@ -34,6 +35,8 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
   422: 'Unprocessable Content',
   423: 'Locked',
   429: 'Too Many Requests',
@@ -44,9 +47,11 @@ const TITLES: Record<number, string> = {
 /** Client errors Fastify raises itself, with the code the problem carries. */
 const EDGE_CODES: Record<number, ErrorCode> = { 413: ErrorCode.PAYLOAD_TOO_LARGE, 415: ErrorCode.UNSUPPORTED_MEDIA_TYPE, 429: ErrorCode.RATE_LIMITED };
 
+const problemType = (code: string) => `https://hazard-campaign.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, code: string, detail: string, errors?: FieldError[]) {
   const body: Problem = {
-    type: `https://hazard-campaign.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    type: problemType(code),
     title: TITLES[status] ?? 'Error',
     status,
     detail,
@@ -55,6 +60,29 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, status
     ...(errors && errors.length > 0 ? { errors } : {}),
   };
   return reply.status(status).type('application/problem+json').send(body);
+}
+
+/**
+ * Fastify's clientErrorHandler: what Node's HTTP parser refuses before there is a request (a request
+ * line and headers over Node's 16 KiB, a malformed request, a request that took too long to arrive)
+ * is answered as problem JSON too, not Fastify's own `{"error": ...}`. There is no URL to name: the
+ * problem's instance is empty.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, field, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'url', 'the request line and headers together are larger than the server takes (16 KiB): shorten the query string']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request', 'the request did not arrive in time']
+        : [400, 'request', 'the request is not valid HTTP'];
+  const code = ErrorCode.VALIDATION_FAILED;
+  const title = TITLES[status] ?? 'Error';
+  const body = JSON.stringify({ type: problemType(code), title, status, detail, instance: '', code, errors: [{ field, reason: detail }] } satisfies Problem);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${title}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 type ValidationItem = { instancePath: string; message?: string; params: Record<string, unknown>; keyword: string };

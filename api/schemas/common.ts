@@ -20,7 +20,7 @@ export const problemRef = Type.Ref('Problem');
 const problem = (description: string, headers?: Record<string, object>) => ({ description, ...(headers ? { headers } : {}), content: { 'application/problem+json': { schema: problemRef } } });
 /**
  * The error responses every authenticated route can give: 413 (body too large), 415 (not JSON),
- * 429 (rate limit, with Retry-After), 500 (logged, details hidden), 503 (Temporal or the database
+ * 429 (rate limit, with Retry-After), 431 (URL and headers over 16 KiB), 500 (logged, details hidden), 503 (Temporal or the database
  * not answering in time).
  */
 export const errorResponses = {
@@ -33,6 +33,7 @@ export const errorResponses = {
   415: problem('the body is not JSON'),
   422: problem('the input is well formed but refused (the fields at fault are named)'),
   429: problem('too many requests for this key', { 'retry-after': { type: 'integer', minimum: 1, description: 'seconds until the key may send again' } }),
+  431: problem('the request line and headers are larger than 16 KiB (a query string too long); the URL is not read'),
   500: problem('an unexpected error, logged; details are not disclosed'),
   503: problem('Temporal or the database did not answer in time; retry'),
 };

@@ -285,6 +285,25 @@ describe('oversized values, wrong types and unknown fields: a clear 4xx naming t
     });
   });
 
+  it("answers a URL over Node's 16 KiB header limit with 431 problem JSON, not Fastify's own body (schemathesis found it on GET /v1/events)", async () => {
+    // Node's HTTP parser refuses it before Fastify has a request, so over real HTTP, not inject.
+    const server = Fastify(fastifyOptions).withTypeProvider<TypeBoxTypeProvider>();
+    await server.register(hazardApi, { db: h.db, temporal: { client: h.env!.client, taskQueue: h.taskQueue } });
+    const base = await server.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const read = async (res: Response): Promise<Reply<unknown>> => ({ status: res.status, headers: Object.fromEntries(res.headers), body: await res.json() });
+      const auth = { authorization: `Bearer ${h.keys.entA}` };
+      const longUrl = await fetch(`${base}/v1/events?types=${encodeURIComponent('😀'.repeat(2000))}&limit=1.5`, { headers: auth });
+      expectProblem(await read(longUrl), 431, 'VALIDATION_FAILED', ['url']);
+      const longHeader = await fetch(`${base}/v1/units`, { headers: { ...auth, 'x-padding': 'x'.repeat(20_000) } });
+      expectProblem(await read(longHeader), 431, 'VALIDATION_FAILED', ['url']);
+      // The server is still there for the next request.
+      expect((await fetch(`${base}/v1/units`, { headers: { authorization: `Bearer ${h.keys.admin}` } })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers broken JSON, prototype pollution and a JSON array body with 400 problem JSON', async () => {
     await changesNothing(async () => {
       for (const payload of ['{"kind": "COUNTY", "code": ', '{"__proto__": {"isAdmin": true}, "kind": "COUNTY", "code": "x", "name": "x"}', '[{"kind": "COUNTY"}]', '1e400']) {
