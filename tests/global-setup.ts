@@ -9,6 +9,10 @@ import {
 import { defaultLog } from '../cli/provision/util';
 import { buildConsole } from '../cli/build-web';
 import { runMigrations } from '../db/migrate';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { bundleWorkflows, WORKFLOW_BUNDLE_ENV } from './support/hazard-worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -40,12 +44,21 @@ async function startServices(): Promise<Services> {
   const started = Date.now();
   // In parallel: on a cold machine the Go build and the Maven fetch overlap.
   // The console too (tests/browser and every API the e2e stack starts serve it): seconds, or nothing when up to date.
+  // The workflows too, once for the run: each test file's worker reads the bundle from its file
+  // (tests/support/hazard-worker.ts) instead of bundling the same code again (seconds per file).
+  const bundleDir = await mkdtemp(path.join(tmpdir(), 'hc-bundle-'));
   const [devServerExecutable, testServerExecutable] = await Promise.all([
     resolveDevServerExecutable(),
     resolveTestServerExecutable(),
     buildConsole(defaultLog),
+    bundleWorkflows().then(async (bundle) => {
+      const file = path.join(bundleDir, 'workflows.json');
+      await writeFile(file, JSON.stringify(bundle));
+      // Test files run in forks of this process, which inherit its environment.
+      process.env[WORKFLOW_BUNDLE_ENV] = file;
+    }),
   ]);
-  const stops: (() => Promise<void>)[] = [];
+  const stops: (() => Promise<void>)[] = [() => rm(bundleDir, { recursive: true, force: true })];
   const stop = async () => {
     for (const fn of stops.reverse()) await fn();
   };
