@@ -20,9 +20,9 @@ type Role = (typeof ROLES)[number];
 /**
  * The fuzzing phase's examples per role, spread over the operations: each operation gets
  * FUZZ_BUDGET / operations (between 5 and 20), so the run's length stays put as routes are added
- * (93 operations: 14 each). SCHEMATHESIS_MAX_EXAMPLES sets the per-operation figure outright.
+ * (98 operations: 7 each). SCHEMATHESIS_MAX_EXAMPLES sets the per-operation figure outright.
  */
-const FUZZ_BUDGET = 1300;
+const FUZZ_BUDGET = 700;
 const examplesFor = (operations: number): number =>
   process.env.SCHEMATHESIS_MAX_EXAMPLES ? Number(process.env.SCHEMATHESIS_MAX_EXAMPLES) : Math.min(20, Math.max(5, Math.round(FUZZ_BUDGET / Math.max(1, operations))));
 let maxExamples = 20;
