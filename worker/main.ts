@@ -24,7 +24,7 @@ export async function runWorker(config: AppConfig, db: DbHandle, signal: AbortSi
       temporal: { client, taskQueue: config.temporal.taskQueue },
       webhooks: { targets: { allowLoopback: config.webhooks.allowLoopback, allowPrivate: config.webhooks.allowPrivate }, attemptTimeoutMs: config.webhooks.attemptTimeoutMs },
     };
-    const worker = await createHazardWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps });
+    const worker = await createHazardWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, tuning: config.worker });
     const webhooks = await createWebhookDeliveryWorker({ connection, namespace: config.temporal.namespace, taskQueue: webhookTaskQueue(config.temporal.taskQueue), deps });
     // Aborted already (a start that failed while the worker was being built): stop at once, not never.
     const stopped = new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { DEFAULT_WORKER, type WorkerTuning } from '../config';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -12,6 +13,8 @@ export interface HazardWorkerOptions {
   deps: ActivityDeps;
   /** Prebuilt bundle (tests bundle once per file); otherwise the worker bundles WORKFLOWS_PATH at start. */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Cache and slots (config WORKER_*); DEFAULT_WORKER when not given. */
+  tuning?: WorkerTuning;
 }
 
 /**
@@ -23,8 +26,18 @@ export function createWebhookDeliveryWorker(o: Omit<HazardWorkerOptions, 'workfl
   return Worker.create({ connection: o.connection, namespace: o.namespace, taskQueue: o.taskQueue, activities: { deliverWebhookEvent }, maxConcurrentActivityTaskExecutions: 200 });
 }
 
+/**
+ * The hazard worker. Its memory is bounded by the workflow cache (`maxCachedWorkflows`: idle hazards
+ * beyond it are evicted and replayed from their history when a timer or command wakes them), not by
+ * the number of open hazards. Workflows share one V8 context per thread (the SDK's `reuseV8Context`, on
+ * by default since 1.9): a cached workflow holds its own state, not a copy of the bundle.
+ */
 export function createHazardWorker(o: HazardWorkerOptions): Promise<Worker> {
+  const t = o.tuning ?? DEFAULT_WORKER;
   return Worker.create({
+    maxCachedWorkflows: t.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: t.workflowTaskSlots,
+    maxConcurrentActivityTaskExecutions: t.activitySlots,
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,

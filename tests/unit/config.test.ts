@@ -148,3 +148,21 @@ describe('loadConfig limits and proxies', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(ConfigError);
   });
 });
+
+describe('loadConfig worker tuning', () => {
+  it('bounds the workflow cache at 1,000 with 40 workflow-task and 100 activity slots by default', () => {
+    expect(loadConfig({}).worker).toEqual({ maxCachedWorkflows: 1000, workflowTaskSlots: 40, activitySlots: 100 });
+  });
+
+  it('reads the cache and slots, and a cache of 0 (off) with any slots', () => {
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '5000', WORKER_WORKFLOW_TASK_SLOTS: '10', WORKER_ACTIVITY_SLOTS: '50' }).worker).toEqual({ maxCachedWorkflows: 5000, workflowTaskSlots: 10, activitySlots: 50 });
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_WORKFLOW_TASK_SLOTS: '80' }).worker.maxCachedWorkflows).toBe(0);
+  });
+
+  it('refuses more workflow-task slots than cached workflows, a cache of 1, and nonsense, naming the variable', () => {
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '20', WORKER_WORKFLOW_TASK_SLOTS: '40' })).toThrow(/WORKER_WORKFLOW_TASK_SLOTS/);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+    expect(() => loadConfig({ WORKER_ACTIVITY_SLOTS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(ConfigError);
+  });
+});
