@@ -87,7 +87,10 @@ export async function seed(db: Db, tag: string, rows: number, say: (s: string) =
     say(`ledger-reads: seeded ${to + 1} hazards (${Math.round(((to + 1) / (Date.now() - t0)) * 1000)}/s)`);
   }
   await db.execute(sql`analyze enterprises`);
-  await db.execute(sql`analyze hazards`);
+  // A ledger in service has been vacuumed: its visibility map is set and its rows' hint bits written.
+  // Right after a bulk load neither is, and the first reads of each page write them (the first
+  // unfiltered list's p99 was 58.5 ms against a p50 of 6.8 ms): not what an office sees.
+  await db.execute(sql`vacuum analyze hazards`);
   const enterprise = (await rowsOf<{ id: string }>(db, sql`select id from bench_ent where n = 42`))[0]!.id;
   await db.execute(sql`drop table bench_ent`);
   return { campaigns, enterprise, seedMs: Date.now() - t0 };
