@@ -72,6 +72,10 @@ export interface RunInfo {
   /** 1-minute load average at the start and at the end: the machine is shared, figures move with it. */
   load: { start: number; end: number };
   topologies: Record<string, string>;
+  /** The sizes of this mode (quick, full, large), in a line. */
+  sizes?: string;
+  /** Wall time of each figure and stack start. */
+  figureSeconds?: Record<string, number>;
   notes: string[];
   errors: string[];
 }
@@ -89,7 +93,11 @@ export async function writeReport(run: RunInfo, m: Machine, figures: Figure[], p
 
 \`${run.command}\` — ${run.durationS} s. Commit ${m.commit}. Load average (1 min) ${run.load.start} at the start, ${run.load.end} at the end (${m.cores} cores).
 
-Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, Temporal CLI ${m.temporalCli}, ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}.
+${run.sizes ? `Sizes: ${run.sizes}.
+
+` : ''}${run.figureSeconds ? `Time per figure: ${Object.entries(run.figureSeconds).map(([k, v]) => `${k} ${v} s`).join(', ')}.
+
+` : ''}Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, Temporal CLI ${m.temporalCli}, ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}.
 
 Topologies:
 ${Object.entries(run.topologies).map(([k, v]) => `- **${k}**: ${v}${m.servers[k] ? ` (${Object.entries(m.servers[k]).map(([a, b]) => `${a} ${b}`).join(', ')})` : ''}`).join('\n')}

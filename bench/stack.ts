@@ -64,6 +64,23 @@ export async function pool<T>(n: number, concurrency: number, work: (i: number) 
   return out;
 }
 
+/**
+ * Open loop: calls `work(k)` at t0 + k / perSecond for k = 0, 1, … while `more(k, t0)`, whether or not the
+ * earlier calls have returned (a slow answer does not slow the arrivals down), up to 256 in flight.
+ */
+export async function paced(perSecond: number, more: (k: number, t0: number) => boolean, work: (k: number) => Promise<unknown>): Promise<void> {
+  const t0 = Date.now();
+  const inFlight = new Set<Promise<unknown>>();
+  for (let k = 0; more(k, t0); k++) {
+    const wait = t0 + (k * 1000) / perSecond - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (inFlight.size >= 256) await Promise.race(inFlight);
+    const p: Promise<unknown> = work(k).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+}
+
 /** Nearest-rank percentile (p in 0..100) of unsorted numbers; NaN for none. */
 export function pct(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;
@@ -269,6 +286,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await waitForPollers(client, config.temporal.namespace, config.temporal.taskQueue, n, c, children);
       workerPids.push(...children.map((ch) => ch.pid!));
       describe = `${opts.topology === 'postgres' ? 'Temporal server on PostgreSQL' : 'dev server (SQLite file, WAL)'}, Postgres ${versions.postgres}, API in the bench process, ${n} worker process(es)`;
+      const w = loadConfig(env).worker;
+      describe += ` (cache ${w.maxCachedWorkflows} workflows, ${w.workflowTaskSlots} workflow-task and ${w.activitySlots} activity slots)`;
     }
 
     const api = await startApi(config, handle);

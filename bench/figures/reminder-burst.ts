@@ -6,7 +6,7 @@ import type { ParsedMail } from 'mailparser';
 import { reportBody } from '../../tests/support/fixtures';
 import type { Figure } from '../report';
 import type { Stack } from '../stack';
-import { startCeiling, timerCeiling } from './ceiling';
+import { burstSize, startCeiling, timerCeiling } from './ceiling';
 import { reporters } from './intake';
 
 /** Mail of `kind` for the hazards in `ids` as it reaches the sink: count and the last arrival, read incrementally. */
@@ -25,14 +25,18 @@ export function mailWatch(stack: Stack, kind: string, ids: Set<string>) {
   return { scan };
 }
 
+/** A reminder 720 hours (30 days) before the deadline: a figure's hazards fall overdue long after the run. */
+export const FAR_REMINDER_MS = 720 * 3600_000;
+export const FAR_REMINDER_POLICY = { reminderOffsets: ['PT720H'], escalationAfter: 'P30D' };
+
 /** Open hazards whose workflow has taken its first step, among `ids`. */
 export async function started(stack: Stack, tag: string): Promise<number> {
   const r = (await stack.db.execute(sql`select count(*)::int as n from hazards where idempotency_key like ${`${tag}-%`} and state <> 'REGISTERED'`)) as unknown as { rows: { n: number }[] };
   return r.rows[0]?.n ?? 0;
 }
 
-export async function reminderBurst(stack: Stack, opts: { quick: boolean; results?: Figure[] }): Promise<Figure[]> {
-  const n = Number(process.env.BENCH_BURST ?? (opts.quick ? 500 : 10_000));
+export async function reminderBurst(stack: Stack, opts: { quick: boolean; large?: boolean; results?: Figure[] }): Promise<Figure[]> {
+  const n = burstSize(opts);
   const timers = await timerCeiling(stack, n, opts.quick);
   const tag = `rb${Date.now().toString(36)}`;
   const keys = await reporters(stack, 20, tag);
@@ -41,12 +45,13 @@ export async function reminderBurst(stack: Stack, opts: { quick: boolean; result
   const measured = opts.results?.find((f) => f.id === 'intake.rate' && f.topology === stack.topology)?.value;
   const rate = measured ?? (await startCeiling(stack, opts.quick)).perSecond / 2;
   const dueAt = Date.now() + 20_000 + Math.ceil((n / rate) * 1300);
-  const deadline = new Date(dueAt + 30_000).toISOString();
+  // The deadline a month after the reminder: the burst's overdue steps stay out of the figures that follow.
+  const deadline = new Date(dueAt + FAR_REMINDER_MS).toISOString();
   stack.say(`reminder burst: reporting ${n} hazards whose reminders fall due in ${((dueAt - Date.now()) / 1000).toFixed(0)} s`);
   const ids = new Set<string>();
   // A policy is the office's to set (an enterprise setting one is refused): the office reports the burst.
   await stack.pool(n, async (i) => {
-    const h = await stack.post('/v1/hazards', stack.admin, { ...reportBody({ deadline, policy: { reminderOffsets: ['PT30S'], escalationAfter: 'P30D' } }), enterpriseId: keys[i % keys.length]!.enterpriseId }, { 'idempotency-key': `${tag}-${i}` });
+    const h = await stack.post('/v1/hazards', stack.admin, { ...reportBody({ deadline, policy: FAR_REMINDER_POLICY }), enterpriseId: keys[i % keys.length]!.enterpriseId }, { 'idempotency-key': `${tag}-${i}` });
     ids.add(h.id);
     if (i % 1000 === 999) stack.say(`reminder burst: ${i + 1} reported`);
   });
