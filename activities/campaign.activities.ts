@@ -7,7 +7,7 @@ import type { Db } from '../db/client';
 import { applyCampaignEvents, applyDutyEvents, type CampaignEventEntry, type DutyLedgerEntry } from '../db/campaigns.repo';
 import { contentBodies, resolveContents } from '../db/contents.repo';
 import { getHazard, insertHazard } from '../db/hazards.repo';
-import { campaignParticipants, campaigns, duties, enterprises, spotCheckDraws, units } from '../db/schema';
+import { campaignParticipants, campaigns, enterprises, spotCheckDraws, units } from '../db/schema';
 import { inspectionDuty, inspectionDutyAfterDraw, phaseWindows, selfInspectionDuty, unitDuties, type Duty, type PhaseKey, type PhaseWindow } from '../domain/campaign';
 import { ErrorCode } from '../domain/errors';
 import type { Actor } from '../domain/hazard';
@@ -24,16 +24,15 @@ import type { TemporalTarget } from '../services/temporal';
 import { rescheduleObligation, startObligationWorkflow } from '../services/campaign.service';
 import { dutiesAssigned, type ObligationInput } from '../workflows/campaign.messages';
 import { inspectionWorkflowId, obligationWorkflowId, selfInspectionWorkflowId } from '../workflows/ids';
-import { dutyNoticeKey } from '../domain/delivery';
 import { dutyCauseRef } from '../domain/accountability';
 import { SYSTEM_ACTOR } from '../domain/hazard';
 import { openOrJoinCase, resolveCaseCauses, unitSubject } from '../services/case.service';
 import { openCaseForConcealment } from '../services/case-openers';
-import { selfInspectionChecklist } from '../domain/self-inspection';
 import { isRefusedData } from '../db/errors';
 import { ledgerWrite } from './ledger-errors';
-import { deliver, uniqueEmails, type OutboxDeps } from './outbox';
-import { renderDutyNotification, type DutyNotificationKind } from './duty-templates';
+import type { OutboxDeps } from './outbox';
+import { createDutyNotices } from './duty-notices';
+import { limited } from './limited';
 
 export type { CampaignEventEntry, DutyLedgerEntry } from '../db/campaigns.repo';
 
@@ -58,13 +57,25 @@ export const START_CONCURRENCY = 16;
 /** Statements stay well under Postgres's 65,535 parameters (16 per duty row). */
 const LEDGER_ROWS_PER_STATEMENT = 2000;
 
-/** Runs `fn` over items with at most `n` in flight: a page of starts without a burst of 200 RPCs. */
-async function limited<T>(items: T[], n: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  }));
+/** A page of a fan-out; v8: `noticesByFanOut` when the campaign mails the page's DUTIES_ASSIGNED notices itself (sendAssignmentNotices). */
+interface PageArgs {
+  campaignId: string;
+  after: string | null;
+  limit: number;
+  noticesByFanOut?: boolean;
 }
+export type InspectionPageArgs = PageArgs & { spotCheckClosesAt?: number };
+export type SelfInspectionPageArgs = PageArgs & { opensAt: number; selfInspectionClosesAt: number };
+
+export interface AssignmentPageArgs {
+  OBLIGATIONS: PageArgs;
+  INSPECTIONS: InspectionPageArgs;
+  SELF_INSPECTIONS: SelfInspectionPageArgs;
+}
+/** The fan-out pages whose workflows are told of their duties by mail (v8: by the fan-out, after the page started). */
+export type AssignmentPage = { [K in keyof AssignmentPageArgs]: { kind: K; args: AssignmentPageArgs[K] } }[keyof AssignmentPageArgs];
+
+const ASSIGNED_EVENT = 'assigned';
 
 /** Moves duties tied to a phase's end with that end: the plan with mobilization, the summary with the summary phase. */
 export function movedDuties(base: Duty[], original: Record<PhaseKey, PhaseWindow>, now: Record<PhaseKey, PhaseWindow>): Duty[] {
@@ -77,13 +88,14 @@ export function movedDuties(base: Duty[], original: Record<PhaseKey, PhaseWindow
 
 export function createCampaignActivities(deps: CampaignActivityDeps) {
   const { db, temporal } = deps;
+  const notices = createDutyNotices(deps);
 
   /**
    * Starts a page of obligation workflows: their duties go on the ledger first, the page's in a
    * statement or a few (idempotent: events unique on obligation + seq, rows only move forward), so
    * each started workflow skips that step (its first activity and workflow task round trip).
    */
-  async function startObligationPage(inputs: ObligationInput[]): Promise<void> {
+  async function startObligationPage(inputs: ObligationInput[], noticesByFanOut: boolean | undefined): Promise<void> {
     const at = new Date().toISOString();
     const entries = inputs.flatMap((input) => dutiesAssigned(input, at));
     // Data the database refuses (a statement's worth) is left to each workflow: it records its own
@@ -96,7 +108,8 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
         for (const e of chunk) refused.add(e.obligationId);
       });
     }
-    await limited(inputs, START_CONCURRENCY, (input) => startObligationWorkflow(temporal, { ...input, assignedOnLedger: !refused.has(input.obligationId) }));
+    const noticed = noticesByFanOut === true ? { noticedByFanOut: true } : {};
+    await limited(inputs, START_CONCURRENCY, (input) => startObligationWorkflow(temporal, { ...input, assignedOnLedger: !refused.has(input.obligationId), ...noticed }));
   }
 
   async function recordCampaignEvents(entries: CampaignEventEntry[]): Promise<void> {
@@ -146,23 +159,31 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
       .limit(limit);
   }
 
-  async function startObligations(input: { campaignId: string; after: string | null; limit: number }): Promise<{ next: string | null; started: number }> {
+  async function obligationInputs(input: PageArgs): Promise<{ inputs: ObligationInput[]; next: string | null }> {
     const c = await loadCampaign(db, input.campaignId);
     const page = await participantsPage(input.campaignId, input.after, input.limit);
     const dutyList = unitDuties(c.template);
-    await startObligationPage(
-      page.map((p) => ({
-        obligationId: obligationWorkflowId(c.id, p.unitCode),
-        campaignId: c.id,
-        holderCode: p.unitCode,
-        duties: dutyList,
-        reminderOffsets: c.template.reporting.reminderOffsets,
-        timeZone: c.template.timeZone,
-        lateWindow: LATE_WINDOW,
-      })),
-    );
-    return { next: page.length === input.limit ? page.at(-1)!.unitCode : null, started: page.length };
+    const inputs = page.map((p) => ({
+      obligationId: obligationWorkflowId(c.id, p.unitCode),
+      campaignId: c.id,
+      holderCode: p.unitCode,
+      duties: dutyList,
+      reminderOffsets: c.template.reporting.reminderOffsets,
+      timeZone: c.template.timeZone,
+      lateWindow: LATE_WINDOW,
+    }));
+    return { inputs, next: page.length === input.limit ? page.at(-1)!.unitCode : null };
   }
+
+  /** A page's start activity: builds the page's inputs, then starts them (startObligationPage). */
+  const starting =
+    <A extends PageArgs>(build: (input: A) => Promise<{ inputs: ObligationInput[]; next: string | null }>) =>
+    async (input: A): Promise<{ next: string | null; started: number }> => {
+      const { inputs, next } = await build(input);
+      await startObligationPage(inputs, input.noticesByFanOut);
+      return { next, started: inputs.length };
+    };
+  const startObligations = starting(obligationInputs);
 
   async function rescheduleObligations(input: { campaignId: string; phases: Record<string, PhaseWindow>; after: string | null; limit: number }): Promise<{ next: string | null }> {
     const c = await loadCampaign(db, input.campaignId);
@@ -223,12 +244,12 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     return { c, inspections: rows.map((e) => ({ enterprise: e, duty: duty(e) })), next: pageIds.length === input.limit ? pageIds.at(-1)! : null };
   }
 
-  async function startInspections(input: { campaignId: string; after: string | null; limit: number; spotCheckClosesAt?: number }): Promise<{ next: string | null; started: number }> {
+  async function inspectionInputs(input: InspectionPageArgs): Promise<{ inputs: ObligationInput[]; next: string | null }> {
     const { c, inspections: page, next } = await inspectionsPage(input);
     // An enterprise deactivated since launch stays in the frozen roster (and may be drawn) but owes no inspection.
-    const inspections = page.filter(({ enterprise }) => isActive(enterprise));
-    await startObligationPage(
-      inspections.map(({ enterprise: e, duty }) => ({
+    const inputs = page
+      .filter(({ enterprise }) => isActive(enterprise))
+      .map(({ enterprise: e, duty }) => ({
         obligationId: inspectionWorkflowId(c.id, e.id),
         campaignId: c.id,
         holderCode: e.departmentCode,
@@ -237,10 +258,11 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
         reminderOffsets: c.template.spotCheck.reminderOffsets,
         timeZone: c.template.timeZone,
         lateWindow: LATE_WINDOW,
-      })),
-    );
-    return { next, started: inspections.length };
+      }));
+    return { inputs, next };
   }
+
+  const startInspections = starting(inspectionInputs);
 
   /** The spot-check phase's close moved: every open inspection is due at the new close (a finished one has nothing to move). */
   async function rescheduleInspections(input: { campaignId: string; spotCheckClosesAt: number; after: string | null; limit: number }): Promise<{ next: string | null }> {
@@ -264,23 +286,45 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     return { c, duties, next: pageIds.length === input.limit ? pageIds.at(-1)! : null };
   }
 
-  async function startSelfInspections(input: { campaignId: string; after: string | null; limit: number; opensAt: number; selfInspectionClosesAt: number }): Promise<{ next: string | null; started: number }> {
+  async function selfInspectionInputs(input: SelfInspectionPageArgs): Promise<{ inputs: ObligationInput[]; next: string | null }> {
     const { c, duties: page, next } = await selfInspectionsPage(input);
-    await startObligationPage(
-      page.map(({ enterprise: e, duty }) => ({
-        obligationId: selfInspectionWorkflowId(c.id, e.id),
-        campaignId: c.id,
-        // Filed with (备案) its supervising department: the department holds the record, the enterprise owes it.
-        holderCode: e.departmentCode,
-        subjectEnterpriseId: e.id,
-        subjectCountyCode: e.countyCode,
-        duties: [duty],
-        reminderOffsets: c.template.reporting.reminderOffsets,
-        timeZone: c.template.timeZone,
-        lateWindow: LATE_WINDOW,
-      })),
-    );
-    return { next, started: page.length };
+    const inputs = page.map(({ enterprise: e, duty }) => ({
+      obligationId: selfInspectionWorkflowId(c.id, e.id),
+      campaignId: c.id,
+      // Filed with (备案) its supervising department: the department holds the record, the enterprise owes it.
+      holderCode: e.departmentCode,
+      subjectEnterpriseId: e.id,
+      subjectCountyCode: e.countyCode,
+      duties: [duty],
+      reminderOffsets: c.template.reporting.reminderOffsets,
+      timeZone: c.template.timeZone,
+      lateWindow: LATE_WINDOW,
+    }));
+    return { inputs, next };
+  }
+
+  const startSelfInspections = starting(selfInspectionInputs);
+
+  /** The workflows of a page, as its start activity built them (the same reads: participants, the draw, the frozen roster). */
+  function pageInputs(page: AssignmentPage): Promise<{ inputs: ObligationInput[] }> {
+    if (page.kind === 'OBLIGATIONS') return obligationInputs(page.args);
+    if (page.kind === 'INSPECTIONS') return inspectionInputs(page.args);
+    return selfInspectionInputs(page.args);
+  }
+
+  /**
+   * v8: the DUTIES_ASSIGNED notice of every workflow a page started, sent by the campaign beside its
+   * next pages instead of by each new workflow (an activity and two workflow tasks fewer per workflow).
+   */
+  async function sendAssignmentNotices(page: AssignmentPage): Promise<{ notices: number }> {
+    const { inputs } = await pageInputs(page);
+    return notices.sendDutyNotices(inputs.map((i) => ({ campaignId: i.campaignId, obligationId: i.obligationId, holderCode: i.holderCode, duty: i.duties[0]!, kind: 'DUTIES_ASSIGNED', eventKey: ASSIGNED_EVENT })));
+  }
+
+  /** The page's notices still pending when sendAssignmentNotices gave up: FAILED on the outbox, with why. */
+  async function abandonAssignmentNotices(input: { page: AssignmentPage; reason: string }): Promise<void> {
+    const { inputs } = await pageInputs(input.page);
+    await ledgerWrite(`assignment notices of a ${input.page.kind} page`, () => notices.abandonDutyNotices(inputs.map((i) => ({ obligationId: i.obligationId, eventKey: ASSIGNED_EVENT })), input.reason));
   }
 
   /** The self-inspection phase's close moved: every open self-inspection duty is due at the new close. */
@@ -294,37 +338,6 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     // The report upward (总结报告) is frozen with the summary: the ranking as it stood at this instant.
     const c = await loadCampaign(db, input.campaignId);
     await writeSummarySnapshot(db, input.campaignId, new Date(input.at), c.template.scoring ?? defaultScoringScheme());
-  }
-
-  async function sendDutyNotification(input: { campaignId: string; obligationId: string; holderCode: string; duty: Duty; kind: DutyNotificationKind; eventKey: string }): Promise<void> {
-    const c = await loadCampaign(db, input.campaignId);
-    const [unit] = await db.select().from(units).where(eq(units.code, input.holderCode));
-    // A self-inspection duty is the enterprise's: it is told; its department only learns of a missed one.
-    const subjectId = input.duty.kind === 'SELF_INSPECTION' ? input.duty.key.slice('self-inspection:'.length) : null;
-    const [enterprise] = subjectId ? await db.select().from(enterprises).where(eq(enterprises.id, subjectId)) : [];
-    const all = await db.select().from(duties).where(eq(duties.obligationId, input.obligationId)).orderBy(asc(duties.dueAt));
-    const { subject, text } = renderDutyNotification(input.kind, {
-      campaignName: c.name,
-      unitName: enterprise?.name ?? unit?.name ?? input.holderCode,
-      duty: input.duty,
-      duties: all.map((d) => ({ label: d.label, dueAt: d.dueAt.getTime(), state: d.state })),
-      timeZone: c.template.timeZone,
-      checklist: enterprise && input.kind === 'DUTIES_ASSIGNED' ? selfInspectionChecklist(c.template.workLines, enterprise.industry) : undefined,
-    });
-    await deliver(deps, {
-      businessKey: dutyNoticeKey(input),
-      hazardId: null,
-      campaignId: c.id,
-      kind: input.kind,
-      deadlineVersion: null,
-      recipients: subjectId
-        ? uniqueEmails([enterprise?.principalEmail], input.kind === 'DUTY_MISSED' ? [unit?.email] : [])
-        : uniqueEmails([unit?.email], input.kind === 'DUTY_MISSED' ? deps.mail.officeEmails : []),
-      subject,
-      bodyText: text,
-      locale: 'zh-CN',
-      headers: { 'X-Campaign-Id': c.id, 'X-Obligation-Id': input.obligationId, 'X-Duty-Key': input.duty.key },
-    });
   }
 
   async function registerInspectionFindings(input: { campaignId: string; obligationId: string; seq: number; enterpriseId: string; findings?: unknown[]; contentId?: string; actor: Actor }): Promise<{ hazardIds: string[] }> {
@@ -364,7 +377,9 @@ export function createCampaignActivities(deps: CampaignActivityDeps) {
     startSelfInspections,
     rescheduleSelfInspections,
     takeSummarySnapshot,
-    sendDutyNotification,
+    sendDutyNotification: notices.sendDutyNotification,
+    sendAssignmentNotices,
+    abandonAssignmentNotices,
     registerInspectionFindings,
   };
 }

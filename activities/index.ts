@@ -28,7 +28,7 @@ const countyUnits = alias(units, 'county_unit');
 
 export type { LedgerEntry } from '../db/ledger.repo';
 
-export type { CampaignEventEntry, DutyLedgerEntry } from './campaign.activities';
+export type { AssignmentPage, AssignmentPageArgs, CampaignEventEntry, DutyLedgerEntry } from './campaign.activities';
 
 export type { CaseLedgerEntry, CaseNotificationKind, CaseNotificationRequest } from './case.activities';
 

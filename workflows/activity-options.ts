@@ -32,3 +32,9 @@ export const FAN_OUT: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [SideEffectErrorType.LEDGER_REJECTED] },
 };
+
+/**
+ * A page's mail (up to 200 notices, a few at a time): the mail budget, with minutes per attempt. A
+ * retry sends only what is not yet sent (each notice has its outbox row).
+ */
+export const MAIL_PAGE: ActivityOptions = { ...MAIL, startToCloseTimeout: '5 minutes' };

@@ -21,6 +21,8 @@ export interface ObligationInput {
   lateWindow: string;
   /** v7: the fan-out that started it wrote its DUTY_ASSIGNED steps (seq 1..n) to the ledger already. */
   assignedOnLedger?: boolean;
+  /** v8: the campaign that started it sends its DUTIES_ASSIGNED notice (the fan-out page's sendAssignmentNotices). */
+  noticedByFanOut?: boolean;
   resume?: ObligationState;
 }
 
@@ -86,6 +88,12 @@ export interface CampaignState {
   selfInspectionsStarted?: boolean;
   /** The self-inspection close the started duties were last given (v6). */
   selfInspectionsDueAt?: number;
+  /**
+   * v8 (patch 'duty-notices-by-fan-out'), decided at the campaign's first run: each page's DUTIES_ASSIGNED
+   * notices go out from the campaign once the page started, not from every new workflow. False (or
+   * absent) for a campaign launched before: its workflows mail their own.
+   */
+  noticesByFanOut?: boolean;
 }
 
 export interface PhaseMove {

@@ -17,15 +17,17 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CampaignEventEntry, createActivities } from '../activities';
+import type { AssignmentPage, AssignmentPageArgs, CampaignEventEntry, createActivities } from '../activities';
 import { phaseWindows, type PhaseKey } from '../domain/campaign';
 import { ErrorCode } from '../domain/errors';
 import { SYSTEM_ACTOR, type Actor } from '../domain/hazard';
-import { FAN_OUT, LEDGER } from './activity-options';
+import { FAN_OUT, LEDGER, MAIL_PAGE } from './activity-options';
+import { Background } from './side-effects';
 import { campaignStatusQuery, movePhaseUpdate, type CampaignInput, type CampaignState, type PhaseMove } from './campaign.messages';
 
 type Activities = ReturnType<typeof createActivities>;
-const { recordCampaignEvents } = proxyActivities<Activities>(LEDGER);
+const { recordCampaignEvents, abandonAssignmentNotices } = proxyActivities<Activities>(LEDGER);
+const { sendAssignmentNotices } = proxyActivities<Activities>(MAIL_PAGE);
 // A proxy has no own keys to spread: the fan-out activities are named one by one.
 const { startObligations, rescheduleObligations, drawSpotCheck, startInspections, rescheduleInspections, startSelfInspections, rescheduleSelfInspections, takeSummarySnapshot } = proxyActivities<Activities>(FAN_OUT);
 const acts = { recordCampaignEvents, startObligations, rescheduleObligations, drawSpotCheck, startInspections, rescheduleInspections, startSelfInspections, rescheduleSelfInspections, takeSummarySnapshot };
@@ -52,7 +54,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
   s.inspectionsDueAtClose ??= patched('inspections-due-at-spot-check-close');
   // v6, decided the same way: a campaign whose history began without it gives enterprises no self-inspection duty.
   s.selfInspectionDuties ??= patched('self-inspection-duties');
+  // v8, decided the same way: a campaign whose history began without it leaves each workflow to mail its own assignment.
+  s.noticesByFanOut ??= patched('duty-notices-by-fan-out');
   let rearm = false;
+  // v8: the assignment mail of the pages already started, going out while the next pages start.
+  const background = new Background();
 
   function event(type: string, phase: PhaseKey | null, actor: Actor, data: Record<string, unknown> = {}): CampaignEventEntry {
     s.seq += 1;
@@ -105,9 +111,27 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
     }
   }
 
+  /**
+   * Starts a page; v8: then mails its holders their duties without waiting (a mail never holds back
+   * a start), by an activity of its own with the mail budget; what it gives up on is marked failed.
+   */
+  async function startPage<K extends keyof AssignmentPageArgs>(
+    kind: K,
+    start: (args: AssignmentPageArgs[K]) => Promise<{ next: string | null; started: number }>,
+    args: AssignmentPageArgs[K],
+  ): Promise<{ next: string | null }> {
+    if (!s.noticesByFanOut) return start(args);
+    const started = await start({ ...args, noticesByFanOut: true });
+    if (started.started > 0) {
+      const page = { kind, args } as AssignmentPage;
+      background.start('assignment notices', { campaignId, kind, after: args.after }, sendAssignmentNotices(page), (reason) => abandonAssignmentNotices({ page, reason }));
+    }
+    return started;
+  }
+
   if (!input.resume) await acts.recordCampaignEvents([event('CAMPAIGN_LAUNCHED', null, input.launchedBy, { seed: input.spotCheckSeed })]);
   if (!s.obligationsStarted) {
-    await inPages((after) => acts.startObligations({ campaignId, after, limit: START_BATCH }));
+    await inPages((after) => startPage('OBLIGATIONS', acts.startObligations, { campaignId, after, limit: START_BATCH }));
     s.obligationsStarted = true;
   }
 
@@ -120,6 +144,16 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
       })
       // Closings before openings at the same instant; then the plan's order.
       .sort((a, b) => a.at - b.at || (a.to === b.to ? order.indexOf(a.phase) - order.indexOf(b.phase) : a.to === 'CLOSED' ? -1 : 1))[0] ?? null;
+
+  /**
+   * Whether the run may continue as new now: no handler half-done and (v8) no page's mail abandoned,
+   * but a mail still retrying never holds back the next phase transition or a move (false: the next
+   * wake tries again). Campaigns from before v8 wait for their handlers only, as they always did.
+   */
+  async function mayRollOver(): Promise<boolean> {
+    if (!s.noticesByFanOut) return condition(allHandlersFinished).then(() => true);
+    return background.quietBefore(() => nextTransition()?.at ?? Infinity, () => rearm || s.pendingReschedule);
+  }
 
   for (;;) {
     if (s.pendingReschedule) {
@@ -149,15 +183,14 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
       const selfInspectionClosesAt = s.phases.SELF_INSPECTION.closesAt;
       const opensAt = s.phases.SELF_INSPECTION.opensAt;
       s.selfInspectionsDueAt = selfInspectionClosesAt;
-      await inPages((after) => acts.startSelfInspections({ campaignId, after, limit: START_BATCH, opensAt, selfInspectionClosesAt }));
+      await inPages((after) => startPage('SELF_INSPECTIONS', acts.startSelfInspections, { campaignId, after, limit: START_BATCH, opensAt, selfInspectionClosesAt }));
       s.selfInspectionsStarted = true;
       continue;
     }
     if (!next) break;
     // v2: a run woken only by phase moves rolls over too when its history is long.
     if (workflowInfo().continueAsNewSuggested && patched('continue-as-new-on-any-wake')) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof campaignWorkflow>({ ...input, resume: s });
+      if (await mayRollOver()) await continueAsNew<typeof campaignWorkflow>({ ...input, resume: s });
     }
     rearm = false;
     // v4: a move that arrived during this pass's fan-outs is told now, not at the next transition.
@@ -176,8 +209,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
         // Due at the close as it stands now (moved or not); a move while they start is told after (above).
         const spotCheckClosesAt = s.phases.SPOT_CHECK.closesAt;
         s.inspectionsDueAt = spotCheckClosesAt;
-        await inPages((after) => acts.startInspections({ campaignId, after, limit: START_BATCH, spotCheckClosesAt }));
-      } else await inPages((after) => acts.startInspections({ campaignId, after, limit: START_BATCH }));
+        await inPages((after) => startPage('INSPECTIONS', acts.startInspections, { campaignId, after, limit: START_BATCH, spotCheckClosesAt }));
+      } else await inPages((after) => startPage('INSPECTIONS', acts.startInspections, { campaignId, after, limit: START_BATCH }));
       s.inspectionsStarted = true;
     }
     if (next.phase === 'SUMMARY' && next.to === 'CLOSED' && !s.summaryTaken) {
@@ -185,12 +218,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignSt
       s.summaryTaken = true;
       await acts.recordCampaignEvents([event('SUMMARY_SNAPSHOT_TAKEN', 'SUMMARY', SYSTEM_ACTOR)]);
     }
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof campaignWorkflow>({ ...input, resume: s });
-    }
+    if (workflowInfo().continueAsNewSuggested && (await mayRollOver())) await continueAsNew<typeof campaignWorkflow>({ ...input, resume: s });
   }
-  await condition(allHandlersFinished);
+  await background.settled();
   await acts.recordCampaignEvents([event('CAMPAIGN_COMPLETED', null, SYSTEM_ACTOR)]);
   return s;
 }

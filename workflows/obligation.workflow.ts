@@ -214,11 +214,15 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
   if (!input.resume) {
     const assigned = dutiesAssigned(input, nowIso());
     s.seq = assigned.length;
+    // v8: the campaign that started this run mails the holder what is due, for the run's whole page at
+    // once (sendAssignmentNotices): the run's first task only arms its timers. One marker, not two: a
+    // run carrying it was started by a v8 fan-out, whose ledger flag needs no marker of its own.
+    const noticedByFanOut = input.noticedByFanOut === true && patched('duties-noticed-by-fan-out');
     // v7: the fan-out that started this run put these steps on the ledger for its whole page at once
     // (activities/campaign.activities.ts startObligationPage): not written again here.
-    if (!(input.assignedOnLedger === true && patched('duties-assigned-by-fan-out'))) await record(assigned);
+    if (!(input.assignedOnLedger === true && (noticedByFanOut || patched('duties-assigned-by-fan-out')))) await record(assigned);
     // Tells the holder what is due, once, with every duty and its instant.
-    await notify({ campaignId, obligationId, holderCode, duty: s.duties[0]!.duty, kind: 'DUTIES_ASSIGNED', eventKey: 'assigned' });
+    if (!noticedByFanOut) await notify({ campaignId, obligationId, holderCode, duty: s.duties[0]!.duty, kind: 'DUTIES_ASSIGNED', eventKey: 'assigned' });
   }
 
   /**

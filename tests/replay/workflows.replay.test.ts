@@ -13,6 +13,7 @@ import { workflowBundle } from '../support/hazard-worker';
 type HistoryJson = {
   events: {
     eventType: string;
+    markerRecordedEventAttributes?: { details: Record<string, { payloads: { data: string }[] }> };
     activityTaskScheduledEventAttributes?: { activityType: { name: string } };
     workflowExecutionStartedEventAttributes?: { input: { payloads: { data: string }[] } };
   }[];
@@ -28,6 +29,9 @@ async function startedWith<T>(name: string): Promise<T> {
   const started = (await loadHistory(name)).events[0]!.workflowExecutionStartedEventAttributes!;
   return JSON.parse(Buffer.from(started.input.payloads[0]!.data, 'base64').toString('utf8')) as T;
 }
+/** The id of a patch marker (`patched('…')`). */
+const patchOf = (e: HistoryJson['events'][number]): string =>
+  (JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details['patch-data']!.payloads[0]!.data, 'base64').toString('utf8')) as { id: string }).id;
 const instants = (d: Duty) => ({ key: d.key, kind: d.kind, opensAt: d.opensAt, dueAt: d.dueAt });
 
 describe('workflow replay over recorded histories', () => {
@@ -54,6 +58,7 @@ describe('workflow replay over recorded histories', () => {
         'campaign-demo-v5.json',
         'campaign-demo-v6.json',
         'campaign-demo-v7.json',
+        'campaign-demo-v8.json',
         'obligation-demo-v1.json',
         'obligation-demo-v2.json',
         'obligation-demo-v3.json',
@@ -61,6 +66,7 @@ describe('workflow replay over recorded histories', () => {
         'obligation-demo-v5.json',
         'obligation-demo-v6.json',
         'obligation-demo-v7.json',
+        'obligation-demo-v8.json',
         'inspection-demo-v1.json',
         'inspection-demo-v2.json',
         'inspection-demo-v3.json',
@@ -68,6 +74,7 @@ describe('workflow replay over recorded histories', () => {
         'inspection-demo-v5.json',
         'inspection-demo-v6.json',
         'inspection-demo-v7.json',
+        'inspection-demo-v8.json',
         'case-demo-v1.json',
         'order-rectification-v1.json',
         'order-suspension-v1.json',
@@ -118,12 +125,31 @@ describe('workflow replay over recorded histories', () => {
   it.each([
     ['v6', 1, false],
     ['v7', 0, true],
+    ['v8', 0, true],
   ])('lets only an obligation started by a fan-out that assigned its duties skip writing them (%s)', async (v, writesBeforeWait, assigned) => {
     for (const name of [`obligation-demo-${v}.json`, `inspection-demo-${v}.json`]) {
       expect((await startedWith<ObligationInput>(name)).assignedOnLedger === true).toBe(assigned);
       const events = (await loadHistory(name)).events;
       const beforeWait = events.slice(0, events.findIndex((e) => e.eventType === 'EVENT_TYPE_TIMER_STARTED'));
       expect(beforeWait.filter((e) => e.activityTaskScheduledEventAttributes?.activityType.name === 'recordDutyEvents')).toHaveLength(writesBeforeWait);
+    }
+  });
+
+  // v7 was recorded before the campaign mailed each page's DUTIES_ASSIGNED notices itself (patches
+  // duty-notices-by-fan-out, duties-noticed-by-fan-out), v8 after: a new obligation's first workflow task
+  // only arms its timer, with one patch marker (v7: two, each with its search-attribute upsert, and the mail activity).
+  it.each([
+    ['v7', 0, ['duties-assigned-by-fan-out', 'mail-off-the-path'], ['sendDutyNotification']],
+    ['v8', 3, ['duties-noticed-by-fan-out'], []],
+  ])('lets only a campaign launched after the change mail its pages\' assignments, its obligations mailing none before their first wait (%s)', async (v, pages, markers, activities) => {
+    const campaign = (await loadHistory(`campaign-demo-${v}.json`)).events;
+    expect(campaign.filter((e) => e.activityTaskScheduledEventAttributes?.activityType.name === 'sendAssignmentNotices')).toHaveLength(pages);
+    for (const name of [`obligation-demo-${v}.json`, `inspection-demo-${v}.json`]) {
+      expect((await startedWith<ObligationInput>(name)).noticedByFanOut === true).toBe(pages > 0);
+      const events = (await loadHistory(name)).events;
+      const beforeWait = events.slice(0, events.findIndex((e) => e.eventType === 'EVENT_TYPE_TIMER_STARTED'));
+      expect(beforeWait.filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED').map(patchOf)).toEqual(markers);
+      expect(beforeWait.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType.name ?? [])).toEqual(activities);
     }
   });
 
