@@ -3,7 +3,7 @@
 // by four years so the whole campaign lies ahead of the test server's clock; nothing here skips
 // more than seconds: each fix must act at once, not at the next phase transition.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATE_WINDOW } from '../../activities/campaign.activities';
@@ -195,7 +195,8 @@ describe('duty submissions', () => {
     await startObligationWorkflow(target, { obligationId, campaignId: id, holderCode: department, subjectEnterpriseId: enterprise.id, duties: [duty], reminderOffsets: [], timeZone: 'Asia/Shanghai', lateWindow: LATE_WINDOW });
     const inspection = env.client.workflow.getHandle(obligationId);
     await until(() => inspection.query(obligationStateQuery).catch(() => null), (s) => s !== null && s.seq > 0, 'the obligation runs');
-    const eventsOf = async () => (await handle.db.select().from(dutyEvents).where(and(eq(dutyEvents.obligationId, obligationId), eq(dutyEvents.dutyKey, duty.key)))).map((e) => e.type);
+    // In step order: the DUTY_ASSIGNED write may still be in flight when the lock is taken, and land after the submission's.
+    const eventsOf = async () => (await handle.db.select().from(dutyEvents).where(and(eq(dutyEvents.obligationId, obligationId), eq(dutyEvents.dutyKey, duty.key))).orderBy(asc(dutyEvents.seq))).map((e) => e.type);
     const timersFired = async () => (await inspection.fetchHistory()).events!.filter((e) => e.timerFiredEventAttributes).length;
     const firedBefore = await timersFired();
 
