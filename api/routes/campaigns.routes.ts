@@ -54,6 +54,7 @@ import { calendarIfNeeded } from '../../services/working-calendar';
 import { startHazardWorkflow } from '../../services/hazard.service';
 import type { TemporalTarget } from '../../services/temporal';
 import { movePhase, queryCampaign, startCampaignFor, submitDuty } from '../../services/campaign.service';
+import { campaignReadableBy, campaignScope } from '../../services/campaign-access';
 import { openCaseForConcealment, openCaseForFinding } from '../../services/case-openers';
 import { inspectionWorkflowId, obligationWorkflowId, selfInspectionWorkflowId } from '../../workflows/ids';
 
@@ -64,36 +65,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     return c;
   }
 
-  /**
-   * Whose campaigns the actor sees: null for every campaign (admin, office, a city-wide reviewer),
-   * else the unit codes one of which takes part: a county's or department's own, a scoped
-   * reviewer's, an enterprise's county (the campaigns covering it, which it declares its
-   * self-inspection in).
-   */
-  async function campaignScope(actor: Actor): Promise<string[] | null> {
-    switch (actor.role) {
-      case 'admin':
-      case 'office':
-        return null;
-      case 'reviewer':
-        return actor.scope === null ? null : [actor.scope];
-      case 'county':
-      case 'department':
-        return actor.scope ? [actor.scope] : [];
-      case 'enterprise': {
-        const e = actor.scope ? await getEnterprise(db, actor.scope) : undefined;
-        return e ? [e.countyCode] : [];
-      }
-    }
-  }
-
   /** A campaign outside the actor's campaignScope does not exist for it (404). */
-  async function visibleCampaign(actor: Actor, id: string): Promise<CampaignRow> {
-    const c = await campaignOr404(id);
-    const codes = await campaignScope(actor);
-    if (codes && !(await participantsOf(db, c.id)).some((p) => codes.includes(p.unitCode))) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
-    return c;
-  }
+  const visibleCampaign = (actor: Actor, id: string): Promise<CampaignRow> => campaignReadableBy(db, actor, id);
 
   /**
    * The draw's seed is for those who may read the draw, and for everyone once the campaign is over:
@@ -129,7 +102,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ db: Db; temporal: Tempo
     const cursor = decodeCursor(q.cursor, isCursor);
     if (cursor === null) throw invalidInput([{ field: 'querystring.cursor', reason: 'not a cursor this API returned' }]);
     const range = { launchedFrom: q.launchedFrom ? new Date(q.launchedFrom) : undefined, launchedTo: q.launchedTo ? new Date(q.launchedTo) : undefined };
-    const page = await listCampaigns(db, { status: q.status, templateKey: q.templateKey, unitCode: q.unitCode, ...range }, await campaignScope(request.actor), { limit: q.limit ?? 50, after: cursor });
+    const page = await listCampaigns(db, { status: q.status, templateKey: q.templateKey, unitCode: q.unitCode, ...range }, await campaignScope(db, request.actor), { limit: q.limit ?? 50, after: cursor });
     return {
       items: page.items.map(({ createdAt, completedAt, ...c }) => ({ ...c, status: c.status as CampaignStatusValue, currentPhases: c.currentPhases as PhaseKey[], launchedAt: createdAt.toISOString(), completedAt: completedAt?.toISOString() ?? null })),
       nextCursor: page.next ? encodeCursor(page.next) : null,
