@@ -15,6 +15,7 @@ const close = '<!-- /bench:table -->';
 const [a, b] = [text.indexOf(open), text.indexOf(close)];
 if (a < 0 || b < a) throw new Error(`README.md has no ${open} … ${close} section`);
 const rel = relative(ROOT, resolve(file));
-const body = `${open}\nFrom \`${rel.replace(/\.json$/, '.md')}\` (\`${run.command}\`, load average ${run.load?.start ?? '?'} → ${run.load?.end ?? '?'}):\n\n${table(figures)}\n${close}`;
+const sizes = run.sizes ? ` Sizes: ${run.sizes}.` : '';
+const body = `${open}\nFrom \`${rel.replace(/\.json$/, '.md')}\` (\`${run.command}\`, ${run.durationS} s, load average ${run.load?.start ?? '?'} → ${run.load?.end ?? '?'}).${sizes}\n\n${table(figures)}\n${close}`;
 await writeFile(readme, text.slice(0, a) + body + text.slice(b + close.length));
 console.log(`README.md: table from ${rel}`);

@@ -3,8 +3,8 @@
 // SMTP sink minus the reminder's scheduled instant, p50/p99/max; and the worker processes' RSS
 // (/proc/<pid>/status VmRSS) at that N. Quick: 1,000 open hazards; full: RSS at 1,000 and 10,000 (flat:
 // the ratio), the probe at 10,000; `--large`: then 100,000 too (seeded through the API at the intake
-// rate: far longer than the 30-minute full run). Runs right after the ceilings, so the open hazards are
-// the ones it seeds, not what other figures left.
+// rate: far longer than the 30-minute full run). The full run runs it right after the ceilings, so the
+// open hazards are the ones it seeds; the quick run after the burst, on what the figures before left.
 import { sql } from 'drizzle-orm';
 import { reportBody } from '../../tests/support/fixtures';
 import type { Figure } from '../report';

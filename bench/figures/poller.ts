@@ -18,6 +18,8 @@ import { buildHazardRow, type HazardReport } from '../../services/hazard-report'
 import { creditCode, reportBody } from '../../tests/support/fixtures';
 import type { Figure } from '../report';
 import type { Stack } from '../stack';
+import { burstSize } from './ceiling';
+import { latenessSizes } from './lateness';
 import { pct, rowsOf } from './ledger-reads';
 
 export type PollerStack = Pick<Stack, 'topology' | 'db' | 'databaseUrl' | 'admin' | 'sink' | 'say' | 'post'>;
@@ -61,13 +63,15 @@ function startPollers(db: Db, sinkUrl: string) {
   };
 }
 
-export async function poller(stack: PollerStack, { quick, results = [] }: { quick: boolean; results?: Figure[] }): Promise<Figure[]> {
+export async function poller(stack: PollerStack, { quick, large = false, results = [] }: { quick: boolean; large?: boolean; results?: Figure[] }): Promise<Figure[]> {
   const { db, sink, say, post, admin } = stack;
   const intakeN = quick ? 300 : 1000;
-  const probeN = quick ? 200 : 1000;
-  const probeSpreadMs = quick ? 60_000 : 180_000;
+  // The Temporal path's lateness probe (bench/figures/lateness.ts): as many reminders over as long.
+  const sizes = latenessSizes({ quick });
+  const probeN = sizes.reminders;
+  const probeSpreadMs = sizes.windowS * 1000;
   // As many as the Temporal path's burst in this run (bench/figures/reminder-burst.ts), for a like-for-like ratio.
-  const burstN = Number(results.find((f) => f.id === 'reminder-burst' && f.topology === stack.topology)?.detail?.reminders ?? (quick ? 200 : 1000));
+  const burstN = Number(results.find((f) => f.id === 'reminder-burst' && f.topology === stack.topology)?.detail?.reminders ?? burstSize({ quick, large }));
   await db.execute(sql`create schema if not exists bench_poller`);
   await db.execute(sql`drop table if exists bench_poller.reminders, bench_poller.hazards`);
   await db.execute(sql`create table bench_poller.hazards (like public.hazards including all)`);
