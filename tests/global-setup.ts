@@ -12,7 +12,7 @@ import { runMigrations } from '../db/migrate';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflows, WORKFLOW_BUNDLE_ENV } from './support/hazard-worker';
+import { bundleTestWorkflows, WORKFLOW_BUNDLE_ENV, WORKFLOW_CODE_ENV } from './support/hazard-worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -51,11 +51,13 @@ async function startServices(): Promise<Services> {
     resolveDevServerExecutable(),
     resolveTestServerExecutable(),
     buildConsole(defaultLog),
-    bundleWorkflows().then(async (bundle) => {
+    bundleTestWorkflows().then(async (bundle) => {
       const file = path.join(bundleDir, 'workflows.json');
-      await writeFile(file, JSON.stringify(bundle));
+      const code = path.join(bundleDir, 'workflows.js');
+      await Promise.all([writeFile(file, JSON.stringify(bundle)), writeFile(code, bundle.code)]);
       // Test files run in forks of this process, which inherit its environment.
       process.env[WORKFLOW_BUNDLE_ENV] = file;
+      process.env[WORKFLOW_CODE_ENV] = code;
     }),
   ]);
   const stops: (() => Promise<void>)[] = [() => rm(bundleDir, { recursive: true, force: true })];

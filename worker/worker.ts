@@ -1,10 +1,16 @@
 // The hazard-campaign worker: the workflow bundle plus activities built from their dependencies.
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { DEFAULT_WORKER, type WorkerTuning } from '../config';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+type BundleLogger = NonNullable<Parameters<typeof bundleWorkflowCode>[0]['logger']>;
+/** The workflows bundled as a worker loads them (cli/build-workflows.ts, the tests' one bundle per run). */
+export function bundleWorkflows(logger?: BundleLogger): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...(logger ? { logger } : {}) });
+}
 
 export interface HazardWorkerOptions {
   connection: NativeConnection;
@@ -41,7 +47,7 @@ export function createHazardWorker(o: HazardWorkerOptions): Promise<Worker> {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : t.workflowBundlePath ? { workflowBundle: { codePath: t.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(o.deps),
   });
 }

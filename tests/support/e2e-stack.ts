@@ -7,6 +7,7 @@ import { runWorker } from '../../worker/main';
 import { freshDatabase, type FreshDatabase } from './database';
 import { injected } from './injected';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { prebuiltWorkflowBundle } from './hazard-worker';
 import { uniq } from './fixtures';
 
 export interface E2eStack {
@@ -61,6 +62,7 @@ export async function startE2eStack(env: Record<string, string> = {}): Promise<E
       BOOTSTRAP_ADMIN_KEY: `e2e-admin-${uniq('k')}`,
       LOG_LEVEL: 'warn',
       RECONCILE_INTERVAL_SECONDS: '0',
+      ...prebuiltWorkflowBundle(),
       ...env,
     });
     let workerStop: AbortController | undefined;

@@ -1,21 +1,25 @@
 // A worker with the real activities: ledger on a real Postgres database, mail to a real SMTP sink.
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { NativeConnection, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createSmtpMailer } from '../../activities/mailer';
 import type { WebhookDeliveryDeps } from '../../activities/webhook.activities';
 import type { Db } from '../../db/client';
-import { createHazardWorker as createWorker, WORKFLOWS_PATH } from '../../worker/worker';
+import { bundleWorkflows, createHazardWorker as createWorker } from '../../worker/worker';
 
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Where tests/global-setup.ts wrote the run's one workflow bundle (code and source map, JSON). */
 export const WORKFLOW_BUNDLE_ENV = 'HC_TEST_WORKFLOW_BUNDLE';
 
+/** Where it wrote the same bundle's code alone, for worker processes (config WORKER_WORKFLOW_BUNDLE). */
+export const WORKFLOW_CODE_ENV = 'HC_TEST_WORKFLOW_CODE';
+
 /** Bundles the workflows (about 2 s on a quiet machine, far more under load). */
-export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
-}
+export const bundleTestWorkflows = (): Promise<WorkflowBundleWithSourceMap> => bundleWorkflows(quiet);
+
+/** The prebuilt bundle for a worker the tests configure (processes, the e2e stack), when the run made one. */
+export const prebuiltWorkflowBundle = (): Record<string, string> => (process.env[WORKFLOW_CODE_ENV] ? { WORKER_WORKFLOW_BUNDLE: process.env[WORKFLOW_CODE_ENV] } : {});
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /**
@@ -24,7 +28,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
  */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   const file = process.env[WORKFLOW_BUNDLE_ENV];
-  bundle ??= file ? readFile(file, 'utf8').then((json) => JSON.parse(json) as WorkflowBundleWithSourceMap) : bundleWorkflows();
+  bundle ??= file ? readFile(file, 'utf8').then((json) => JSON.parse(json) as WorkflowBundleWithSourceMap) : bundleTestWorkflows();
   return bundle;
 }
 

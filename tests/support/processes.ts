@@ -11,6 +11,7 @@ import { createDb, type DbHandle } from '../../db/client';
 import { baseUrlOf, callApi } from './e2e-stack';
 import { uniq } from './fixtures';
 import { startSmtpSink, type SmtpSink } from './smtp-sink';
+import { prebuiltWorkflowBundle } from './hazard-worker';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -162,6 +163,7 @@ export async function startFaultStack(o: { databaseUrl: string; temporalAddress:
       RECONCILE_INTERVAL_SECONDS: '0',
       RATE_LIMIT_WRITES_PER_MINUTE: '100000',
       RATE_LIMIT_MAIL_PER_MINUTE: '100000',
+      ...prebuiltWorkflowBundle(),
       ...o.env,
     };
     const config = loadConfig(env);

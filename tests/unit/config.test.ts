@@ -151,12 +151,17 @@ describe('loadConfig limits and proxies', () => {
 
 describe('loadConfig worker tuning', () => {
   it('bounds the workflow cache at 1,000 with 40 workflow-task and 100 activity slots by default', () => {
-    expect(loadConfig({}).worker).toEqual({ maxCachedWorkflows: 1000, workflowTaskSlots: 40, activitySlots: 100 });
+    expect(loadConfig({}).worker).toEqual({ maxCachedWorkflows: 1000, workflowTaskSlots: 40, activitySlots: 100, workflowBundlePath: null });
   });
 
   it('reads the cache and slots, and a cache of 0 (off) with any slots', () => {
-    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '5000', WORKER_WORKFLOW_TASK_SLOTS: '10', WORKER_ACTIVITY_SLOTS: '50' }).worker).toEqual({ maxCachedWorkflows: 5000, workflowTaskSlots: 10, activitySlots: 50 });
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '5000', WORKER_WORKFLOW_TASK_SLOTS: '10', WORKER_ACTIVITY_SLOTS: '50' }).worker).toEqual({ maxCachedWorkflows: 5000, workflowTaskSlots: 10, activitySlots: 50, workflowBundlePath: null });
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0', WORKER_WORKFLOW_TASK_SLOTS: '80' }).worker.maxCachedWorkflows).toBe(0);
+  });
+
+  it('reads a workflow bundle built ahead (npm run build:workflows); blank is none', () => {
+    expect(loadConfig({ WORKER_WORKFLOW_BUNDLE: '/srv/hazard/workflows.js' }).worker.workflowBundlePath).toBe('/srv/hazard/workflows.js');
+    expect(loadConfig({ WORKER_WORKFLOW_BUNDLE: ' ' }).worker.workflowBundlePath).toBeNull();
   });
 
   it('refuses more workflow-task slots than cached workflows, a cache of 1, and nonsense, naming the variable', () => {
