@@ -5,8 +5,8 @@ import type { Figure } from '../report';
 import type { Stack } from '../stack';
 
 export async function launch(stack: Stack, opts: { quick: boolean }): Promise<Figure[]> {
-  const enterprises = Number(process.env.BENCH_ENTERPRISES ?? (opts.quick ? 1000 : 10_000));
-  const units = Number(process.env.BENCH_UNITS ?? (opts.quick ? 40 : 200));
+  const enterprises = Number(process.env.BENCH_ENTERPRISES ?? (opts.quick ? 500 : 10_000));
+  const units = Number(process.env.BENCH_UNITS ?? (opts.quick ? 20 : 200));
   const counties = Math.max(1, Math.round(units / 4));
   stack.say(`launch: ${enterprises} enterprises, ${units} units`);
   const r = await benchCampaignLaunch(

@@ -1,4 +1,4 @@
-// Ledger reads: GET /v1/hazards over a ledger of 1,000,000 hazard rows (100,000 with --quick), every
+// Ledger reads: GET /v1/hazards over a ledger of 1,000,000 hazard rows (50,000 with --quick), every
 // filter the list endpoint takes and keyset pages (the first, and a deep one through a cursor the
 // API would have returned there), as the office and as a county key, idle and while intake runs
 // (a concurrent loop of POST /v1/hazards, each starting its workflow). p50/p99 per query.
@@ -179,8 +179,8 @@ async function deepCursor(db: Db, where: ReturnType<typeof sql>, offset: number)
 
 export async function ledgerReads(stack: ReadStack, { quick }: { quick: boolean }): Promise<Figure[]> {
   const { db, base, admin, say, post } = stack;
-  const rows = quick ? 100_000 : 1_000_000;
-  const samples = quick ? 40 : 150;
+  const rows = quick ? 50_000 : 1_000_000;
+  const samples = quick ? 30 : 150;
   const tag = `lr${Date.now().toString(36)}`;
   const county = `${tag}-c3`;
   for (let i = 0; i < COUNTIES; i++) await post('/v1/units', admin, { kind: 'COUNTY', code: `${tag}-c${i}`, name: `县${i}`, email: `c${i}@bench.test` });
