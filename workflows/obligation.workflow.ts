@@ -61,7 +61,10 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
     firedEvents: [],
     // Armed when the campaign started this workflow, not when a worker first ran it.
     armedAt: workflowInfo().startTime.toISOString(),
-    seq: 0,
+    // Past the DUTY_ASSIGNED steps (seq 1..n) from the start: a submission that comes with the start
+    // is handled when its handler is set (above the main code), and its step must follow them, not
+    // take seq 1 and be dropped on the ledger as a duplicate. Only activity inputs change: replay-safe.
+    seq: input.duties.length,
     closed: false,
   };
   let rearm = false;
@@ -213,7 +216,6 @@ export async function obligationWorkflow(input: ObligationInput): Promise<Obliga
 
   if (!input.resume) {
     const assigned = dutiesAssigned(input, nowIso());
-    s.seq = assigned.length;
     // v8: the campaign that started this run mails the holder what is due, for the run's whole page at
     // once (sendAssignmentNotices): the run's first task only arms its timers. One marker, not two: a
     // run carrying it was started by a v8 fan-out, whose ledger flag needs no marker of its own.

@@ -13,6 +13,7 @@ import { duties, dutyEvents, enterprises, hazards } from '../../db/schema';
 import { inspectionDuty, phaseWindows } from '../../domain/campaign';
 import { DomainError } from '../../domain/errors';
 import { movePhase, startObligationWorkflow, submitDuty } from '../../services/campaign.service';
+import { createHazardWorker } from '../support/hazard-worker';
 import type { TemporalTarget } from '../../services/temporal';
 import { obligationStateQuery } from '../../workflows/campaign.messages';
 import { inspectionWorkflowId, obligationWorkflowId } from '../../workflows/ids';
@@ -147,6 +148,31 @@ describe('duty submissions', () => {
     const accepted = await submitDuty(target, obligationId, { dutyKey, content: { outcome: 'FINDINGS', findings: [good] }, actor: inspector });
     expect(accepted).toMatchObject({ state: 'SUBMITTED', late: false });
     expect(await handle.db.select().from(hazards).where(eq(hazards.enterpriseId, enterprise.id))).toEqual([expect.objectContaining({ source: 'SPOT_CHECK', description: good.description })]);
+  });
+
+  it('records a submission that reaches a new obligation with its start (in its first workflow task) after its assigned duties, not over them', async () => {
+    const { id, county, obligation } = await launch();
+    const { duties: assigned } = await obligation.query(obligationStateQuery);
+    // A run of its own on a queue no worker polls yet: the submission waits at the server and comes
+    // with the start, as when a holder submits the moment the fan-out has started its workflow.
+    const queue = uniq('first-task');
+    const early = { client: env.client, taskQueue: queue };
+    const obligationId = `${obligation.workflowId}:early`;
+    await startObligationWorkflow(early, { obligationId, campaignId: id, holderCode: county, duties: assigned.map((d) => d.duty), reminderOffsets: [], timeZone: 'Asia/Shanghai', lateWindow: LATE_WINDOW, noticedByFanOut: true });
+    const submitted = submitDuty(early, obligationId, { dutyKey: 'plan', content: { text: '实施方案' }, actor: actorFor('county', county) });
+    await new Promise((r) => setTimeout(r, 1000));
+    const worker = await createHazardWorker({ connection: env.nativeConnection, client: env.client, taskQueue: queue, db: handle.db, smtpUrl: stack.sink.url });
+    const result = await worker.runUntil(async () => {
+      const r = await submitted;
+      await until(() => handle.db.select().from(dutyEvents).where(eq(dutyEvents.obligationId, obligationId)), (rows) => rows.length >= assigned.length + 1 || rows.some((e) => e.type === 'DUTY_SUBMITTED'), 'the submission on the ledger');
+      return r;
+    });
+    expect(result).toMatchObject({ state: 'SUBMITTED' });
+    const events = await handle.db.select().from(dutyEvents).where(eq(dutyEvents.obligationId, obligationId)).orderBy(asc(dutyEvents.seq));
+    // Every assigned step and the submission after them, none dropped as a duplicate of another's seq.
+    expect(events.map((e) => `${e.seq} ${e.type} ${e.dutyKey}`)).toEqual([...assigned.map((d, i) => `${i + 1} DUTY_ASSIGNED ${d.duty.key}`), `${assigned.length + 1} DUTY_SUBMITTED plan`]);
+    const [row] = await handle.db.select().from(duties).where(and(eq(duties.obligationId, obligationId), eq(duties.dutyKey, 'plan')));
+    expect(row).toMatchObject({ state: 'SUBMITTED', submittedBy: { role: 'county', scope: county } });
   });
 
   it('takes one of two concurrent submissions of the same duty and refuses the other, with one ledger event', async () => {
