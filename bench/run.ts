@@ -42,7 +42,7 @@ const FIGURES: { name: string; file: string; fn: string; on: 'each' | 'first' | 
  * lateness only with --large.
  */
 const SIZES = {
-  quick: 'trivial starts 300; burst and bare timers 500; intake 15 s at 16 in flight + 15 s paced at 0.7× the start ceiling; lateness 100 reminders over 30 s at the open hazards the figures before left (at least 1,000; RSS there); ledger 100,000 rows; poller 300 reports, the lateness probe, the burst; embedded 10 + 10 s (300 trivial starts); launch as its title says',
+  quick: 'trivial starts 300; burst and bare timers 500; intake 15 s at 16 in flight + 15 s paced at 0.7× the start ceiling; lateness 100 reminders over 30 s at the open hazards the figures before left (at least 1,000; RSS there); ledger 50,000 rows, 30 requests per query; poller 300 reports, the lateness probe, the burst; embedded 10 + 10 s (300 trivial starts); launch 500 enterprises / 20 units',
   full: 'trivial starts 2,000; burst and bare timers 2,000 (the issue: 10,000, with --large); intake 60 s at 16 in flight + 30 s paced at 0.7× the start ceiling; lateness 1,000 reminders over 120 s at 10,000 open hazards, RSS at the open hazards the figures before left and at 10,000; ledger 1,000,000 rows; poller 1,000 reports, the lateness probe, the burst; embedded 30 + 30 s (300 trivial starts); launch as its title says',
   large: 'as full, with burst and bare timers 10,000, and lateness and RSS at 100,000 open hazards too (seeded through the API: hours)',
 };
