@@ -2,6 +2,7 @@
 // test server with the real activities (Postgres ledger, SMTP sink). The plan's dates are shifted
 // by four years so the whole campaign lies ahead of the test server's clock; nothing here skips
 // more than seconds: each fix must act at once, not at the next phase transition.
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { PoolClient } from 'pg';
@@ -168,6 +169,11 @@ describe('duty submissions', () => {
       return r;
     });
     expect(result).toMatchObject({ state: 'SUBMITTED' });
+    // The race was met: the submission was accepted in the run's first workflow task, with its start.
+    const { events: history } = await env.client.workflow.getHandle(obligationId).fetchHistory();
+    const types = history!.map((e) => temporal.api.enums.v1.EventType[e.eventType!].replace('EVENT_TYPE_', ''));
+    const firstTask = types.indexOf('WORKFLOW_TASK_COMPLETED');
+    expect(types.slice(firstTask, types.indexOf('WORKFLOW_TASK_SCHEDULED', firstTask))).toContain('WORKFLOW_EXECUTION_UPDATE_ACCEPTED');
     const events = await handle.db.select().from(dutyEvents).where(eq(dutyEvents.obligationId, obligationId)).orderBy(asc(dutyEvents.seq));
     // Every assigned step and the submission after them, none dropped as a duplicate of another's seq.
     expect(events.map((e) => `${e.seq} ${e.type} ${e.dutyKey}`)).toEqual([...assigned.map((d, i) => `${i + 1} DUTY_ASSIGNED ${d.duty.key}`), `${assigned.length + 1} DUTY_SUBMITTED plan`]);
