@@ -17,7 +17,7 @@ export interface HazardWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** Prebuilt bundle (tests bundle once per file); otherwise the worker bundles WORKFLOWS_PATH at start. */
+  /** A bundle in memory (tests: the run's one bundle); otherwise the file of `tuning.workflowBundlePath`, or WORKFLOWS_PATH bundled at start. */
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Cache and slots (config WORKER_*); DEFAULT_WORKER when not given. */
   tuning?: WorkerTuning;
