@@ -109,7 +109,7 @@ export function createDutyNotices(deps: OutboxDeps & { db: Db }) {
 
   /** The notices of a page whose activity gave up without recording an outcome: FAILED, visibly (sent ones stay sent). */
   async function abandonDutyNotices(requests: Pick<DutyNoticeRequest, 'obligationId' | 'eventKey'>[], reason: string): Promise<void> {
-    await limited(requests, NOTICE_CONCURRENCY, (r) => abandonOutbox(db, dutyNoticeKey(r), reason));
+    await abandonOutbox(db, requests.map(dutyNoticeKey), reason);
   }
 
   return { sendDutyNotification, sendDutyNotices, abandonDutyNotices };

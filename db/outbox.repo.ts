@@ -1,5 +1,5 @@
 // The notification outbox: written before a mail is sent, unique on its business key.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { NotificationStatus, RecipientFailure } from '../domain/delivery';
 import type { Db } from './client';
 import { notifications } from './schema';
@@ -37,10 +37,12 @@ export async function recordOutboxAttempt(db: Db, id: string, a: OutboxAttempt):
     .where(eq(notifications.id, id));
 }
 
-/** Ends a mail still PENDING as FAILED with the reason (its sender gave up); one already decided is left alone. */
-export async function abandonOutbox(db: Db, businessKey: string, reason: string): Promise<void> {
+/** Ends mails still PENDING as FAILED with the reason (their sender gave up), in one statement; one already decided is left alone. */
+export async function abandonOutbox(db: Db, businessKeys: string | string[], reason: string): Promise<void> {
+  const keys = [businessKeys].flat();
+  if (keys.length === 0) return;
   await db
     .update(notifications)
     .set({ status: 'FAILED', lastError: reason.slice(0, 1000) })
-    .where(and(eq(notifications.businessKey, businessKey), eq(notifications.status, 'PENDING')));
+    .where(and(inArray(notifications.businessKey, keys), eq(notifications.status, 'PENDING')));
 }

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, type LedgerEntry } from '../../activities';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createDb, type DbHandle } from '../../db/client';
+import { abandonOutbox } from '../../db/outbox.repo';
 import { hazardEvents, notifications } from '../../db/schema';
 import { hazardNoticeKey, MAIL_RETRY, SideEffectErrorType } from '../../domain/delivery';
 import { SYSTEM_ACTOR } from '../../domain/hazard';
@@ -173,6 +174,18 @@ describe('a mail whose sender gave up without an answer', () => {
     sink.refuseAll = null;
     await run(acts.sendHazardNotification, overdue(sent.hazard.id));
     await run(acts.abandonNotification, { businessKey: hazardNoticeKey(overdue(sent.hazard.id)), reason: 'late' });
+    expect(await outboxRow(sent.hazard.id)).toMatchObject({ status: 'SENT', lastError: null });
+  });
+
+  it('ends a page of mails in one statement: the pending ones FAILED, a sent one left alone', async () => {
+    const pending = [await hazardWithThreeRecipients(), await hazardWithThreeRecipients()];
+    sink.refuseAll = { code: 421, message: 'try later' };
+    for (const p of pending) await thrown(run(acts.sendHazardNotification, overdue(p.hazard.id)));
+    sink.refuseAll = null;
+    const sent = await hazardWithThreeRecipients();
+    await run(acts.sendHazardNotification, overdue(sent.hazard.id));
+    await abandonOutbox(handle.db, [...pending, sent].map((p) => hazardNoticeKey(overdue(p.hazard.id))), 'page gave up');
+    for (const p of pending) expect(await outboxRow(p.hazard.id)).toMatchObject({ status: 'FAILED', lastError: 'page gave up' });
     expect(await outboxRow(sent.hazard.id)).toMatchObject({ status: 'SENT', lastError: null });
   });
 });
