@@ -45,7 +45,11 @@ export function createDutyNotices(deps: OutboxDeps & { db: Db }) {
       db.select().from(duties).where(inArray(duties.obligationId, obligationIds)).orderBy(asc(duties.dueAt)),
     ]);
     const dutiesOf = new Map<string, typeof dutyRows>();
-    for (const d of dutyRows) dutiesOf.set(d.obligationId, [...(dutiesOf.get(d.obligationId) ?? []), d]);
+    for (const d of dutyRows) {
+      const list = dutiesOf.get(d.obligationId);
+      if (list) list.push(d);
+      else dutiesOf.set(d.obligationId, [d]);
+    }
     return { c, units: new Map(unitRows.map((u) => [u.code, u])), enterprises: new Map(enterpriseRows.map((e) => [e.id, e])), dutiesOf };
   }
 
